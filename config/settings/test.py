@@ -1,0 +1,13 @@
+"""The test suite: fast password hashing, local memory email, eager Celery unless a test asks for a worker."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.environment import env_str
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "keel-test-key")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,1 @@
+"""Health-score models, per-account scores, alerts and tasks (METRICS.md "Health score")."""

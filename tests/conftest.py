@@ -1,0 +1,80 @@
+"""Shared fixtures: named users for permission tests, and the rule that CI never skips.
+
+With CI=true a test that needs Redis or chromium fails when it is missing instead of skipping (README: Tests).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+
+import pytest
+
+from accounts.models import Role, User
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip a test whose service or browser is missing, or fail it in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: tests may not skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    require(bool(url), "REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        require(False, f"Redis at {url} does not answer")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    require(bool(shutil.which(CHROMIUM)), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(email: str, role: str = Role.CSM, name: str | None = None, **fields: object) -> User:
+        return User.objects.create_user(
+            email, PASSWORD, name=name or email.split("@")[0].title(), role=role, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def csm(make_user: Callable[..., User]) -> User:
+    """A CSM who owns accounts in tests that create them for `csm`."""
+    return make_user("alice@keel.test", Role.CSM, "Alice Owner")
+
+
+@pytest.fixture
+def other_csm(make_user: Callable[..., User]) -> User:
+    """A CSM who does not own the accounts under test."""
+    return make_user("bob@keel.test", Role.CSM, "Bob Other")
+
+
+@pytest.fixture
+def vp(make_user: Callable[..., User]) -> User:
+    return make_user("vera@keel.test", Role.VP, "Vera VP")
+
+
+@pytest.fixture
+def admin_user(make_user: Callable[..., User]) -> User:
+    return make_user("adam@keel.test", Role.ADMIN, "Adam Admin")
