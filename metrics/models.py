@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Now
+
+
+def Money(**kwargs: Any) -> models.DecimalField:
+    """An exact amount of money (numeric), summed without rounding; rounded to the cent only on output."""
+    return models.DecimalField(max_digits=24, decimal_places=4, default=0, db_default=0, **kwargs)
+
+
+def Count(**kwargs: Any) -> models.IntegerField:
+    """A count; the pipeline inserts a group's row first and each KPI family fills its counts in."""
+    return models.IntegerField(default=0, db_default=0, **kwargs)
 
 
 class Spend(models.Model):
@@ -21,3 +35,243 @@ class Spend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.amount}"
+
+
+class Scope(models.TextChoices):
+    COMPANY = "company", "Company"
+    CSM = "csm", "CSM"
+    SEGMENT = "segment", "Segment"
+    CSM_SEGMENT = "csm_segment", "CSM and segment"
+
+
+class MonthlyKpi(models.Model):
+    """The KPIs of one month for the company, one CSM, one segment or one CSM's segment (METRICS.md), as of `as_of`.
+
+    Money is stored exactly and annualised (`*_arr` = 12 × the MRR figure, a whole-cent-exact sum of
+    `SubscriptionSpan.annual_amount`), so output divides by 12 once and rounds once. Rates are not stored:
+    they are derived from these numerators and denominators when read (metrics/fields.py).
+    """
+
+    month = models.DateField(help_text="First day of the month")
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    segment = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 - null is the "no segment" group
+    as_of = models.DateField(help_text="The month's last day, or the last computed day of the current month")
+    computed_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    # Revenue: 12 × the MRR figures of METRICS.md, exact.
+    arr = Money()
+    arr_start = Money()
+    new_arr = Money()
+    reactivation_arr = Money()
+    expansion_arr = Money()
+    contraction_arr = Money()
+    churned_arr = Money()
+    customers = Count()
+    customers_start = Count()
+    new_customers = Count()
+    reactivated_customers = Count()
+    expanded_customers = Count()
+    contracted_customers = Count()
+    churned_customers = Count()
+    cohort_arr_base = Money(help_text="Σ ARR at the end of m−12 of the accounts paying then (nrr_12m cohort)")
+    cohort_arr_now = Money(help_text="Σ ARR of that cohort at the end of m")
+    cohort_arr_kept = Money(help_text="Σ min(now, base) over that cohort")
+    logo_churn_mean_6m = models.DecimalField(
+        max_digits=30, decimal_places=20, null=True, blank=True, help_text="Mean logo churn rate of m−5…m"
+    )
+    renewals_due = Count()
+    renewals_renewed = Count()
+    renewal_arr_due = Money(help_text="Σ ARR on t − 1 of the subscriptions due")
+    renewal_arr_kept = Money(help_text="Σ min(ARR on t, ARR on t − 1) of the subscriptions due")
+    spend = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+
+    # Customer voice, the month and the 90 days ending on its last day.
+    nps_responses = Count()
+    nps_promoters = Count()
+    nps_detractors = Count()
+    csat_responses = Count()
+    csat_satisfied = Count()
+    ces_responses = Count()
+    ces_score_sum = Count()
+    ces_easy = Count()
+    nps_responses_90d = Count()
+    nps_promoters_90d = Count()
+    nps_detractors_90d = Count()
+    csat_responses_90d = Count()
+    csat_satisfied_90d = Count()
+    ces_responses_90d = Count()
+    ces_score_sum_90d = Count()
+    ces_easy_90d = Count()
+
+    # Support.
+    tickets_created = Count()
+    tickets_resolved = Count()
+    median_first_response_hours = models.FloatField(null=True, blank=True)
+    median_resolution_hours = models.FloatField(null=True, blank=True)
+    fcr_resolved = Count(help_text="Resolved in the month with replies ≤ 1")
+    fcr_known = Count(help_text="Resolved in the month with replies known")
+    open_tickets = Count()
+
+    # Product usage.
+    active_accounts = Count()
+    feature_customers = models.JSONField(
+        default=dict,
+        db_default=Value({}, models.JSONField()),
+        help_text="event → customers with ≥ 1 such event in the 30 days ending at as_of",
+    )
+    time_to_value_days = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["month", "scope"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "scope", "csm", "segment"],
+                name="monthly_kpi_group_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="monthly_kpi_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(scope="company", csm__isnull=True, segment__isnull=True)
+                | Q(scope="csm", segment__isnull=True)
+                | Q(scope="segment", csm__isnull=True)
+                | Q(scope="csm_segment"),
+                name="monthly_kpi_scope_keys",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.scope} {self.csm_id or self.segment or ''}"
+
+
+class UsageUserDay(models.Model):
+    """Rollup of usage events: this user of this account was active on this local day (METRICS.md "Product usage").
+
+    Rebuilt per day by the pipeline from `accounts.UsageEvent`, so that a day's snapshot reads 30 small days of
+    rollup instead of the raw events. `events` sums the events' `count` (it does not change activity).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    user_id = models.CharField(max_length=200)
+    events = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day", "user_id"], name="usage_user_day_key"),
+        ]
+        indexes = [models.Index(fields=["day"], name="usage_user_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} of {self.account_id} on {self.day}"
+
+
+class UsageEventDay(models.Model):
+    """Rollup of usage events: this account had this event on this local day (feature adoption)."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    event = models.CharField(max_length=200)
+    users = models.IntegerField()
+    events = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day", "event"], name="usage_event_day_key"),
+        ]
+        indexes = [models.Index(fields=["day"], name="usage_event_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.event} at {self.account_id} on {self.day}"
+
+
+class FirstEventDay(models.Model):
+    """The first local day each account had each event: time to value, and the event names "in the data"."""
+
+    id = models.BigAutoField(primary_key=True)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    event = models.CharField(max_length=200)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "event"], name="first_event_day_key")]
+        indexes = [models.Index(fields=["event", "day"], name="first_event_day_event")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} first had {self.event} on {self.day}"
+
+
+class StaleUsageDay(models.Model):
+    """A local day (KEEL_TIMEZONE) whose usage events changed since its rollups were built.
+
+    Every writer of `accounts.UsageEvent` marks the days it touched, in the same transaction
+    (`usage_days_mark_stale`); the pipeline rebuilds those days' rollups before anything reads them, so the
+    rollups always match the facts whatever range is computed.
+    """
+
+    day = models.DateField(primary_key=True)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"usage changed on {self.day}"
+
+
+class RollupState(models.Model):
+    """The time zone the rollups' local days were built in; a change of KEEL_TIMEZONE rebuilds them all."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    timezone = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"rollups in {self.timezone}"
+
+
+class AccountDay(models.Model):
+    """One account on one day: revenue, owner and usage as of the end of that day (METRICS.md).
+
+    Kept KEEL_DAILY_RETENTION_DAYS days, month-ends forever. `arr` is 12 × the account's MRR, exact.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="days")
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    arr = Money()
+    dau = Count()
+    mau = Count()
+    dau_sum_30 = Count(help_text="Σ dau over d−29…d (stickiness numerator × 30)")
+    active_days_30 = Count()
+    seats = models.IntegerField(null=True, blank=True)
+    last_event_day = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "account"], name="account_day_key")]
+        indexes = [
+            models.Index(fields=["account", "day"], name="account_day_account"),
+            models.Index(fields=["day", "csm"], name="account_day_csm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.day}"
+
+
+class ComputedDay(models.Model):
+    """The ledger of the pipeline: which days have snapshots, so `make run` and the nightly run catch up."""
+
+    day = models.DateField(primary_key=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"computed {self.day}"

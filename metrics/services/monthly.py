@@ -1,0 +1,46 @@
+"""Monthly KPIs of METRICS.md for the company, every CSM and every segment, one KPI family per statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from metrics import sql
+
+# In order: the points in time and groups first, then each KPI family fills its columns of the group rows.
+_FAMILIES = (
+    "monthly_revenue",
+    "monthly_ltv",
+    "monthly_renewals",
+    "monthly_spend",
+    "monthly_voice",
+    "monthly_support",
+    "monthly_usage",
+)
+
+
+def monthly_kpis_compute(*, months: Sequence[tuple[date, date]]) -> None:
+    """Replace the KPI rows of each (month, as_of): the month's first day and the day it is reported as of.
+
+    as_of is the month's last day, or for the current month the last computed day (METRICS.md "Conventions").
+    Everything is read from the raw facts and the usage rollups, so recomputing gives identical rows.
+    """
+    if not months:
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE _months (month date PRIMARY KEY, as_of date NOT NULL) ON COMMIT DROP"
+            )
+            cursor.executemany("INSERT INTO _months VALUES (%s, %s)", list(months))
+            cursor.execute("ANALYZE _months")
+            cursor.execute("DELETE FROM metrics_monthlykpi WHERE month IN (SELECT month FROM _months)")
+        sql.run("monthly_points")
+        sql.run("monthly_groups")
+        for family in _FAMILIES:
+            sql.run(family, tz=settings.KEEL_TIMEZONE, activation_event=settings.KEEL_ACTIVATION_EVENT)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE _points, _arr_at, _owner_at, _first_paid, _months")

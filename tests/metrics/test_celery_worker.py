@@ -1,0 +1,55 @@
+"""The pipeline on a real Celery worker with the Redis broker of this machine (DESIGN.md "Data flow")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.result import EagerResult
+
+from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, SubscriptionSpan
+from config.celery_app import app
+from metrics.models import ComputedDay, MonthlyKpi
+from metrics.selectors import monthly_kpis
+from metrics.tasks import snapshot_range_enqueue
+
+
+@pytest.fixture
+def worker(redis_url: str) -> Iterator[None]:
+    previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30):
+            yield
+    finally:
+        app.conf.update(previous)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_computes_the_snapshots_it_is_sent(worker: None, admin_user: object) -> None:
+    """$1,200/year from 2024-02-10 → February: new MRR 100.00, one customer; March: MRR 100.00, no movement.
+
+    The range is split into a rollup task, a group of daily chunks, a group of months and a closing task.
+    """
+    account = Account.objects.create(external_id="W1", name="Worker Co")
+    AccountOwnership.objects.create(account=account, valid_from=BEGINNING_OF_TIME)
+    SubscriptionSpan.objects.create(
+        subscription_id="w1",
+        account=account,
+        amount="1200.00",
+        interval="year",
+        currency="USD",
+        starts_on=date(2024, 2, 10),
+    )
+    result = snapshot_range_enqueue(start=date(2024, 2, 1), end=date(2024, 3, 31))
+    assert not isinstance(result, EagerResult)  # sent through Redis to the worker, not run in-process
+    result.get(timeout=120)
+
+    assert ComputedDay.objects.filter(day__range=(date(2024, 2, 1), date(2024, 3, 31))).count() == 60
+    assert MonthlyKpi.objects.filter(scope="company").count() == 2
+    february, march = monthly_kpis(user=admin_user, start=date(2024, 2, 1), end=date(2024, 3, 1))  # type: ignore[arg-type]
+    assert (february["new_mrr"], february["customers"]) == ("100.00", 1)
+    assert (march["mrr"], march["new_mrr"], march["mrr_start"]) == ("100.00", "0.00", "100.00")
