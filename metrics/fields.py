@@ -116,6 +116,7 @@ def kpi_fields(row: MonthlyKpi, *, gross_margin: Decimal, event_names: Iterable[
                 for name in sorted(event_names)
             },
             "time_to_value_days": row.time_to_value_days,
+            "at_risk_arr": money(row.at_risk_arr),
         }
     return fields
 

@@ -82,6 +82,7 @@ class MonthlyKpi(models.Model):
     logo_churn_mean_6m = models.DecimalField(
         max_digits=30, decimal_places=20, null=True, blank=True, help_text="Mean logo churn rate of m−5…m"
     )
+    at_risk_arr = Money(help_text="Σ ARR at as_of of the accounts at risk that day (health)")
     renewals_due = Count()
     renewals_renewed = Count()
     renewal_arr_due = Money(help_text="Σ ARR on t − 1 of the subscriptions due")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 
@@ -11,17 +11,31 @@ from metrics import sql
 
 
 def account_days_compute(*, days: Sequence[date]) -> None:
-    """Replace the AccountDay rows of `days` in one transaction (the rollups must be fresh: the pipeline sees to it)."""
+    """Replace the AccountDay and HealthScore rows of `days` in one transaction.
+
+    The health of d compares with d − drop_days, so those days are computed too (not stored) and every row
+    depends only on the facts. The rollups must be fresh: the pipeline refreshes them first.
+    """
     if not days:
         return
+    from health.services import health_model_active, health_scores_compute_from_account_days
+
+    drop = timedelta(days=health_model_active().drop_days)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE _days (day date PRIMARY KEY) ON COMMIT DROP")
             cursor.executemany("INSERT INTO _days VALUES (%s)", [(day,) for day in days])
+            cursor.execute("CREATE TEMP TABLE _hdays (day date PRIMARY KEY) ON COMMIT DROP")
+            cursor.executemany(
+                "INSERT INTO _hdays VALUES (%s) ON CONFLICT DO NOTHING",
+                [(day,) for day in sorted({*days, *(day - drop for day in days)})],
+            )
             cursor.execute("ANALYZE _days")
+            cursor.execute("ANALYZE _hdays")
         sql.run("daily_accounts")
+        health_scores_compute_from_account_days()
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE _days")
+            cursor.execute("DROP TABLE _days, _hdays, _account_day")
 
 
 def account_days_expire(*, today: date, retention_days: int) -> int:

@@ -19,6 +19,7 @@ _FAMILIES = (
     "monthly_voice",
     "monthly_support",
     "monthly_usage",
+    "monthly_health",
 )
 
 

@@ -13,24 +13,31 @@ from typing import Any
 
 from django.db import connection
 
-_HERE = Path(__file__).resolve().parent
 _STATEMENT_END = re.compile(r";\s*$", re.MULTILINE)
 
 
-@cache
-def statements(name: str) -> tuple[str, ...]:
-    """The statements of metrics/sql/<name>.sql, split at the semicolons that end a line."""
-    text = (_HERE / f"{name}.sql").read_text(encoding="utf-8")
-    return tuple(part.strip() for part in _STATEMENT_END.split(text) if _has_code(part))
+class SqlFiles:
+    """The .sql files of one folder: split into statements once, run with the parameters each names."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @cache  # noqa: B019 - one instance per folder, alive for the process
+    def statements(self, name: str) -> tuple[str, ...]:
+        text = (self.directory / f"{name}.sql").read_text(encoding="utf-8")
+        return tuple(part.strip() for part in _STATEMENT_END.split(text) if _has_code(part))
+
+    def run(self, name: str, **params: Any) -> None:
+        with connection.cursor() as cursor:
+            for statement in self.statements(name):
+                used = {key: value for key, value in params.items() if f"%({key})s" in statement}
+                cursor.execute(statement, used or None)
 
 
 def _has_code(part: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in part.splitlines())
 
 
-def run(name: str, **params: Any) -> None:
-    """Run every statement of a file on the default connection, passing only the parameters each one names."""
-    with connection.cursor() as cursor:
-        for statement in statements(name):
-            used = {key: value for key, value in params.items() if f"%({key})s" in statement}
-            cursor.execute(statement, used or None)
+_files = SqlFiles(Path(__file__).resolve().parent)
+statements = _files.statements
+run = _files.run

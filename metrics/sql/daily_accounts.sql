@@ -1,12 +1,11 @@
--- One row per account and day in _days for every account that pays (ARR > 0) or was used in the 30 days
--- ending that day: ARR, owner, and the usage fields of METRICS.md "Product usage" (dau, mau, Σ dau over the
--- 30 days for stickiness, active_days_30, the last event day for days_since_last_event).
-DELETE FROM metrics_accountday WHERE day IN (SELECT day FROM _days);
-INSERT INTO metrics_accountday
-    (day, account_id, csm_id, arr, dau, mau, dau_sum_30, active_days_30, seats, last_event_day)
+-- Account-day values for every day in _hdays (the days to store, _days, and the days their health compares
+-- with) into _account_day, then stored for _days: every account that pays (ARR > 0) or was used in the 30 days
+-- ending that day, with ARR, owner and METRICS.md "Product usage" (dau, mau, Σ dau over the 30 days for
+-- stickiness, active_days_30, the last event day for days_since_last_event).
+CREATE TEMP TABLE _account_day ON COMMIT DROP AS
 WITH revenue AS (
     SELECT d.day, s.account_id, SUM(s.annual_amount) AS arr
-    FROM _days d
+    FROM _hdays d
     JOIN accounts_subscriptionspan s ON s.starts_on <= d.day AND (s.ends_on IS NULL OR d.day < s.ends_on)
     GROUP BY d.day, s.account_id
 ),
@@ -17,7 +16,7 @@ activity AS (
            COUNT(*) AS dau_sum_30,
            COUNT(DISTINCT u.day) AS active_days_30,
            MAX(u.day) AS last_event_day
-    FROM _days d
+    FROM _hdays d
     JOIN metrics_usageuserday u ON u.day BETWEEN d.day - 29 AND d.day
     GROUP BY d.day, u.account_id
 ),
@@ -34,8 +33,16 @@ SELECT x.day, x.account_id, o.csm_id, x.arr, x.dau, x.mau, x.dau_sum_30, x.activ
        COALESCE(x.last_event_day, (
            -- no event in the window: the latest one before it, from the rollup's (account, day) index
            SELECT MAX(u.day) FROM metrics_usageuserday u WHERE u.account_id = x.account_id AND u.day <= x.day
-       ))
+       )) AS last_event_day
 FROM accounts x
 JOIN accounts_account acc ON acc.id = x.account_id
 LEFT JOIN accounts_accountownership o
   ON o.account_id = x.account_id AND o.valid_from <= x.day AND (o.valid_to IS NULL OR x.day < o.valid_to);
+CREATE INDEX ON _account_day (account_id, day);
+ANALYZE _account_day;
+DELETE FROM metrics_accountday WHERE day IN (SELECT day FROM _days);
+INSERT INTO metrics_accountday
+    (day, account_id, csm_id, arr, dau, mau, dau_sum_30, active_days_30, seats, last_event_day)
+SELECT day, account_id, csm_id, arr, dau, mau, dau_sum_30, active_days_30, seats, last_event_day
+FROM _account_day
+WHERE day IN (SELECT day FROM _days);

@@ -1,0 +1,77 @@
+"""Reads of the health app: scores of a day, the backtest of a model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max, QuerySet
+
+from health.models import HealthModel, HealthScore
+from health.sql import files
+from metrics.fields import number, ratio
+from metrics.models import ComputedDay
+
+
+def health_scores_on(*, day: date, accounts: QuerySet[Any] | None = None) -> QuerySet[HealthScore]:
+    """The stored scores of a day (daily rows are kept KEEL_DAILY_RETENTION_DAYS, month-ends forever)."""
+    scores = HealthScore.objects.filter(day=day).select_related("account").order_by("account__external_id")
+    if accounts is not None:
+        scores = scores.filter(account__in=accounts)
+    return scores
+
+
+def health_score_fields(score: HealthScore) -> dict[str, Any]:
+    """The `health` command's and the API's object for one account on one day (DESIGN.md "Command line")."""
+    return {
+        "account_id": score.account.external_id,
+        "score": score.score,
+        "status": score.status,
+        "components": score.components(),
+        "at_risk": score.at_risk,
+    }
+
+
+@dataclass(frozen=True)
+class Backtest:
+    auc: float | None
+    churn_rate_by_status: dict[str, float | None]
+    scored: int
+    churned: int
+
+    def fields(self) -> dict[str, Any]:
+        return {"auc": self.auc, "churn_rate_by_status": self.churn_rate_by_status}
+
+
+def health_backtest(*, first_month: date, last_month: date, model: HealthModel) -> Backtest:
+    """METRICS.md "Backtest" of `model` (saved or a draft) over the month-ends of first_month…last_month.
+
+    AUC = P(a churner scores lower than a non-churner) + ½ P(tie), from the Mann–Whitney rank sum:
+    1 − (R_churned − n_churned (n_churned + 1) / 2) / (n_churned × n_stayed). Null when a class is empty.
+    """
+    last_day = ComputedDay.objects.aggregate(last=Max("day"))["last"]
+    params = {
+        **model.sql_params(),
+        "first_month": first_month,
+        "last_month": last_month,
+        "last_day": last_day,
+    }
+    statement = files.statements("backtest")[0]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, {key: value for key, value in params.items() if f"%({key})s" in statement})
+        row = cursor.fetchone()
+    assert row is not None
+    n_churned, n_stayed, rank_sum = int(row[0]), int(row[1]), Decimal(row[2])
+    auc = None
+    if n_churned and n_stayed:
+        u_churned = rank_sum - Decimal(n_churned * (n_churned + 1)) / 2
+        auc = number(1 - ratio(u_churned, n_churned * n_stayed))  # type: ignore[operator]
+    rates = {
+        "green": number(ratio(row[4], row[3])),
+        "yellow": number(ratio(row[6], row[5])),
+        "red": number(ratio(row[8], row[7])),
+    }
+    return Backtest(auc=auc, churn_rate_by_status=rates, scored=n_churned + n_stayed, churned=n_churned)

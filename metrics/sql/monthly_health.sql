@@ -1,0 +1,19 @@
+-- METRICS.md `at_risk_arr`: Σ ARR on as_of of the accounts at risk that day (health_healthscore, stored by
+-- the daily step of the same pipeline run).
+WITH at_risk AS (
+    SELECT m.month,
+           CASE GROUPING(o.csm_id, acc.segment) WHEN 0 THEN 'csm_segment' WHEN 1 THEN 'csm' WHEN 2 THEN 'segment' ELSE 'company' END
+               AS scope,
+           o.csm_id, acc.segment, SUM(a.arr) AS at_risk_arr
+    FROM _months m
+    JOIN health_healthscore h ON h.day = m.as_of AND h.at_risk
+    JOIN _arr_at a ON a.account_id = h.account_id AND a.pt = m.as_of
+    LEFT JOIN _owner_at o ON o.account_id = h.account_id AND o.pt = m.as_of
+    JOIN accounts_account acc ON acc.id = h.account_id
+    GROUP BY GROUPING SETS ((m.month), (m.month, o.csm_id), (m.month, acc.segment), (m.month, o.csm_id, acc.segment))
+)
+UPDATE metrics_monthlykpi k
+SET at_risk_arr = r.at_risk_arr
+FROM at_risk r
+WHERE k.month = r.month AND k.scope = r.scope
+  AND k.csm_id IS NOT DISTINCT FROM r.csm_id AND k.segment IS NOT DISTINCT FROM r.segment;
