@@ -7,7 +7,7 @@ WITH_DB := was=$$($(PY) -m config.embedded_db status); \
 	trap '[ "$$was" = stopped ] && $(PY) -m config.embedded_db stop >/dev/null' EXIT;
 CHARTJS := static/vendor/chart.umd.min.js
 
-.PHONY: install install-dev run test lint typecheck migrations-check pytest bench stop clean
+.PHONY: install install-dev run test lint typecheck migrations-check pytest screenshots bench stop clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ migrations-check:
 
 pytest:
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## screenshots: rerun the browser tests and refresh the README's pictures in docs/screenshots/
+screenshots: install-dev
+	@$(WITH_DB) \
+	KEEL_UPDATE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser
 
 ## bench: the speed figures of DESIGN.md, printed as a table
 bench: install-dev

@@ -4,4 +4,12 @@ from accounts import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("team/", views.team, name="team"),
+    path("team/<int:pk>/role/", views.team_role, name="team_role"),
+    path("team/<int:pk>/deactivate/", views.team_deactivate, name="team_deactivate"),
+    path("team/<int:pk>/reactivate/", views.team_reactivate, name="team_reactivate"),
+    path("data/", views.data, name="data"),
+    path("data/runs/<int:pk>/", views.import_run_detail, name="import_run_detail"),
 ]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import Account, Role, User
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
@@ -78,3 +78,27 @@ def vp(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def admin_user(make_user: Callable[..., User]) -> User:
     return make_user("adam@keel.test", Role.ADMIN, "Adam Admin")
+
+
+@pytest.fixture
+def own_account(csm: User) -> Account:
+    """An account owned by `csm`, with a $1,200/year span (MRR 100.00) and a contact."""
+    from tests.factories import AccountFactory, ContactFactory, SubscriptionSpanFactory
+
+    account = AccountFactory.create(name="Harbor Lights Inc", external_id="ACC-OWN-1", csm=csm, segment="smb")
+    SubscriptionSpanFactory(account=account, interval="year", amount="1200.00")
+    ContactFactory(account=account, name="Hana Harbor", email="hana@harbor.example")
+    return account
+
+
+@pytest.fixture
+def other_account(other_csm: User) -> Account:
+    """An account owned by `other_csm`: `csm` must never see its name anywhere."""
+    from tests.factories import AccountFactory, ContactFactory, SubscriptionSpanFactory
+
+    account = AccountFactory.create(
+        name="Zephyr Secret Corp", external_id="ACC-SECRET-9", csm=other_csm, segment="enterprise"
+    )
+    SubscriptionSpanFactory(account=account, interval="month", amount="999.00")
+    ContactFactory(account=account, name="Zed Secret", email="zed@zephyr.example")
+    return account

@@ -1,0 +1,184 @@
+"""The Django admin for the book of business: a power tool for admins (Keel's own pages come first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+from accounts.models import (
+    Account,
+    AccountOwnership,
+    Contact,
+    ImportRun,
+    SubscriptionSpan,
+    Ticket,
+    UsageEvent,
+    User,
+)
+
+
+class _LowercaseEmailMixin:
+    cleaned_data: dict[str, Any]
+
+    def clean_email(self) -> str:
+        # The model requires lower-case emails (logins compare case-insensitively).
+        return str(self.cleaned_data["email"]).strip().lower()
+
+
+class UserAddForm(_LowercaseEmailMixin, AdminUserCreationForm):
+    """Email, name and role; the password is optional (without one, the person sets it by password reset)."""
+
+    class Meta:
+        model = User
+        fields = ("email", "name", "role")
+
+
+class UserEditForm(_LowercaseEmailMixin, UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("email", "name", "role", "is_active")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
+    list_display = ("email", "name", "role", "is_active", "last_login", "date_joined")
+    list_filter = ("role", "is_active")
+    search_fields = ("email", "name")
+    ordering = ("name", "email")
+    filter_horizontal = ()
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("name", "role", "is_active")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "name", "role", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    """Accounts come from imports and the API, which also record who owned them on which day
+    (AccountOwnership): so no adding here, and the CSM is changed there, not in this form."""
+
+    list_display = ("name", "external_id", "segment", "csm", "seats", "created_on")
+    list_filter = ("segment",)
+    list_select_related = ("csm",)
+    search_fields = ("name", "external_id")
+    readonly_fields = ("csm", "created_at", "updated_at")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AccountOwnership)
+class AccountOwnershipAdmin(admin.ModelAdmin):
+    list_display = ("account", "csm", "valid_from", "valid_to")
+    list_select_related = ("account", "csm")
+    search_fields = ("account__external_id", "account__name")
+    raw_id_fields = ("account",)
+    autocomplete_fields = ("csm",)
+    show_full_result_count = False
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "name", "email", "title", "account")
+    list_select_related = ("account",)
+    search_fields = ("external_id", "email", "name", "account__external_id")
+    raw_id_fields = ("account",)
+    show_full_result_count = False
+
+
+@admin.register(SubscriptionSpan)
+class SubscriptionSpanAdmin(admin.ModelAdmin):
+    list_display = (
+        "subscription_id",
+        "account",
+        "plan",
+        "interval",
+        "amount",
+        "currency",
+        "starts_on",
+        "ends_on",
+        "annual_amount",
+    )
+    list_filter = ("interval",)
+    list_select_related = ("account",)
+    search_fields = ("subscription_id", "account__external_id", "plan")
+    raw_id_fields = ("account",)
+    readonly_fields = ("annual_amount",)
+    show_full_result_count = False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "subject", "account", "priority", "status", "created_at", "resolved_at")
+    list_filter = ("priority", "status")
+    list_select_related = ("account",)
+    search_fields = ("external_id", "subject", "account__external_id")
+    raw_id_fields = ("account",)
+    show_full_result_count = False
+
+
+class EstimatedCountPaginator(Paginator):
+    """The admin counts every row of a change list; on tables of tens of millions of rows (usage events,
+    daily snapshots) that takes seconds. Unfiltered, PostgreSQL's own estimate is good enough to page through."""
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if query is not None and not query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [query.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] > 100_000:  # -1 before the first ANALYZE; small tables are counted exactly
+                return int(row[0])
+        return super().count
+
+
+@admin.register(UsageEvent)
+class UsageEventAdmin(admin.ModelAdmin):
+    """The largest table: no filters or search (each would scan it), no full count, ids instead of a select."""
+
+    list_display = ("occurred_at", "account", "user_id", "event", "count")
+    list_select_related = ("account",)
+    raw_id_fields = ("account",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """A record of what happened: read only."""
+
+    list_display = ("started_at", "name", "source", "user", "dry_run", "outcome")
+    list_filter = ("source", "outcome", "dry_run")
+    list_select_related = ("user",)
+    search_fields = ("name",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

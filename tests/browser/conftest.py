@@ -1,0 +1,90 @@
+"""Browser tests: Playwright's sync API driving Debian's chromium against pytest-django's live server.
+
+Use the `page` fixture (a fresh browser context per test, 1280×800, its base URL the live server) and the
+`login(page, user)` fixture. A missing chromium skips these tests locally and fails them with CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from accounts.models import User
+from tests.conftest import PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
+# Playwright's sync API runs an event loop in the test's thread; Django would then refuse ORM calls made by the
+# test itself (creating users and accounts), although they are not async code. The live server's own thread
+# is unaffected.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"  # git-ignored: every run's pictures, to look at
+DOCS = ROOT / "docs" / "screenshots"  # the README's pictures: rewritten only by `make screenshots`
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login() -> Callable[..., None]:
+    """`login(page, user)`: log in through the login form and land on the account list."""
+
+    def log_in(page: Page, user: User, password: str = PASSWORD) -> None:
+        page.goto("/login/")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/accounts/")
+
+    return log_in
+
+
+@pytest.fixture
+def screenshot() -> Callable[..., Path]:
+    """`screenshot(page, "name.png", full_page=False)`: a picture in test-artifacts/screenshots/, copied to
+    docs/screenshots/ when KEEL_UPDATE_SCREENSHOTS is set (`make screenshots`), so test runs leave git clean."""
+
+    def take(page: Page, name: str, *, full_page: bool = False) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / name
+        page.screenshot(path=path, full_page=full_page)
+        if os.environ.get("KEEL_UPDATE_SCREENSHOTS"):
+            DOCS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, DOCS / name)
+        return path
+
+    return take
