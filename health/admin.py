@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from health.models import HealthModel, HealthScore
-from metrics.admin import DerivedAdmin
+from health.models import HealthModel
 
 
 @admin.register(HealthModel)
@@ -22,10 +21,3 @@ class HealthModelAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-
-@admin.register(HealthScore)
-class HealthScoreAdmin(DerivedAdmin):
-    list_display = ("day", "account", "score", "status", "at_risk", "model")
-    list_select_related = ("account", "model")
-    raw_id_fields = ("account", "model")

@@ -1,4 +1,8 @@
-"""Health-score models, per-account daily scores, alerts and tasks (METRICS.md "Health score")."""
+"""Health-score models, alerts and tasks (METRICS.md "Health score").
+
+The daily scores themselves are columns of metrics.AccountDay (one row per account and day), written by the
+pipeline with health/sql/health_scores.sql.
+"""
 
 from __future__ import annotations
 
@@ -84,38 +88,3 @@ class HealthModel(models.Model):
             model_id=self.pk,
         )
         return params
-
-
-class HealthScore(models.Model):
-    """An account's health on a day: the score, its status, every component (null = no data) and the at-risk flag.
-
-    Scored daily for every account with MRR > 0; kept like metrics.AccountDay (daily rows within retention,
-    month-ends forever). Components do not depend on weights, so a draft model re-weights them in SQL.
-    """
-
-    id = models.BigAutoField(primary_key=True)
-    day = models.DateField()
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="health_scores")
-    model = models.ForeignKey(HealthModel, on_delete=models.PROTECT, related_name="scores")
-    score = models.FloatField()
-    status = models.CharField(max_length=6, choices=Status.choices)
-    at_risk = models.BooleanField()
-    activity = models.FloatField(null=True, blank=True)
-    adoption = models.FloatField(null=True, blank=True)
-    sentiment = models.FloatField(null=True, blank=True)
-    support = models.FloatField(null=True, blank=True)
-    revenue = models.FloatField(null=True, blank=True)
-    recency = models.FloatField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "account"], name="health_score_key")]
-        indexes = [
-            models.Index(fields=["account", "day"], name="health_score_account"),
-            models.Index(fields=["day", "status"], name="health_score_status"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account_id} on {self.day}: {self.score:.1f} {self.status}"
-
-    def components(self) -> dict[str, float | None]:
-        return {name: getattr(self, name) for name in COMPONENTS}

@@ -10,21 +10,25 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max, QuerySet
 
-from health.models import HealthModel, HealthScore
+from health.models import HealthModel
 from health.sql import files
 from metrics.fields import number, ratio
-from metrics.models import ComputedDay
+from metrics.models import AccountDay, ComputedDay
 
 
-def health_scores_on(*, day: date, accounts: QuerySet[Any] | None = None) -> QuerySet[HealthScore]:
-    """The stored scores of a day (daily rows are kept KEEL_DAILY_RETENTION_DAYS, month-ends forever)."""
-    scores = HealthScore.objects.filter(day=day).select_related("account").order_by("account__external_id")
+def health_scores_on(*, day: date, accounts: QuerySet[Any] | None = None) -> QuerySet[AccountDay]:
+    """The scored accounts of a day (daily rows are kept KEEL_DAILY_RETENTION_DAYS, month-ends forever)."""
+    scores = (
+        AccountDay.objects.filter(day=day, score__isnull=False)
+        .select_related("account")
+        .order_by("account__external_id")
+    )
     if accounts is not None:
         scores = scores.filter(account__in=accounts)
     return scores
 
 
-def health_score_fields(score: HealthScore) -> dict[str, Any]:
+def health_score_fields(score: AccountDay) -> dict[str, Any]:
     """The `health` command's and the API's object for one account on one day (DESIGN.md "Command line")."""
     return {
         "account_id": score.account.external_id,

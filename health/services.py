@@ -1,8 +1,8 @@
-"""Writes of the health app: daily scores from the account-day snapshots (METRICS.md "Health score")."""
+"""Writes of the health app: the daily scores of the pipeline (METRICS.md "Health score")."""
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Any
 
 from health.models import DEFAULT_PARAMETERS, DEFAULT_WEIGHTS, HealthModel
 from health.sql import files
@@ -25,11 +25,6 @@ def health_model_active() -> HealthModel:
     return model
 
 
-def health_scores_compute_from_account_days() -> None:
-    """Score every paying account on the days of the temp tables `_hdays`/`_days` from `_account_day`.
-
-    Runs inside metrics.services.daily's transaction, which has just filled those tables; stores the days of
-    `_days` and uses the others (d − drop_days) for the at-risk rule only.
-    """
-    model = health_model_active()
-    files.run("health_scores", tz=settings.KEEL_TIMEZONE, **model.sql_params())
+def health_scores_compute_from_series(*, params: dict[str, Any]) -> None:
+    """Score the dense series `_series` of metrics.services.daily into `_health` (same transaction)."""
+    files.run("health_scores", **params)

@@ -49,5 +49,7 @@ def _derived_admin(model: type[models.Model]) -> type[DerivedAdmin]:
 
 
 for _model in apps.get_app_config("metrics").get_models():
-    if not admin.site.is_registered(_model):
+    # Tables keyed by (day, account, …) have no single-column key, which the admin needs to link a row; they
+    # are read through the pages, the API and the `health` / `kpis` commands instead.
+    if not admin.site.is_registered(_model) and not isinstance(_model._meta.pk, models.CompositePrimaryKey):
         admin.site.register(_model, _derived_admin(_model))

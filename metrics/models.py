@@ -150,45 +150,47 @@ class MonthlyKpi(models.Model):
 class UsageUserDay(models.Model):
     """Rollup of usage events: this user of this account was active on this local day (METRICS.md "Product usage").
 
-    Rebuilt per day by the pipeline from `accounts.UsageEvent`, so that a day's snapshot reads 30 small days of
-    rollup instead of the raw events. `events` sums the events' `count` (it does not change activity).
+    Rebuilt per day by the pipeline from `accounts.UsageEvent` (only activity matters: `count` does not change
+    it). Keyed by day first: the pipeline reads windows of days.
     """
 
-    id = models.BigAutoField(primary_key=True)
+    pk = models.CompositePrimaryKey("day", "account", "user_id")
     day = models.DateField()
     account = models.ForeignKey(
-        "accounts.Account", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "accounts.Account", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     user_id = models.CharField(max_length=200)
-    events = models.BigIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["account", "day", "user_id"], name="usage_user_day_key"),
-        ]
-        indexes = [models.Index(fields=["day"], name="usage_user_day_day")]
 
     def __str__(self) -> str:
         return f"{self.user_id} of {self.account_id} on {self.day}"
 
 
+class UsageAccountDay(models.Model):
+    """Rollup of usage events: how many users of this account were active on this local day (its dau).
+
+    Keyed by account first, so the last active day before any date is one index probe per account.
+    """
+
+    pk = models.CompositePrimaryKey("account", "day")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    day = models.DateField()
+    users = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.users} users of {self.account_id} on {self.day}"
+
+
 class UsageEventDay(models.Model):
     """Rollup of usage events: this account had this event on this local day (feature adoption)."""
 
-    id = models.BigAutoField(primary_key=True)
+    pk = models.CompositePrimaryKey("day", "account", "event")
     day = models.DateField()
     account = models.ForeignKey(
-        "accounts.Account", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "accounts.Account", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     event = models.CharField(max_length=200)
-    users = models.IntegerField()
-    events = models.BigIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["account", "day", "event"], name="usage_event_day_key"),
-        ]
-        indexes = [models.Index(fields=["day"], name="usage_event_day_day")]
 
     def __str__(self) -> str:
         return f"{self.event} at {self.account_id} on {self.day}"
@@ -238,16 +240,27 @@ class RollupState(models.Model):
 
 
 class AccountDay(models.Model):
-    """One account on one day: revenue, owner and usage as of the end of that day (METRICS.md).
+    """One account on one day, as of the end of that day: revenue, owner, usage and health (METRICS.md).
 
-    Kept KEEL_DAILY_RETENTION_DAYS days, month-ends forever. `arr` is 12 × the account's MRR, exact.
+    One row for every account that pays (ARR > 0) or was used in the 30 days ending that day; health fields are
+    filled for the paying ones (scored daily, METRICS.md "Health score"). Kept KEEL_DAILY_RETENTION_DAYS days,
+    month-ends forever. `arr` is 12 × the account's MRR, exact. One wide row rather than a table per concern:
+    a backfill writes millions of them, and pages read revenue, usage and health together.
     """
 
-    id = models.BigAutoField(primary_key=True)
+    pk = models.CompositePrimaryKey("day", "account")
     day = models.DateField()
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="days")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="days", db_index=False
+    )
     csm = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     arr = Money()
     dau = Count()
@@ -256,16 +269,41 @@ class AccountDay(models.Model):
     active_days_30 = Count()
     seats = models.IntegerField(null=True, blank=True)
     last_event_day = models.DateField(null=True, blank=True)
+    # Health: null for accounts that are not scored that day (no MRR).
+    health_model = models.ForeignKey(
+        "health.HealthModel",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
+    score = models.FloatField(null=True, blank=True)
+    status = models.CharField(
+        max_length=6, blank=True, help_text="green, yellow or red; blank when not scored"
+    )
+    at_risk = models.BooleanField(default=False, db_default=False)
+    activity = models.FloatField(null=True, blank=True)
+    adoption = models.FloatField(null=True, blank=True)
+    sentiment = models.FloatField(null=True, blank=True)
+    support = models.FloatField(null=True, blank=True)
+    revenue = models.FloatField(null=True, blank=True)
+    recency = models.FloatField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "account"], name="account_day_key")]
-        indexes = [
-            models.Index(fields=["account", "day"], name="account_day_account"),
-            models.Index(fields=["day", "csm"], name="account_day_csm"),
-        ]
+        indexes = [models.Index(fields=["account", "day"], name="account_day_account")]
 
     def __str__(self) -> str:
         return f"{self.account_id} on {self.day}"
+
+    @property
+    def scored(self) -> bool:
+        return self.score is not None
+
+    def components(self) -> dict[str, float | None]:
+        from health.models import COMPONENTS
+
+        return {name: getattr(self, name) for name in COMPONENTS}
 
 
 class ComputedDay(models.Model):

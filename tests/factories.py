@@ -49,10 +49,10 @@ class AccountFactory(DjangoModelFactory[Account]):
     seats = 10
 
     @factory.post_generation
-    def ownership(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def ownership(account: Account, create: bool, extracted: Any, **kwargs: Any) -> None:
         """As the importer does: the first owner owns the account for all of its history."""
         if create:
-            AccountOwnership.objects.create(account=self, csm=self.csm, valid_from=BEGINNING_OF_TIME)
+            AccountOwnership.objects.create(account=account, csm=account.csm, valid_from=BEGINNING_OF_TIME)
 
 
 class ContactFactory(DjangoModelFactory[Contact]):

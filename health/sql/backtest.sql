@@ -24,8 +24,9 @@ scores AS (
                    + CASE WHEN h.revenue IS NULL THEN 0 ELSE %(w_revenue)s END
                    + CASE WHEN h.recency IS NULL THEN 0 ELSE %(w_recency)s END, 0)
            )::numeric, 4) AS score
-    FROM health_healthscore h
+    FROM metrics_accountday h
     JOIN eligible e ON e.day = h.day
+    WHERE h.score IS NOT NULL
 ),
 paid AS (
     SELECT account_id, starts_on AS starts, COALESCE(ends_on, 'infinity'::date) AS ends

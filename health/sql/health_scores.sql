@@ -1,92 +1,119 @@
--- METRICS.md "Health score": the six components, the weighted score over the components that are not null,
--- status and the at-risk rule, for every account with ARR > 0 on each day of _hdays (from _account_day),
--- stored for the days of _days. Parameters: the model (HealthModel.sql_params) and %(tz)s.
+-- METRICS.md "Health score" over the dense series of metrics/sql/daily_series.sql (_series: one row per account
+-- and day of lo … hi): the six components, the weighted score over the components that are not null, the
+-- status and the at-risk rule, for every account with ARR > 0 on each day. Output: _health.
+-- Windows of days ("tickets created in the 30 days ending d", "latest NPS in the 180 days ending d") are
+-- running sums of +/− where something starts and stops counting, so one pass serves every day.
+
+-- support: a ticket counts on the support_window_days days from its local creation day.
+CREATE TEMP TABLE _ticket_delta ON COMMIT DROP AS
+WITH tickets AS (
+    SELECT t.account_id, (t.created_at AT TIME ZONE %(tz)s)::date AS day,
+           (t.priority IN ('high', 'urgent'))::int AS high, (t.priority NOT IN ('high', 'urgent'))::int AS other
+    FROM accounts_ticket t
+    JOIN (SELECT DISTINCT account_id FROM _series) s ON s.account_id = t.account_id
+    WHERE t.created_at >= ((%(lo)s::date - (%(support_window_days)s::int - 1))::timestamp AT TIME ZONE %(tz)s)
+      AND t.created_at < ((%(hi)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+)
+SELECT account_id, day, SUM(high)::int AS high, SUM(other)::int AS other
+FROM (
+    SELECT account_id, GREATEST(day, %(lo)s::date) AS day, high, other FROM tickets
+    UNION ALL
+    SELECT account_id, day + %(support_window_days)s::int, -high, -other FROM tickets
+    WHERE day + %(support_window_days)s::int <= %(hi)s::date
+) d
+GROUP BY account_id, day;
+ALTER TABLE _ticket_delta ADD PRIMARY KEY (account_id, day);
+
+-- sentiment: each contact's latest NPS score counts from its local day for sentiment_window_days days, or
+-- until the contact's next response; a response without a contact stands for a contact of its own.
+CREATE TEMP TABLE _sentiment_delta ON COMMIT DROP AS
+WITH latest_of_day AS (
+    SELECT DISTINCT ON (r.account_id, COALESCE(r.contact_id, -r.id), (r.responded_at AT TIME ZONE %(tz)s)::date)
+           r.account_id, COALESCE(r.contact_id, -r.id) AS person,
+           (r.responded_at AT TIME ZONE %(tz)s)::date AS day, r.score
+    FROM surveys_surveyresponse r
+    JOIN (SELECT DISTINCT account_id FROM _series) s ON s.account_id = r.account_id
+    WHERE r.kind = 'nps'
+      AND r.responded_at >= ((%(lo)s::date - (%(sentiment_window_days)s::int - 1))::timestamp AT TIME ZONE %(tz)s)
+      AND r.responded_at < ((%(hi)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+    ORDER BY r.account_id, COALESCE(r.contact_id, -r.id), (r.responded_at AT TIME ZONE %(tz)s)::date,
+             r.responded_at DESC, r.id DESC
+),
+covers AS (
+    SELECT account_id, day, score,
+           LEAST(COALESCE(LEAD(day) OVER (PARTITION BY account_id, person ORDER BY day),
+                          day + %(sentiment_window_days)s::int),
+                 day + %(sentiment_window_days)s::int) AS ends
+    FROM latest_of_day
+)
+SELECT account_id, day, SUM(score)::int AS score, SUM(people)::int AS people
+FROM (
+    SELECT account_id, GREATEST(day, %(lo)s::date) AS day, score, 1 AS people FROM covers WHERE ends > %(lo)s::date
+    UNION ALL
+    SELECT account_id, ends, -score, -1 FROM covers WHERE ends > %(lo)s::date AND ends <= %(hi)s::date
+) d
+GROUP BY account_id, day;
+ALTER TABLE _sentiment_delta ADD PRIMARY KEY (account_id, day);
+
 CREATE TEMP TABLE _health ON COMMIT DROP AS
-WITH scored AS (
-    SELECT day, account_id, arr, active_days_30, mau, seats, last_event_day
-    FROM _account_day
-    WHERE arr > 0
-),
-sentiment AS (
-    -- each contact's latest NPS score in the window; a response without a contact stands for a contact of its own
-    SELECT day, account_id, 10 * AVG(score) AS sentiment
-    FROM (
-        SELECT DISTINCT ON (d.day, r.account_id, COALESCE(r.contact_id, -r.id))
-               d.day, r.account_id, r.score
-        FROM _hdays d
-        JOIN surveys_surveyresponse r
-          ON r.kind = 'nps'
-         AND r.responded_at >= ((d.day - (%(sentiment_window_days)s::int - 1))::timestamp AT TIME ZONE %(tz)s)
-         AND r.responded_at < ((d.day + 1)::timestamp AT TIME ZONE %(tz)s)
-        ORDER BY d.day, r.account_id, COALESCE(r.contact_id, -r.id), r.responded_at DESC, r.id DESC
-    ) latest
-    GROUP BY day, account_id
-),
-support AS (
-    SELECT d.day, t.account_id,
-           COUNT(*) FILTER (WHERE t.priority IN ('high', 'urgent')) AS high,
-           COUNT(*) FILTER (WHERE t.priority NOT IN ('high', 'urgent')) AS other
-    FROM _hdays d
-    JOIN accounts_ticket t
-      ON t.created_at >= ((d.day - (%(support_window_days)s::int - 1))::timestamp AT TIME ZONE %(tz)s)
-     AND t.created_at < ((d.day + 1)::timestamp AT TIME ZONE %(tz)s)
-    GROUP BY d.day, t.account_id
-),
-revenue_before AS (
-    SELECT d.day, s.account_id, SUM(s.annual_amount) AS arr
-    FROM _hdays d
-    JOIN accounts_subscriptionspan s
-      ON s.starts_on <= d.day - %(revenue_lookback_days)s::int
-     AND (s.ends_on IS NULL OR d.day - %(revenue_lookback_days)s::int < s.ends_on)
-    GROUP BY d.day, s.account_id
+WITH running AS (
+    SELECT s.*,
+           SUM(COALESCE(t.high, 0)) OVER upto AS high_tickets,
+           SUM(COALESCE(t.other, 0)) OVER upto AS other_tickets,
+           SUM(COALESCE(n.score, 0)) OVER upto AS nps_sum,
+           SUM(COALESCE(n.people, 0)) OVER upto AS nps_people
+    FROM _series s
+    LEFT JOIN _ticket_delta t ON t.account_id = s.account_id AND t.day = s.day
+    LEFT JOIN _sentiment_delta n ON n.account_id = s.account_id AND n.day = s.day
+    WINDOW upto AS (PARTITION BY s.account_id ORDER BY s.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 components AS (
-    SELECT s.day, s.account_id,
-           100 * LEAST(1, s.active_days_30 / %(activity_target_days)s::float) AS activity,
-           CASE WHEN s.seats > 0 THEN 100 * LEAST(1, s.mau / s.seats::float) END AS adoption,
-           se.sentiment::float AS sentiment,
-           GREATEST(0, 100 - %(support_high_penalty)s::float * COALESCE(su.high, 0)
-                           - %(support_other_penalty)s::float * COALESCE(su.other, 0)) AS support,
-           CASE WHEN rb.arr > 0 THEN
-               CASE WHEN s.arr >= rb.arr THEN 100
-                    ELSE GREATEST(0, 100 - %(revenue_drop_penalty)s::float * (1 - s.arr / rb.arr)::float) END
+    SELECT account_id, day,
+           100 * LEAST(1, active_days_30 / %(activity_target_days)s::float) AS activity,
+           CASE WHEN seats > 0 THEN 100 * LEAST(1, mau / seats::float) END AS adoption,
+           CASE WHEN nps_people > 0 THEN 10 * nps_sum / nps_people::float END AS sentiment,
+           GREATEST(0, 100 - %(support_high_penalty)s::float * high_tickets
+                           - %(support_other_penalty)s::float * other_tickets) AS support,
+           CASE WHEN arr_before > 0 THEN
+               CASE WHEN arr >= arr_before THEN 100
+                    ELSE GREATEST(0, 100 - %(revenue_drop_penalty)s::float * (1 - arr / arr_before)::float) END
            END AS revenue,
-           CASE WHEN s.last_event_day IS NULL THEN 0
-                ELSE 100 * LEAST(1, GREATEST(0, (%(recency_zero_after_days)s::float - (s.day - s.last_event_day))
-                                                / %(recency_ramp_days)s::float)) END AS recency
-    FROM scored s
-    LEFT JOIN sentiment se ON se.day = s.day AND se.account_id = s.account_id
-    LEFT JOIN support su ON su.day = s.day AND su.account_id = s.account_id
-    LEFT JOIN revenue_before rb ON rb.day = s.day AND rb.account_id = s.account_id
+           CASE WHEN last_event_day IS NULL THEN 0
+                ELSE 100 * LEAST(1, GREATEST(0, (%(recency_zero_after_days)s::float - (day - last_event_day))
+                                                / %(recency_ramp_days)s::float)) END AS recency,
+           arr > 0 AS scored
+    FROM running
 ),
 weighted AS (
     SELECT c.*,
-           (COALESCE(%(w_activity)s * activity, 0) + COALESCE(%(w_adoption)s * adoption, 0)
-            + COALESCE(%(w_sentiment)s * sentiment, 0) + COALESCE(%(w_support)s * support, 0)
-            + COALESCE(%(w_revenue)s * revenue, 0) + COALESCE(%(w_recency)s * recency, 0))
-           / NULLIF(
-               CASE WHEN activity IS NULL THEN 0 ELSE %(w_activity)s END
-               + CASE WHEN adoption IS NULL THEN 0 ELSE %(w_adoption)s END
-               + CASE WHEN sentiment IS NULL THEN 0 ELSE %(w_sentiment)s END
-               + CASE WHEN support IS NULL THEN 0 ELSE %(w_support)s END
-               + CASE WHEN revenue IS NULL THEN 0 ELSE %(w_revenue)s END
-               + CASE WHEN recency IS NULL THEN 0 ELSE %(w_recency)s END, 0) AS score
+           CASE WHEN scored THEN
+               (COALESCE(%(w_activity)s * activity, 0) + COALESCE(%(w_adoption)s * adoption, 0)
+                + COALESCE(%(w_sentiment)s * sentiment, 0) + COALESCE(%(w_support)s * support, 0)
+                + COALESCE(%(w_revenue)s * revenue, 0) + COALESCE(%(w_recency)s * recency, 0))
+               / NULLIF(
+                   CASE WHEN activity IS NULL THEN 0 ELSE %(w_activity)s END
+                   + CASE WHEN adoption IS NULL THEN 0 ELSE %(w_adoption)s END
+                   + CASE WHEN sentiment IS NULL THEN 0 ELSE %(w_sentiment)s END
+                   + CASE WHEN support IS NULL THEN 0 ELSE %(w_support)s END
+                   + CASE WHEN revenue IS NULL THEN 0 ELSE %(w_revenue)s END
+                   + CASE WHEN recency IS NULL THEN 0 ELSE %(w_recency)s END, 0)
+           END AS score
     FROM components c
+),
+rounded AS (
+    -- status and the drop rule use the score rounded to 4 decimals (half up), so 69.99999999 is green
+    SELECT w.*, round(w.score::numeric, 4) AS rounded FROM weighted w
+),
+compared AS (
+    -- the series has every day of every account, so drop_days rows back is drop_days days back
+    SELECT r.*, LAG(rounded, %(drop_days)s::int) OVER (PARTITION BY account_id ORDER BY day) AS rounded_before
+    FROM rounded r
 )
-SELECT w.*, round(w.score::numeric, 4) AS rounded
-FROM weighted w
-WHERE w.score IS NOT NULL;
-CREATE INDEX ON _health (account_id, day);
-ANALYZE _health;
-DELETE FROM health_healthscore WHERE day IN (SELECT day FROM _days);
--- status and the drop rule use the score rounded to 4 decimals (half up), so 69.99999999 is green
-INSERT INTO health_healthscore
-    (day, account_id, model_id, score, status, at_risk, activity, adoption, sentiment, support, revenue, recency)
-SELECT h.day, h.account_id, %(model_id)s, h.score,
-       CASE WHEN h.rounded >= %(green_min)s THEN 'green' WHEN h.rounded >= %(yellow_min)s THEN 'yellow' ELSE 'red' END,
-       h.rounded < %(yellow_min)s OR (before.rounded IS NOT NULL AND h.rounded <= before.rounded - %(drop_points)s),
-       h.activity, h.adoption, h.sentiment, h.support, h.revenue, h.recency
-FROM _health h
-LEFT JOIN _health before ON before.account_id = h.account_id AND before.day = h.day - %(drop_days)s::int
-WHERE h.day IN (SELECT day FROM _days);
-DROP TABLE _health;
+SELECT account_id, day, score, activity, adoption, sentiment, support, revenue, recency,
+       CASE WHEN rounded >= %(green_min)s THEN 'green' WHEN rounded >= %(yellow_min)s THEN 'yellow' ELSE 'red' END
+           AS status,
+       rounded < %(yellow_min)s OR COALESCE(rounded <= rounded_before - %(drop_points)s, false) AS at_risk
+FROM compared
+WHERE score IS NOT NULL;
+ALTER TABLE _health ADD PRIMARY KEY (account_id, day);
+DROP TABLE _ticket_delta, _sentiment_delta;

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from metrics import sql
+from metrics.services.daily import PIPELINE_WORK_MEM
 
 # In order: the points in time and groups first, then each KPI family fills its columns of the group rows.
 _FAMILIES = (
@@ -33,6 +34,7 @@ def monthly_kpis_compute(*, months: Sequence[tuple[date, date]]) -> None:
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{PIPELINE_WORK_MEM}'")
             cursor.execute(
                 "CREATE TEMP TABLE _months (month date PRIMARY KEY, as_of date NOT NULL) ON COMMIT DROP"
             )

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from metrics import sql
 from metrics.models import RollupState, StaleUsageDay
+from metrics.services.daily import PIPELINE_WORK_MEM
 
 # Days rebuilt per statement: bounds the temp table of raw events to about a month of them.
 _CHUNK_DAYS = 31
@@ -41,6 +42,7 @@ def usage_rollups_refresh() -> int:
 
 def _rollup_days(days: list[date]) -> None:
     with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{PIPELINE_WORK_MEM}'")
         cursor.execute("CREATE TEMP TABLE _rollup_days (day date PRIMARY KEY) ON COMMIT DROP")
         cursor.executemany("INSERT INTO _rollup_days VALUES (%s)", [(day,) for day in days])
     sql.run("rollup_usage", tz=settings.KEEL_TIMEZONE)
@@ -53,7 +55,9 @@ def _rollups_follow_timezone() -> None:
     if state is not None and state.timezone == settings.KEEL_TIMEZONE:
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE metrics_usageuserday, metrics_usageeventday, metrics_firsteventday")
+        cursor.execute(
+            "TRUNCATE metrics_usageuserday, metrics_usageaccountday, metrics_usageeventday, metrics_firsteventday"
+        )
         cursor.execute(
             "INSERT INTO metrics_staleusageday (day, marked_at) "
             "SELECT DISTINCT (occurred_at AT TIME ZONE %s)::date, now() FROM accounts_usageevent "

@@ -1,4 +1,4 @@
--- METRICS.md `at_risk_arr`: Σ ARR on as_of of the accounts at risk that day (health_healthscore, stored by
+-- METRICS.md `at_risk_arr`: Σ ARR on as_of of the accounts at risk that day (metrics_accountday, stored by
 -- the daily step of the same pipeline run).
 WITH at_risk AS (
     SELECT m.month,
@@ -6,7 +6,7 @@ WITH at_risk AS (
                AS scope,
            o.csm_id, acc.segment, SUM(a.arr) AS at_risk_arr
     FROM _months m
-    JOIN health_healthscore h ON h.day = m.as_of AND h.at_risk
+    JOIN metrics_accountday h ON h.day = m.as_of AND h.at_risk
     JOIN _arr_at a ON a.account_id = h.account_id AND a.pt = m.as_of
     LEFT JOIN _owner_at o ON o.account_id = h.account_id AND o.pt = m.as_of
     JOIN accounts_account acc ON acc.id = h.account_id

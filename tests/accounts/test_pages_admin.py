@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
-from django.db.models import Model
+from django.db.models import CompositePrimaryKey, Model
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +19,8 @@ def test_every_model_of_keel_is_in_the_admin() -> None:
         model._meta.label
         for app in ("accounts", "surveys", "metrics", "health")
         for model in apps.get_app_config(app).get_models()
-        if model not in admin.site._registry
+        # derived tables keyed by several columns cannot be linked by the admin (metrics/admin.py)
+        if model not in admin.site._registry and not isinstance(model._meta.pk, CompositePrimaryKey)
     ]
     assert missing == []
 

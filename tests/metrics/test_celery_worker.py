@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
+from django.db import connection
 
 from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, SubscriptionSpan
 from config.celery_app import app
@@ -25,6 +26,13 @@ def worker(redis_url: str) -> Iterator[None]:
             yield
     finally:
         app.conf.update(previous)
+        # The worker's threads are gone but their database sessions are not closed; the test database could
+        # not be dropped at the end of the run.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.mark.redis

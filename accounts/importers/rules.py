@@ -1,0 +1,239 @@
+"""Rules across rows, files and what Keel already holds, checked set-based on the staging tables (DATA.md §1).
+
+Each rule is one query returning the lines it finds bad, in line order. A file's rules only look at files before
+it in `SPECS` (already staged) and at Keel's tables, which hold the earlier files' rows once they are written:
+so a reference resolves to the bundle or to Keel whatever the order of the files.
+
+Raw SQL because the staging tables are TEMP tables the ORM does not know; table and column names come from the
+specs, never from the bundle, and values are parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from accounts.importers.fields import shown
+from accounts.importers.report import ErrorLog
+from accounts.importers.specs import ACCOUNTS, CONTACTS, RESPONSES, SUBSCRIPTIONS, TEAM, TICKETS
+from accounts.importers.staging import Staged
+
+Reason = Callable[..., str]
+
+
+def _report(
+    cursor: Any, log: ErrorLog, staged: Staged, *, column: str, sql: str, reason: Reason, source: str
+) -> None:
+    """Run a rule: `sql` returns `line` then the values `reason` turns into the message."""
+    cursor.execute(
+        f"SELECT problem.*, count(*) OVER () FROM ({sql}) problem ORDER BY problem.line LIMIT %s",
+        [log.limit],
+    )
+    rows = cursor.fetchall()
+    for line, *values, _ in rows:
+        log.add(staged.spec.name, line, column, reason(*values), source=source)
+    if rows:
+        log.add_more(rows[0][-1] - len(rows))
+
+
+def _repeated_key(cursor: Any, log: ErrorLog, staged: Staged, *key: str, shown_as: str = "") -> None:
+    """Rows whose key is on an earlier line too. `shown_as`: how the key reads in the message (SQL)."""
+    table, columns = staged.spec.table, ", ".join(key)
+    not_null = " AND ".join(f"{name} IS NOT NULL" for name in key)
+    shown_as = shown_as or f"concat_ws(' from ', {columns})"
+    _report(
+        cursor,
+        log,
+        staged,
+        column=key[0],
+        sql=f"""
+            SELECT line, {shown_as}, first_line FROM (
+                SELECT line, {columns}, min(line) OVER (PARTITION BY {columns}) AS first_line
+                FROM {table} WHERE {not_null}
+            ) keyed WHERE line > first_line""",
+        reason=lambda key, first: f"{shown(key)} repeats line {first}",
+        source="repeated key",
+    )
+
+
+# What a reference may name: the bundle's file (its staging table and column) or Keel's table (and column).
+_ACCOUNT = (ACCOUNTS.table, "id", "accounts_account", "external_id", "account")
+_CONTACT = (CONTACTS.table, "id", "accounts_contact", "external_id", "contact")
+_CSM = (TEAM.table, "email", "accounts_user", "email", "CSM")
+
+
+def _unknown(cursor: Any, log: ErrorLog, staged: Staged, column: str, target: tuple[str, ...]) -> None:
+    bundle_table, bundle_key, keel_table, keel_key, noun = target
+    _report(
+        cursor,
+        log,
+        staged,
+        column=column,
+        sql=f"""
+            SELECT s.line, s.{column} FROM {staged.spec.table} s
+            WHERE s.{column} IS NOT NULL
+              AND NOT EXISTS (SELECT FROM {bundle_table} b WHERE b.{bundle_key} = s.{column})
+              AND NOT EXISTS (SELECT FROM {keel_table} k WHERE k.{keel_key} = s.{column})""",
+        reason=lambda value: f"unknown {noun} {shown(value)}",
+        source=f"unknown {column}",
+    )
+
+
+def _check_team(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+    _repeated_key(cursor, log, staged, "email")
+
+
+def _check_accounts(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+    _repeated_key(cursor, log, staged, "id")
+    _unknown(cursor, log, staged, "csm_email", _CSM)
+
+
+def _check_contacts(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+    _repeated_key(cursor, log, staged, "id")
+    _unknown(cursor, log, staged, "account_id", _ACCOUNT)
+
+
+def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+    table = SUBSCRIPTIONS.table
+    # An optional column left out keeps the stored value of the span with the same key (subscription_id,
+    # starts_on), so the spans are checked, and then written, as they will be.
+    kept = [name for name in ("ends_on", "plan") if not staged.has(name)]
+    if kept:
+        cursor.execute(
+            f"""UPDATE {table} s SET {", ".join(f"{name} = k.{name}" for name in kept)}
+                FROM accounts_subscriptionspan k
+                WHERE k.subscription_id = s.subscription_id AND k.starts_on = s.starts_on"""
+        )
+    _repeated_key(cursor, log, staged, "subscription_id", "starts_on")
+    _unknown(cursor, log, staged, "account_id", _ACCOUNT)
+    _report(
+        cursor,
+        log,
+        staged,
+        column="account_id",
+        sql=f"""
+            SELECT line, subscription_id, first_account, first_line FROM (
+                SELECT line, subscription_id, account_id,
+                       first_value(account_id) OVER by_line AS first_account,
+                       first_value(line) OVER by_line AS first_line
+                FROM {table} WHERE subscription_id IS NOT NULL AND account_id IS NOT NULL
+                WINDOW by_line AS (PARTITION BY subscription_id ORDER BY line)
+            ) spans WHERE account_id <> first_account""",
+        reason=lambda subscription, account, line: (
+            f"{shown(subscription)} belongs to account {shown(account)} on line {line}; "
+            "a subscription's spans belong to one account"
+        ),
+        source="two accounts",
+    )
+    _report(
+        cursor,
+        log,
+        staged,
+        column="starts_on",
+        sql=f"""
+            SELECT later.line, later.starts_on, later.ends_on, min(earlier.line)
+            FROM {table} later JOIN {table} earlier
+              ON earlier.subscription_id = later.subscription_id AND earlier.line < later.line
+             AND earlier.starts_on <> later.starts_on
+             AND daterange(earlier.starts_on, earlier.ends_on) && daterange(later.starts_on, later.ends_on)
+            WHERE earlier.ok AND later.ok
+            GROUP BY later.line, later.starts_on, later.ends_on""",
+        reason=lambda starts_on, ends_on, line: (
+            f"the span {starts_on}…{ends_on or ''} overlaps the span on line {line}"
+        ),
+        source="overlap",
+    )
+
+
+def _check_tickets(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+    _repeated_key(cursor, log, staged, "id")
+    _unknown(cursor, log, staged, "account_id", _ACCOUNT)
+    for column in ("first_response_at", "resolved_at"):
+        if staged.has(column):
+            continue  # checked inside each row (specs.TICKETS)
+        _report(
+            cursor,
+            log,
+            staged,
+            column="created_at",
+            sql=f"""
+                SELECT s.line, s.created_at, k.{column} FROM {TICKETS.table} s
+                JOIN accounts_ticket k ON k.external_id = s.id
+                WHERE k.{column} < s.created_at""",
+            reason=lambda created_at, stored, column=column: (
+                f"{created_at.isoformat()} is after the stored {column} {stored.isoformat()}"
+            ),
+            source=f"stored {column}",
+        )
+
+
+def _check_spend(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+    _repeated_key(cursor, log, staged, "month", shown_as="to_char(month, 'YYYY-MM')")
+
+
+def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+    table = RESPONSES.table
+    # Left-out contact_id / account_id keep the stored ones; the account follows the contact when there is one.
+    if not staged.has("contact_id"):
+        cursor.execute(
+            f"""UPDATE {table} s SET contact_id = c.external_id
+                FROM surveys_surveyresponse r JOIN accounts_contact c ON c.id = r.contact_id
+                WHERE r.external_id = s.id"""
+        )
+    if not staged.has("account_id"):
+        cursor.execute(
+            f"""UPDATE {table} s SET account_id = a.external_id
+                FROM surveys_surveyresponse r JOIN accounts_account a ON a.id = r.account_id
+                WHERE r.external_id = s.id AND s.contact_id IS NULL"""
+        )
+    _repeated_key(cursor, log, staged, "id")
+    _unknown(cursor, log, staged, "contact_id", _CONTACT)
+    _unknown(cursor, log, staged, "account_id", _ACCOUNT)
+    _report(
+        cursor,
+        log,
+        staged,
+        column="contact_id",
+        sql=f"SELECT line FROM {table} WHERE contact_id IS NULL AND account_id IS NULL",
+        reason=lambda: "one of contact_id and account_id is required",
+        source="no contact or account",
+    )
+    if staged.has("account_id"):
+        _report(
+            cursor,
+            log,
+            staged,
+            column="account_id",
+            sql=f"""
+                WITH bundle_contact AS (
+                    SELECT DISTINCT ON (id) id, account_id FROM {CONTACTS.table}
+                    WHERE id IS NOT NULL ORDER BY id, line DESC
+                )
+                SELECT s.line, s.account_id, s.contact_id, coalesce(b.account_id, a.external_id) AS owner
+                FROM {table} s
+                LEFT JOIN bundle_contact b ON b.id = s.contact_id
+                LEFT JOIN accounts_contact c ON c.external_id = s.contact_id
+                LEFT JOIN accounts_account a ON a.id = c.account_id
+                WHERE s.account_id IS NOT NULL
+                  AND coalesce(b.account_id, a.external_id) <> s.account_id""",
+            reason=lambda account, contact, owner: (
+                f"{shown(account)} but contact {shown(contact)} belongs to account {shown(owner)}"
+            ),
+            source="contact's account",
+        )
+
+
+CHECKS: dict[str, Callable[[Any, ErrorLog, Staged], None]] = {
+    "team": _check_team,
+    "accounts": _check_accounts,
+    "contacts": _check_contacts,
+    "subscriptions": _check_subscriptions,
+    "tickets": _check_tickets,
+    "spend": _check_spend,
+    "responses": _check_responses,
+}
+
+
+def file_check(cursor: Any, *, staged: Staged, log: ErrorLog) -> None:
+    """Report the staged file's rows that break a rule across rows, files or Keel's data."""
+    CHECKS[staged.spec.key](cursor, log, staged)

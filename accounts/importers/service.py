@@ -1,0 +1,126 @@
+"""`bundle_import`: a CSV bundle into Keel, all or nothing (DATA.md §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.importers.reader import BundleError, BundleFile, open_bundle
+from accounts.importers.report import MAX_REPORTED, ErrorLog, FileCounts
+from accounts.importers.rules import file_check
+from accounts.importers.specs import SPECS, USAGE
+from accounts.importers.staging import stage_file, staging_create, staging_drop
+from accounts.importers.usage import usage_import
+from accounts.importers.writer import file_write
+from accounts.models import ImportRun, User
+
+# Session settings for the import's transaction only. Losing the last commit in a crash is harmless (the
+# bundle is imported again), and sorts of millions of staged rows should stay in memory where they can.
+_TRANSACTION_SETTINGS = ("SET LOCAL synchronous_commit = off", "SET LOCAL work_mem = '256MB'")
+
+
+@dataclass
+class ImportResult:
+    ok: bool
+    dry_run: bool
+    errors: list[str]  # `file:line: column: reason`, then "… and N more problems" past the report's limit
+    summary: dict[str, FileCounts]  # per file of the bundle ("accounts", "usage", …), in SPECS order
+    run: ImportRun
+
+    def report_lines(self) -> list[str]:
+        """What a person reads: every problem and a verdict, or a count line per file."""
+        if not self.ok:
+            return [*self.errors, "Rejected: nothing was imported."]
+        lines = [f"{name}: {counts.describe()}" for name, counts in self.summary.items()]
+        if self.dry_run:
+            lines.append("Dry run: the bundle is valid; nothing was saved.")
+        return lines
+
+
+class _Rollback(Exception):
+    pass
+
+
+def bundle_import(
+    *,
+    path: Path,
+    dry_run: bool = False,
+    user: User | None = None,
+    source: str = ImportRun.Source.COMMAND,
+) -> ImportResult:
+    """Import the CSV bundle at `path` (a folder, a .zip of one, or a single bundle file) as DATA.md §1 says.
+
+    Every file is read, checked row by row and across rows, files and Keel's data, then written in dependency
+    order, all in one transaction: any problem anywhere rolls everything back and the result lists them all
+    (`file:line: column: reason`). Writes are idempotent upserts by external id, so importing the same bundle
+    again leaves everything unchanged. `dry_run` does all of it and rolls back, so its counts are exact.
+    An ImportRun records every attempt, rejected ones included.
+    """
+    name = path.resolve().name or str(path)  # "." names the folder it is
+    run = ImportRun.objects.create(user=user, source=source, name=name[:500], dry_run=dry_run)
+    log = ErrorLog((spec.name for spec in SPECS), limit=MAX_REPORTED)
+    summary: dict[str, FileCounts] = {}
+    try:
+        with open_bundle(path, known=[spec.name for spec in SPECS]) as files:
+            _import_files(files, log=log, summary=summary, dry_run=dry_run)
+    except BundleError as error:
+        for message in error.messages:
+            log.add_general(message)
+    except Exception as error:
+        # Not the bundle's fault: the run says so, and the error goes on to the caller (a 500, a traceback).
+        log.add_general(
+            f"The import stopped on an internal error ({type(error).__name__}); nothing was imported."
+        )
+        _finish(run, log=log, summary={})
+        raise
+    if log:
+        summary = {}
+    _finish(run, log=log, summary=summary)
+    return ImportResult(ok=not log, dry_run=dry_run, errors=run.errors, summary=summary, run=run)
+
+
+def _finish(run: ImportRun, *, log: ErrorLog, summary: dict[str, FileCounts]) -> None:
+    if log:
+        run.outcome = ImportRun.Outcome.REJECTED
+    elif run.dry_run:
+        run.outcome = ImportRun.Outcome.CHECKED
+    else:
+        run.outcome = ImportRun.Outcome.IMPORTED
+    run.summary = {name: counts.as_dict() for name, counts in summary.items()}
+    run.errors = log.lines()
+    run.finished_at = timezone.now()
+    run.save(update_fields=["outcome", "summary", "errors", "finished_at"])
+
+
+def _import_files(
+    files: dict[str, BundleFile], *, log: ErrorLog, summary: dict[str, FileCounts], dry_run: bool
+) -> None:
+    today = timezone.localdate()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in _TRANSACTION_SETTINGS:
+                cursor.execute(statement)
+            staging_create(cursor)
+            for spec in SPECS:
+                if spec.name not in files:
+                    continue
+                if spec is USAGE:
+                    counts = usage_import(cursor, file=files[spec.name], log=log, write=not log)
+                    if counts is not None:
+                        summary[spec.key] = counts
+                    continue
+                staged = stage_file(cursor, spec=spec, file=files[spec.name], log=log)
+                if staged is None:
+                    continue
+                file_check(cursor, staged=staged, log=log)
+                # After a problem, later files are still read and checked, for the report, but not written.
+                if not log:
+                    summary[spec.key] = file_write(cursor, staged=staged, today=today)
+            if log or dry_run:
+                raise _Rollback
+            staging_drop(cursor)
+    except _Rollback:
+        pass

@@ -1,0 +1,179 @@
+"""Reading a bundle file: its header checked, each row parsed and checked in Python, then COPYed (binary) into
+the file's TEMP staging table for the set-based rules (`rules.py`) and the upserts (`writer.py`).
+
+Every row that has the header's number of values is staged, a bad one too (its bad values NULL, `ok` false), so
+that the rules can still report what else is wrong with it. Nothing is written to Keel's tables here; the
+staging tables live until the import's transaction ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.importers.fields import FieldError
+from accounts.importers.reader import BundleFile, ReadError, csv_records
+from accounts.importers.report import ErrorLog
+from accounts.importers.specs import SPECS, USAGE, FileSpec, Value
+
+Row = list[Value | None]
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file read into its staging table: which columns its header has, and how many rows it staged."""
+
+    spec: FileSpec
+    present: frozenset[str]
+    rows: int
+
+    def has(self, column: str) -> bool:
+        return column in self.present
+
+
+def staging_create(cursor: Any) -> None:
+    """One TEMP table per bundle file (empty when the bundle lacks the file, so rules can always join it)."""
+    for spec in SPECS:
+        if spec is USAGE:
+            continue  # usage has its own path (usage.py)
+        columns = ", ".join(f"{column.name} {column.sql_type}" for column in spec.columns)
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{spec.table}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {spec.table} (line integer NOT NULL, ok boolean NOT NULL, {columns}) "
+            "ON COMMIT DROP"
+        )
+
+
+def staging_drop(cursor: Any) -> None:
+    for spec in SPECS:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{spec.table}")
+
+
+class FileRows:
+    """A bundle file's header and its rows, parsed: iterate for (line, ok, values of the present columns).
+
+    Problems go to the log as they are met; a row with one is still yielded (`ok` false, its bad values None).
+    Iterating raises ReadError where the file stops being readable.
+    """
+
+    def __init__(
+        self, spec: FileSpec, header: list[str], records: Iterator[tuple[int, list[str]]], log: ErrorLog
+    ):
+        self.spec = spec
+        self.columns = [column for column in spec.columns if column.name in header]
+        self.present = frozenset(column.name for column in self.columns)
+        self._header = header
+        self._records = records
+        self._log = log
+
+    def index(self, column: str) -> int:
+        """Position of `column` in the yielded values."""
+        return next(i for i, present in enumerate(self.columns) if present.name == column)
+
+    def __iter__(self) -> Iterator[tuple[int, bool, Row]]:
+        spec, log = self.spec, self._log
+        plan = [
+            (
+                self._header.index(column.name),
+                column.name,
+                column.parse,
+                column.required,
+                column.blank(),
+                column.text_limit,
+            )
+            for column in self.columns
+        ]
+        rules = spec.row_rules
+        width = len(self._header)
+        for line, values in self._records:
+            if len(values) != width:
+                log.add(spec.name, line, "row", f"{len(values)} values, but the header has {width} columns")
+                continue
+            ok = True
+            out: Row = []
+            parsed: dict[str, Value] | None = {} if rules else None
+            for index, name, parse, required, blank, text_limit in plan:
+                text = values[index].strip()
+                if not text:
+                    if required:
+                        log.add(spec.name, line, name, "a value is required")
+                        ok = False
+                        out.append(None)
+                    else:
+                        out.append(blank)
+                    continue
+                if text_limit is not None and len(text) <= text_limit and "\x00" not in text:
+                    value: Value = text
+                else:
+                    try:
+                        value = parse(text)
+                    except FieldError as error:
+                        log.add(spec.name, line, name, str(error))
+                        ok = False
+                        out.append(None)
+                        continue
+                out.append(value)
+                if parsed is not None:
+                    parsed[name] = value
+            if parsed is not None:
+                for rule in rules:
+                    for column, reason in rule(parsed):
+                        log.add(spec.name, line, column, reason)
+                        ok = False
+            yield line, ok, out
+
+
+def _check_header(spec: FileSpec, header: list[str], log: ErrorLog) -> None:
+    known = [column.name for column in spec.columns]
+    for position, name in enumerate(header, start=1):
+        if not name:
+            log.add(spec.name, 1, f"column {position}", "the header names no column here")
+        elif name not in known:
+            log.add(spec.name, 1, name, f"unknown column; {spec.name} takes {', '.join(known)}")
+        elif header.index(name) != position - 1:
+            log.add(spec.name, 1, name, "the column appears twice")
+    for column in spec.columns:
+        if column.required and column.name not in header:
+            log.add(spec.name, 1, column.name, "required column is missing")
+
+
+def file_rows(spec: FileSpec, records: Iterator[tuple[int, list[str]]], log: ErrorLog) -> FileRows | None:
+    """Read and check the header (line 1); None when the file has none. The columns it names rightly are
+    read even when it has problems, so that the report lists the rows' problems too."""
+    try:
+        first = next(records, None)
+    except ReadError as error:
+        log.add(spec.name, error.line, "row", error.reason)
+        return None
+    if first is None:
+        log.add(spec.name, 1, "header", "the file is empty; its first row must be the header")
+        return None
+    header = [name.strip().lower() for name in first[1]]
+    log.set_header(spec.name, header)
+    _check_header(spec, header, log)
+    return FileRows(spec, header, records, log)
+
+
+def stage_file(cursor: Any, *, spec: FileSpec, file: BundleFile, log: ErrorLog) -> Staged | None:
+    """Parse and check every row of `file`, COPY it into the staging table. None when nothing could be read."""
+    with csv_records(file) as records:
+        rows = file_rows(spec, records, log)
+        if rows is None:
+            return None
+        names = ", ".join(["line", "ok", *(column.name for column in rows.columns)])
+        staged = 0
+        unreadable: ReadError | None = None
+        with cursor.copy(f"COPY {spec.table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+            copy.set_types(["integer", "boolean", *(column.sql_type for column in rows.columns)])
+            try:
+                for line, ok, values in rows:
+                    copy.write_row((line, ok, *values))
+                    staged += 1
+            except ReadError as error:
+                # Finish the COPY with what was read: failing it would abort the whole transaction.
+                unreadable = error
+    if unreadable is not None:
+        log.add(spec.name, unreadable.line, "row", unreadable.reason)
+    cursor.execute(f"ANALYZE {spec.table}")
+    return Staged(spec, rows.present, staged)

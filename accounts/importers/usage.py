@@ -1,0 +1,256 @@
+"""usage.csv, the file with millions of rows (DATA.md §1): product usage events, keyed by
+(account, user_id, event, occurred_at as an instant); a key repeated in the file is one event, the last row wins.
+
+Rows are checked in Python (account ids resolved from a map of Keel's accounts, which by then include the
+bundle's) and, while the bundle has no problem, COPYed straight into accounts_usageevent in chunks sorted by
+key: PostgreSQL inserts one chunk while Python parses the next. That path holds only while every key is new.
+The first chunk that meets an existing key (a re-import, overlapping exports, a key twice in the file) fails on
+the unique key; then the savepoint is rolled back and the file is read again into a staging table and merged
+set-based: deduplicated by key (last line wins), changed counts updated, new events inserted. The first chunk
+is small, so that a re-import finds out at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from psycopg.errors import UniqueViolation
+
+from accounts.importers.fields import shown
+from accounts.importers.reader import BundleFile, ReadError, csv_records
+from accounts.importers.report import ErrorLog, FileCounts
+from accounts.importers.specs import ACCOUNTS, USAGE
+from accounts.importers.staging import FileRows, file_rows
+from metrics.services.rollups import usage_days_mark_stale
+
+# Rows per chunk written straight to accounts_usageevent: sorting bigger chunks helps PostgreSQL more, but
+# two of them are in memory at once (about 250 bytes a row).
+FIRST_CHUNK_ROWS = 1_000
+DIRECT_CHUNK_ROWS = 100_000
+_STAGED = "imp_usage"
+_DAYS = "imp_usage_days"
+_COLUMNS = "account_id, user_id, event, occurred_at, count"
+_TYPES = ["bigint", "text", "text", "timestamptz", "integer"]
+# One instant per local day (its noon) stands for the day: all usage_days_mark_stale needs.
+_LOCAL_NOON = "((occurred_at AT TIME ZONE %(tz)s)::date + time '12:00') AT TIME ZONE %(tz)s"
+_COLUMNS_TYPED = "account_id bigint, user_id text, event text, occurred_at timestamptz, count integer"
+
+Event = tuple[int, str, str, Any, int]  # account pk, user_id, event, occurred_at, count
+Line = tuple[int, Event | None]
+
+
+class _KeyExists(Exception):
+    pass
+
+
+def usage_import(cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool) -> FileCounts | None:
+    """Check every row of usage.csv and, when `write` and no problem turns up, write its events.
+
+    Returns the counts when written. The local days of the events written are marked for the metrics
+    pipeline (`usage_days_mark_stale`), in the import's transaction.
+    """
+    accounts = _account_ids(cursor)
+    problems = log.total
+    with csv_records(file) as records:
+        rows = file_rows(USAGE, records, log)
+        if rows is None:
+            return None
+        events = _events(rows, accounts, log)
+        if not write or log.total > problems:
+            _drain(events, log)
+            return None
+        try:
+            written, hours = _copy_direct(cursor, events, log)
+        except _KeyExists:
+            if log.total > problems:  # the bundle is rejected anyway: just check the rest
+                _drain(events, log)
+                return None
+        else:
+            _drain(events, log)
+            if log.total > problems:
+                return None
+            _days_mark(cursor, hours=hours)
+            return FileCounts(created=written)
+    return _merge_staged(cursor, file=file, accounts=accounts, log=log, problems=problems)
+
+
+def _account_ids(cursor: Any) -> dict[str, int | None]:
+    """Account external id → pk: Keel's accounts, and the bundle's (None when not written: a rejected bundle)."""
+    cursor.execute(
+        f"""SELECT external_id, id FROM accounts_account
+            UNION ALL SELECT DISTINCT s.id, NULL::bigint FROM {ACCOUNTS.table} s
+            WHERE s.id IS NOT NULL AND NOT EXISTS (SELECT FROM accounts_account a WHERE a.external_id = s.id)"""
+    )
+    return dict(cursor.fetchall())
+
+
+def _events(rows: FileRows, accounts: dict[str, int | None], log: ErrorLog) -> Iterator[Line]:
+    """Each row's line and event ready to write, or None for a bad row (its problems are in the log)."""
+    at_account, at_user, at_event, at_time = (
+        rows.index(name) for name in ("account_id", "user_id", "event", "occurred_at")
+    )
+    at_count = rows.index("count") if "count" in rows.present else None
+    for line, ok, values in rows:
+        external_id = values[at_account]
+        account = accounts.get(external_id) if isinstance(external_id, str) else None
+        if isinstance(external_id, str) and external_id not in accounts:
+            log.add(USAGE.name, line, "account_id", f"unknown account {shown(external_id)}")
+            ok = False
+        if not ok or account is None:
+            yield line, None
+            continue
+        count = values[at_count] if at_count is not None else 1
+        yield line, (account, values[at_user], values[at_event], values[at_time], count)  # type: ignore[misc]
+
+
+def _drain(events: Iterator[Line], log: ErrorLog) -> None:
+    """Check the rest of the file without writing it."""
+    try:
+        for _ in events:
+            pass
+    except ReadError as error:
+        log.add(USAGE.name, error.line, "row", error.reason)
+
+
+def _copy_direct(cursor: Any, events: Iterator[Line], log: ErrorLog) -> tuple[int, set[int]]:
+    """COPY events into accounts_usageevent until the file ends or a row is bad (the rest stays in `events`).
+
+    Chunk by chunk, each sorted by key (PostgreSQL maintains the unique key far faster in that order than in
+    file order) and COPYed by a worker thread on this same connection while this thread parses the next chunk;
+    the connection is never used by both at once. Returns the rows written and the UTC hours (since the epoch)
+    they fall in. Raises _KeyExists, its savepoint rolled back, when an event's key is there already.
+    """
+    written = 0
+    hours: set[int] = set()
+    try:
+        with transaction.atomic(), ThreadPoolExecutor(max_workers=1) as worker:
+            copying: Future[None] | None = None
+            for chunk in _chunks(events, log):  # parses the next chunk while the last one is copied
+                chunk.sort()  # by key: (account, user_id, event, occurred_at), as the unique index
+                hours.update(int(event[3].timestamp()) // 3600 for event in chunk)
+                written += len(chunk)
+                if copying is not None:
+                    copying.result()
+                copying = worker.submit(_copy_chunk, connection.connection, chunk)
+            if copying is not None:
+                copying.result()
+    except UniqueViolation:
+        raise _KeyExists from None
+    return written, hours
+
+
+def _chunks(events: Iterator[Line], log: ErrorLog) -> Iterator[list[Event]]:
+    """Events in lists (FIRST_CHUNK_ROWS, then DIRECT_CHUNK_ROWS), until the file ends or a row is bad."""
+    chunk: list[Event] = []
+    size = min(FIRST_CHUNK_ROWS, DIRECT_CHUNK_ROWS)
+    try:
+        for _, event in events:
+            if event is None:
+                break
+            chunk.append(event)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+                size = DIRECT_CHUNK_ROWS
+    except ReadError as error:
+        log.add(USAGE.name, error.line, "row", error.reason)
+    if chunk:
+        yield chunk
+
+
+def _copy_chunk(raw_connection: Any, chunk: list[Event]) -> None:
+    with (
+        raw_connection.cursor() as cursor,
+        cursor.copy(f"COPY accounts_usageevent ({_COLUMNS}) FROM STDIN (FORMAT binary)") as copy,
+    ):
+        copy.set_types(_TYPES)
+        write = copy.write_row
+        for event in chunk:
+            write(event)
+
+
+def _days_table(cursor: Any) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_DAYS}")
+    cursor.execute(f"CREATE TEMP TABLE {_DAYS} (occurred_at timestamptz) ON COMMIT DROP")
+
+
+def _days_mark(cursor: Any, *, hours: set[int]) -> None:
+    """Mark the local days of events in these UTC hours stale. An hour holds at most one local midnight, so its
+    first and last second name every local day it touches."""
+    _days_table(cursor)
+    cursor.execute(
+        f"""INSERT INTO {_DAYS}
+            SELECT to_timestamp(hour * 3600) FROM unnest(%(hours)s::bigint[]) AS hour
+            UNION ALL SELECT to_timestamp(hour * 3600 + 3599) FROM unnest(%(hours)s::bigint[]) AS hour""",
+        {"hours": list(hours)},
+    )
+    usage_days_mark_stale(staging_table=_DAYS)
+
+
+def _merge_staged(
+    cursor: Any, *, file: BundleFile, accounts: dict[str, int | None], log: ErrorLog, problems: int
+) -> FileCounts | None:
+    """The file again, into a staging table, then merged into accounts_usageevent set-based."""
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_STAGED}")
+    cursor.execute(f"CREATE TEMP TABLE {_STAGED} (line integer, {_COLUMNS_TYPED}) ON COMMIT DROP")
+    with csv_records(file) as records:
+        rows = file_rows(USAGE, records, log)
+        if rows is None:  # pragma: no cover - it was read once already
+            return None
+        events = _events(rows, accounts, log)
+        with cursor.copy(f"COPY {_STAGED} (line, {_COLUMNS}) FROM STDIN (FORMAT binary)") as copy:
+            copy.set_types(["integer", *_TYPES])
+            write = copy.write_row
+            try:
+                for line, event in events:
+                    if event is None:
+                        break
+                    write((line, *event))
+            except ReadError as error:
+                log.add(USAGE.name, error.line, "row", error.reason)
+        _drain(events, log)
+    if log.total > problems:
+        return None
+    cursor.execute(f"ANALYZE {_STAGED}")
+    return _merge(cursor, has_count="count" in rows.present)
+
+
+def _merge(cursor: Any, *, has_count: bool) -> FileCounts:
+    key = "(u.account_id, u.user_id, u.event, u.occurred_at) = (e.account_id, e.user_id, e.event, e.occurred_at)"
+    # A left-out `count` keeps the stored one.
+    changed = (
+        f"""UPDATE accounts_usageevent u SET count = e.count FROM events e WHERE {key} AND u.count <> e.count
+            RETURNING u.occurred_at"""
+        if has_count
+        else "SELECT NULL::timestamptz AS occurred_at WHERE false"
+    )
+    _days_table(cursor)
+    cursor.execute(
+        f"""
+        WITH events AS MATERIALIZED (
+            SELECT DISTINCT ON (account_id, user_id COLLATE "C", event COLLATE "C", occurred_at)
+                   account_id, user_id, event, occurred_at, count
+            FROM {_STAGED}
+            ORDER BY account_id, user_id COLLATE "C", event COLLATE "C", occurred_at, line DESC
+        ),
+        changed AS ({changed}),
+        created AS (
+            INSERT INTO accounts_usageevent ({_COLUMNS})
+            SELECT e.account_id, e.user_id, e.event, e.occurred_at, e.count FROM events e
+            WHERE NOT EXISTS (SELECT FROM accounts_usageevent u WHERE {key})
+            RETURNING occurred_at
+        ),
+        days AS (
+            INSERT INTO {_DAYS} SELECT DISTINCT {_LOCAL_NOON}
+            FROM (SELECT occurred_at FROM created UNION ALL SELECT occurred_at FROM changed) written
+        )
+        SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM created), (SELECT count(*) FROM changed)""",
+        {"tz": settings.KEEL_TIMEZONE},
+    )
+    events, created, updated = cursor.fetchone()
+    usage_days_mark_stale(staging_table=_DAYS)
+    return FileCounts(created=created, updated=updated, unchanged=events - created - updated)

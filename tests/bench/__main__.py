@@ -1,0 +1,48 @@
+"""`make bench` (python -m tests.bench): Keel's speed figures against DESIGN.md's bars, printed as a table.
+
+    python -m tests.bench [--only import|pipeline] [--full] [--fresh]
+
+--full adds the 100k-account dataset (seeding it takes several minutes, once); --fresh rebuilds cached datasets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench")
+    parser.add_argument("--only", choices=["import", "pipeline"], action="append")
+    parser.add_argument("--full", action="store_true", help="also 100,000 accounts")
+    parser.add_argument("--fresh", action="store_true", help="rebuild cached bench databases")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DJANGO_DEBUG"] = "false"  # no query log: the pipeline runs millions of rows, not of queries
+    import django
+
+    django.setup()
+    from tests.bench.imports import bench_import
+    from tests.bench.pipeline import bench_pipeline
+
+    end = date(2026, 10, 31)  # fixed, so cached datasets stay valid from day to day
+    rows: list[tuple[str, str, str]] = []
+    only = set(args.only or ["import", "pipeline"])
+    if "import" in only:
+        rows += bench_import(accounts=550, end=end)
+    if "pipeline" in only:
+        rows += bench_pipeline(end=end, full=args.full, fresh=args.fresh)
+    width = [max(len(row[i]) for row in [("measure", "value", "note"), *rows]) for i in range(3)]
+    print()
+    print(f"{'measure':<{width[0]}}  {'value':>{width[1]}}  note")
+    print(f"{'-' * width[0]}  {'-' * width[1]}  {'-' * 4}")
+    for measure, value, note in rows:
+        print(f"{measure:<{width[0]}}  {value:>{width[1]}}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

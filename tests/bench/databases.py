@@ -1,0 +1,67 @@
+"""Bench databases: one per dataset, on the same server as DATABASE_URL (or the embedded one), kept between runs.
+
+Seeding 100k accounts takes minutes, so a dataset is built once and reused while its recipe (accounts, usage
+days, seed, end day) is unchanged; `--fresh` rebuilds it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+
+_RECIPE_TABLE = "bench_recipe"
+
+
+def _server_url() -> str:
+    db = settings.DATABASES["default"]
+    parts = {
+        "host": db.get("HOST"),
+        "port": db.get("PORT"),
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+    }
+    return psycopg.conninfo.make_conninfo(dbname="postgres", **{k: str(v) for k, v in parts.items() if v})
+
+
+def use_database(name: str) -> None:
+    """Point Django's default connection at `name` (created when missing)."""
+    connections.close_all()
+    with psycopg.connect(_server_url(), autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    connection.settings_dict["NAME"] = name
+    settings.DATABASES["default"]["NAME"] = name
+
+
+def drop_database(name: str) -> None:
+    connections.close_all()
+    with psycopg.connect(_server_url(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def dataset(name: str, recipe: dict[str, Any], build: Callable[[], None], *, fresh: bool) -> bool:
+    """Use database `name` holding `recipe`'s data, building it with `build` when needed; True when built now."""
+    if fresh:
+        drop_database(name)
+    use_database(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {_RECIPE_TABLE} (recipe jsonb)")
+        cursor.execute(f"SELECT recipe FROM {_RECIPE_TABLE}")
+        row = cursor.fetchone()
+    if row is not None and row[0] == recipe:
+        call_command("migrate", verbosity=0)
+        return False
+    drop_database(name)
+    use_database(name)
+    call_command("migrate", verbosity=0)
+    build()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {_RECIPE_TABLE} (recipe jsonb)")
+        cursor.execute(f"INSERT INTO {_RECIPE_TABLE} VALUES (%s)", [json.dumps(recipe)])
+    return True

@@ -1,0 +1,86 @@
+"""The snapshot pipeline on seed_demo data (DESIGN.md: one nightly day for 100k accounts ≤ 20 s, a 36-month
+backfill for 10k accounts ≤ 60 s, 2× data ⇒ ≤ 2.2× time)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection
+
+from accounts.demo.services import demo_seed
+from metrics.models import StaleUsageDay
+from metrics.services.pipeline import snapshot_compute
+from metrics.services.rollups import usage_rollups_refresh
+from tests.bench.databases import dataset
+from tests.bench.timing import Measured, measure
+
+Row = tuple[str, str, str]
+
+
+def _months_back(day: date, months: int) -> date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1)
+
+
+def seeded(*, accounts: int, usage_days: int | None, end: date, fresh: bool) -> tuple[str, Measured | None]:
+    """The database of a seed_demo dataset, with its rollups built; the rollup timing when built now."""
+    name = f"keel_bench_{accounts}" + (f"_u{usage_days}" if usage_days else "")
+    recipe = {"accounts": accounts, "usage_days": usage_days, "end": end.isoformat(), "seed": 1}
+    built: list[Measured] = []
+
+    def build() -> None:
+        demo_seed(accounts=accounts, seed=1, end=end, usage_days=usage_days, force=True)
+        with measure() as rollups:
+            usage_rollups_refresh()
+        built.append(rollups)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+    dataset(name, recipe, build, fresh=fresh)
+    return name, built[0] if built else None
+
+
+def _slowest(measured: Measured) -> str:
+    head = " ".join(measured.slowest.sql.split())[:80]
+    return f"slowest statement {measured.slowest.seconds:.1f} s: {head}…"
+
+
+def nightly(*, end: date) -> Measured:
+    """Yesterday's run: its events are new (stale), everything for the day and its month is recomputed."""
+    StaleUsageDay.objects.update_or_create(day=end)
+    with measure() as measured:
+        snapshot_compute(start=end, end=end, today=end + timedelta(days=1))
+    return measured
+
+
+def backfill(*, end: date, months: int) -> Measured:
+    start = _months_back(end, months - 1)
+    with measure() as measured:
+        snapshot_compute(start=start, end=end, today=end + timedelta(days=1))
+    return measured
+
+
+def bench_pipeline(*, end: date, full: bool, fresh: bool) -> list[Row]:
+    rows: list[Row] = []
+    sizes = [(5_000, None), (10_000, None)] + ([(100_000, 120)] if full else [])
+    backfills: dict[int, float] = {}
+    for accounts, usage_days in sizes:
+        label = f"{accounts:,} accounts" + (f", {usage_days} days of usage" if usage_days else "")
+        _, rollups = seeded(accounts=accounts, usage_days=usage_days, end=end, fresh=fresh)
+        if rollups is not None:
+            rows.append(
+                (f"rollups of all history ({label})", f"{rollups.seconds:.1f} s", "once after the import")
+            )
+        if usage_days is None:
+            measured = backfill(end=end, months=36)
+            backfills[accounts] = measured.seconds
+            rows.append((f"backfill 36 months ({label})", f"{measured.seconds:.1f} s", _slowest(measured)))
+        else:
+            backfill(end=end, months=2)  # the days before the nightly one, as the nightly run finds them
+        measured = nightly(end=end)
+        rows.append((f"nightly day ({label})", f"{measured.seconds:.1f} s", _slowest(measured)))
+    if 5_000 in backfills and 10_000 in backfills:
+        ratio = backfills[10_000] / backfills[5_000]
+        rows.append(("backfill time, 10k ÷ 5k accounts", f"{ratio:.2f}×", "linear: ≤ 2.2×"))
+    return rows
