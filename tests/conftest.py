@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,14 @@ def require(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: tests may not skip)")
     pytest.skip(reason)
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A DATABASE_URL for a child process on the same database (a Unix socket directory as ?host=)."""
+    user, password, host = settings_dict["USER"], settings_dict["PASSWORD"] or "", settings_dict["HOST"] or ""
+    if host.startswith("/"):
+        return f"postgresql://{user}:{password}@/{settings_dict['NAME']}?host={host}"
+    return f"postgresql://{user}:{password}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
 
 
 @pytest.fixture

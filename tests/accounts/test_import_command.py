@@ -16,6 +16,7 @@ from django.db import connection
 
 from accounts.models import Account, ImportRun
 from tests.accounts.test_import_helpers import FULL, write_bundle
+from tests.conftest import database_url
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 
@@ -58,8 +59,7 @@ def test_a_rejected_bundle_prints_every_problem_and_fails(tmp_path: Path, db: No
 
 def _manage(*args: str) -> subprocess.CompletedProcess[str]:
     """manage.py in a child process, on the test database."""
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = database_url(connection.settings_dict)
     env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     return subprocess.run(
         [sys.executable, str(MANAGE), "import_bundle", *args],

@@ -15,6 +15,11 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+
+# The marker makes pytest-django set up the test database even when this module runs alone; each test then
+# runs in a transaction that is rolled back, on top of the data the module fixture committed.
+pytestmark = pytest.mark.django_db
 
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden"
 KPI_FILES = {
@@ -28,6 +33,7 @@ KPI_FILES = {
 def golden_db(django_db_setup: None, django_db_blocker: Any) -> Any:
     """Import the bundle and compute 2023-07-01 … 2025-06-30 once for the module (the README's steps)."""
     with django_db_blocker.unblock():
+        assert connection.settings_dict["NAME"].startswith("test_"), "never on a real database"
         call_command("import_bundle", str(GOLDEN / "bundle"), stdout=StringIO())
         call_command("snapshot", "--from", "2023-07-01", "--to", "2025-06-30", stdout=StringIO())
         yield
