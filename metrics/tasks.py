@@ -1,8 +1,8 @@
-"""Celery tasks of the pipeline: thin, idempotent, taking dates as ISO strings and calling services.
+"""Celery tasks of the pipeline: thin, idempotent, taking ids and ISO dates and calling services.
 
-`snapshot_range_enqueue` splits a range the way DESIGN.md asks: rollups first, then the daily snapshots in
-chunks of days (in parallel on as many workers as there are), then the months, then the ledger. The beat
-schedule runs `snapshot_nightly` for yesterday.
+`snapshot_job_enqueue` runs the steps of metrics.services.pipeline as a chain: the rollups, then every daily
+chunk (a range of days × a range of accounts) in parallel on as many workers as there are, then the months in
+parallel, then the ledger. Progress is counted on the SnapshotJob. Beat runs `snapshot_nightly` for yesterday.
 """
 
 from __future__ import annotations
@@ -11,14 +11,20 @@ from datetime import date, timedelta
 from typing import Any
 
 from celery import chain, group, shared_task
-from celery.result import AsyncResult
-from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from metrics.services.daily import account_days_compute, account_days_expire
+from accounts.models import User
+from metrics.models import SnapshotJob
+from metrics.services.daily import Chunk, DayRange, account_days_compute_chunk
 from metrics.services.monthly import monthly_kpis_compute
-from metrics.services.pipeline import chunks, computed_days_record, snapshot_plan
+from metrics.services.pipeline import (
+    snapshot_finish,
+    snapshot_job_create,
+    snapshot_job_end,
+    snapshot_job_step,
+    snapshot_plan,
+)
 from metrics.services.rollups import usage_rollups_refresh
 
 _RETRY: dict[str, Any] = {
@@ -28,49 +34,87 @@ _RETRY: dict[str, Any] = {
     "retry_backoff": 10,
     "max_retries": 5,
 }
+# Months per task: a month alone is cheap, the shared points in time make a few together cheaper still.
+MONTHS_PER_TASK = 6
+
+
+def _chunk_args(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "lo": chunk.days.lo.isoformat(),
+        "hi": chunk.days.hi.isoformat(),
+        "kept": [day.isoformat() for day in chunk.days.kept],
+        "account_lo": chunk.account_lo,
+        "account_hi": chunk.account_hi,
+    }
 
 
 @shared_task(**_RETRY)
-def usage_rollups_refresh_task(self: Any) -> int:
-    return usage_rollups_refresh()
+def usage_rollups_refresh_task(self: Any, job_id: int | None = None) -> int:
+    rebuilt = usage_rollups_refresh()
+    snapshot_job_step(job_id=job_id)
+    return rebuilt
 
 
 @shared_task(**_RETRY)
-def account_days_task(self: Any, days: list[str]) -> int:
-    account_days_compute(days=[date.fromisoformat(day) for day in days])
-    return len(days)
+def account_days_chunk_task(self: Any, chunk: dict[str, Any], job_id: int | None = None) -> None:
+    days = DayRange(
+        lo=date.fromisoformat(chunk["lo"]),
+        hi=date.fromisoformat(chunk["hi"]),
+        kept=tuple(date.fromisoformat(day) for day in chunk["kept"]),
+    )
+    account_days_compute_chunk(
+        chunk=Chunk(days=days, account_lo=chunk["account_lo"], account_hi=chunk["account_hi"])
+    )
+    snapshot_job_step(job_id=job_id)
 
 
 @shared_task(**_RETRY)
-def monthly_kpis_task(self: Any, months: list[tuple[str, str]]) -> int:
+def monthly_kpis_task(self: Any, months: list[tuple[str, str]], job_id: int | None = None) -> None:
     monthly_kpis_compute(months=[(date.fromisoformat(m), date.fromisoformat(a)) for m, a in months])
-    return len(months)
+    snapshot_job_step(job_id=job_id, steps=len(months))
 
 
 @shared_task(**_RETRY)
-def snapshot_finish_task(self: Any, start: str, end: str) -> None:
-    computed_days_record(start=date.fromisoformat(start), end=date.fromisoformat(end))
-    account_days_expire(today=timezone.localdate(), retention_days=settings.KEEL_DAILY_RETENTION_DAYS)
+def snapshot_finish_task(self: Any, start: str, end: str, today: str, job_id: int | None = None) -> None:
+    snapshot_finish(
+        plan_start=date.fromisoformat(start),
+        plan_end=date.fromisoformat(end),
+        today=date.fromisoformat(today),
+    )
+    snapshot_job_step(job_id=job_id)
+    snapshot_job_end(job_id=job_id)
 
 
-def snapshot_range_enqueue(*, start: date, end: date) -> AsyncResult:
-    """Queue the pipeline for start…end: rollups → daily chunks in parallel → months → ledger."""
+@shared_task(bind=True)
+def snapshot_job_failed_task(self: Any, request: Any, exc: Exception, traceback: Any, job_id: int) -> None:
+    snapshot_job_end(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+
+
+def snapshot_job_enqueue(*, start: date, end: date, reason: str, by: User | None = None) -> SnapshotJob:
+    """Queue the pipeline for start…end and return its job (progress in steps_done / steps_total)."""
     plan = snapshot_plan(start=start, end=end)
-    day_chunks = [account_days_task.si([day.isoformat() for day in chunk]) for chunk in chunks(plan.days)]
-    month_tasks = [monthly_kpis_task.si([(m.isoformat(), a.isoformat())]) for m, a in plan.months]
-    steps: list[Any] = [usage_rollups_refresh_task.si()]
-    if day_chunks:
-        steps.append(group(day_chunks))
-    if month_tasks:
-        steps.append(group(month_tasks))
-    steps.append(snapshot_finish_task.si(start.isoformat(), end.isoformat()))
-    result: AsyncResult = chain(*steps).apply_async()
-    return result
+    job = snapshot_job_create(plan=plan, reason=reason, by=by)
+    steps: list[Any] = [usage_rollups_refresh_task.si(job_id=job.pk)]
+    if plan.chunks:
+        steps.append(
+            group(account_days_chunk_task.si(_chunk_args(chunk), job_id=job.pk) for chunk in plan.chunks)
+        )
+    months = [(m.isoformat(), a.isoformat()) for m, a in plan.months]
+    steps.append(
+        group(
+            monthly_kpis_task.si(months[index : index + MONTHS_PER_TASK], job_id=job.pk)
+            for index in range(0, len(months), MONTHS_PER_TASK)
+        )
+    )
+    steps.append(
+        snapshot_finish_task.si(start.isoformat(), end.isoformat(), plan.today.isoformat(), job_id=job.pk)
+    )
+    chain(*steps).apply_async(link_error=snapshot_job_failed_task.s(job_id=job.pk))
+    return job
 
 
 @shared_task(bind=True, acks_late=True)
-def snapshot_nightly(self: Any) -> str:
+def snapshot_nightly(self: Any) -> int:
     """Beat: compute yesterday (KEEL_TIMEZONE)."""
     yesterday = timezone.localdate() - timedelta(days=1)
-    snapshot_range_enqueue(start=yesterday, end=yesterday)
-    return yesterday.isoformat()
+    return snapshot_job_enqueue(start=yesterday, end=yesterday, reason="nightly").pk

@@ -1,8 +1,9 @@
 """The snapshot pipeline: everything METRICS.md shows, for a range of days, from the raw facts.
 
-`snapshot_compute` runs it synchronously (the `snapshot` command, `make run`, tests); metrics/tasks.py runs the
-same steps as Celery tasks split into chunks. Every step replaces its own rows in its own transaction, so a
-failure leaves earlier snapshots intact and running a range twice gives identical rows.
+`snapshot_compute` runs it in-process (the `snapshot` command, `make run`, tests); metrics/tasks.py runs the
+same steps as Celery tasks, the daily chunks in parallel. Every step replaces its own rows in its own
+transaction, so a failure leaves earlier snapshots intact and running a range twice gives identical rows.
+Steps: usage rollups of stale days → daily chunks (days × accounts) → months → ledger and retention.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
-from metrics.models import ComputedDay
-from metrics.services.daily import account_days_compute, account_days_expire
+from accounts.models import User
+from metrics.models import ComputedDay, SnapshotJob
+from metrics.services.daily import Chunk, account_days_compute_chunk, account_days_expire, daily_chunks
 from metrics.services.monthly import monthly_kpis_compute
 from metrics.services.rollups import usage_rollups_refresh
-
-# Days per daily-snapshot statement: bounds the working set of one statement and of one Celery task.
-DAYS_PER_CHUNK = 31
 
 
 class SnapshotRangeError(ValueError):
@@ -31,12 +30,19 @@ class SnapshotRangeError(ValueError):
 
 @dataclass(frozen=True)
 class SnapshotPlan:
-    """What computing [start, end] writes: daily rows for `days`, KPI rows for `months` (first day, as_of)."""
+    """What computing start…end writes: daily rows for `days` in `chunks`, KPI rows for `months` (first day,
+    as_of)."""
 
     start: date
     end: date
+    today: date
     days: tuple[date, ...]
+    chunks: tuple[Chunk, ...]
     months: tuple[tuple[date, date], ...]
+
+    @property
+    def steps(self) -> int:
+        return 1 + len(self.chunks) + len(self.months) + 1
 
 
 def month_end(day: date) -> date:
@@ -56,6 +62,8 @@ def snapshot_plan(*, start: date, end: date, today: date | None = None) -> Snaps
     A month is reported as of its last day, or as of the last computed day when that comes first (the current
     month, METRICS.md "Conventions").
     """
+    from health.services import health_model_active
+
     today = today or timezone.localdate()
     if start > end:
         raise SnapshotRangeError(f"--from {start} is after --to {end}.")
@@ -72,34 +80,65 @@ def snapshot_plan(*, start: date, end: date, today: date | None = None) -> Snaps
     while month <= end:
         months.append((month, min(month_end(month), last_day)))
         month = month_end(month) + timedelta(days=1)
-    return SnapshotPlan(start=start, end=end, days=days, months=tuple(months))
+    chunks = tuple(daily_chunks(days=days, lookback_days=health_model_active().drop_days))
+    return SnapshotPlan(start=start, end=end, today=today, days=days, chunks=chunks, months=tuple(months))
 
 
-def chunks(days: tuple[date, ...], size: int = DAYS_PER_CHUNK) -> Iterator[tuple[date, ...]]:
-    for index in range(0, len(days), size):
-        yield days[index : index + size]
+def snapshot_job_create(*, plan: SnapshotPlan, reason: str, by: User | None = None) -> SnapshotJob:
+    return SnapshotJob.objects.create(
+        reason=reason, requested_by=by, start=plan.start, end=plan.end, steps_total=plan.steps
+    )
 
 
-def snapshot_compute(*, start: date, end: date, today: date | None = None) -> SnapshotPlan:
-    """Compute every snapshot for the days start…end (DESIGN.md `snapshot`) and return what was written."""
-    today = today or timezone.localdate()
-    plan = snapshot_plan(start=start, end=end, today=today)
-    usage_rollups_refresh()
-    for chunk in chunks(plan.days):
-        account_days_compute(days=chunk)
-    monthly_kpis_compute(months=plan.months)
-    computed_days_record(start=start, end=end)
-    account_days_expire(today=today, retention_days=settings.KEEL_DAILY_RETENTION_DAYS)
-    return plan
+def snapshot_job_step(*, job_id: int | None, steps: int = 1) -> None:
+    """Steps done (an UPDATE, so parallel workers never lose a count)."""
+    if job_id is not None:
+        SnapshotJob.objects.filter(pk=job_id).update(
+            steps_done=F("steps_done") + steps, state=SnapshotJob.State.RUNNING
+        )
 
 
-def computed_days_record(*, start: date, end: date) -> None:
+def snapshot_job_end(*, job_id: int | None, error: str = "") -> None:
+    if job_id is not None:
+        SnapshotJob.objects.filter(pk=job_id).update(
+            state=SnapshotJob.State.FAILED if error else SnapshotJob.State.DONE,
+            error=error,
+            finished_at=timezone.now(),
+        )
+
+
+def snapshot_finish(*, plan_start: date, plan_end: date, today: date) -> None:
+    """The last step: the ledger of computed days, and daily rows past the retention window go."""
     ComputedDay.objects.bulk_create(
-        [ComputedDay(day=day) for day in days_between(start, end)],
+        [ComputedDay(day=day) for day in days_between(plan_start, plan_end)],
         update_conflicts=True,
         unique_fields=["day"],
         update_fields=["computed_at"],
     )
+    account_days_expire(today=today, retention_days=settings.KEEL_DAILY_RETENTION_DAYS)
+
+
+def snapshot_compute(
+    *, start: date, end: date, today: date | None = None, reason: str = "command", by: User | None = None
+) -> SnapshotPlan:
+    """Compute every snapshot for the days start…end in-process (DESIGN.md `snapshot`); return the plan."""
+    plan = snapshot_plan(start=start, end=end, today=today)
+    job = snapshot_job_create(plan=plan, reason=reason, by=by)
+    try:
+        usage_rollups_refresh()
+        snapshot_job_step(job_id=job.pk)
+        for chunk in plan.chunks:
+            account_days_compute_chunk(chunk=chunk)
+            snapshot_job_step(job_id=job.pk)
+        monthly_kpis_compute(months=plan.months)
+        snapshot_job_step(job_id=job.pk, steps=len(plan.months))
+        snapshot_finish(plan_start=plan.start, plan_end=plan.end, today=plan.today)
+        snapshot_job_step(job_id=job.pk)
+    except Exception as error:
+        snapshot_job_end(job_id=job.pk, error=f"{type(error).__name__}: {error}")
+        raise
+    snapshot_job_end(job_id=job.pk)
+    return plan
 
 
 def missing_days(*, until: date, since: date | None = None) -> list[date]:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from celery.result import EagerResult
 from django.db import connection
 
 from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, SubscriptionSpan
 from config.celery_app import app
-from metrics.models import ComputedDay, MonthlyKpi
+from metrics.models import ComputedDay, MonthlyKpi, SnapshotJob
 from metrics.selectors import monthly_kpis
-from metrics.tasks import snapshot_range_enqueue
+from metrics.tasks import snapshot_job_enqueue
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def worker(redis_url: str) -> Iterator[None]:
 def test_a_worker_computes_the_snapshots_it_is_sent(worker: None, admin_user: object) -> None:
     """$1,200/year from 2024-02-10 → February: new MRR 100.00, one customer; March: MRR 100.00, no movement.
 
-    The range is split into a rollup task, a group of daily chunks, a group of months and a closing task.
+    The range is split into a rollup task, a group of daily chunks, a group of months and a closing task,
+    sent through Redis (task_always_eager is off here) and counted on the job as they finish.
     """
     account = Account.objects.create(external_id="W1", name="Worker Co")
     AccountOwnership.objects.create(account=account, valid_from=BEGINNING_OF_TIME)
@@ -52,9 +53,13 @@ def test_a_worker_computes_the_snapshots_it_is_sent(worker: None, admin_user: ob
         currency="USD",
         starts_on=date(2024, 2, 10),
     )
-    result = snapshot_range_enqueue(start=date(2024, 2, 1), end=date(2024, 3, 31))
-    assert not isinstance(result, EagerResult)  # sent through Redis to the worker, not run in-process
-    result.get(timeout=120)
+    job = snapshot_job_enqueue(start=date(2024, 2, 1), end=date(2024, 3, 31), reason="backfill")
+    deadline = time.monotonic() + 120
+    while job.state not in (SnapshotJob.State.DONE, SnapshotJob.State.FAILED) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert (job.state, job.error) == (SnapshotJob.State.DONE, "")
+    assert job.steps_done == job.steps_total > 3  # rollups, daily chunk(s), months, finish
 
     assert ComputedDay.objects.filter(day__range=(date(2024, 2, 1), date(2024, 3, 31))).count() == 60
     assert MonthlyKpi.objects.filter(scope="company").count() == 2

@@ -1,4 +1,4 @@
-"""Reads of the health app: scores of a day, the backtest of a model."""
+"""The backtest of a health model (METRICS.md "Backtest")."""
 
 from __future__ import annotations
 
@@ -8,35 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 
 from health.models import HealthModel
 from health.sql import files
 from metrics.fields import number, ratio
-from metrics.models import AccountDay, ComputedDay
-
-
-def health_scores_on(*, day: date, accounts: QuerySet[Any] | None = None) -> QuerySet[AccountDay]:
-    """The scored accounts of a day (daily rows are kept KEEL_DAILY_RETENTION_DAYS, month-ends forever)."""
-    scores = (
-        AccountDay.objects.filter(day=day, score__isnull=False)
-        .select_related("account")
-        .order_by("account__external_id")
-    )
-    if accounts is not None:
-        scores = scores.filter(account__in=accounts)
-    return scores
-
-
-def health_score_fields(score: AccountDay) -> dict[str, Any]:
-    """The `health` command's and the API's object for one account on one day (DESIGN.md "Command line")."""
-    return {
-        "account_id": score.account.external_id,
-        "score": score.score,
-        "status": score.status,
-        "components": score.components(),
-        "at_risk": score.at_risk,
-    }
+from metrics.models import ComputedDay
 
 
 @dataclass(frozen=True)
