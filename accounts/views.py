@@ -35,6 +35,7 @@ from accounts.forms import (
 from accounts.importers import ImportResult, bundle_import
 from accounts.models import Account, ImportRun, Role, User
 from accounts.users import user_create, user_deactivate, user_reactivate, user_role_change
+from health.selectors import health_explanation
 
 ACCOUNTS_PER_PAGE = 50
 
@@ -78,6 +79,7 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "spans": selectors.account_spans(account, day=today),
         "today": today,
         "currency": settings.KEEL_CURRENCY,
+        "health": health_explanation(account=account),
     }
     return render(request, "accounts/account_detail.html", context)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from health.models import HealthModel
+from health.models import AtRiskEpisode, HealthModel, Task
 
 
 @admin.register(HealthModel)
@@ -21,3 +21,19 @@ class HealthModelAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "assignee", "due_on", "created_at", "closed_at")
+    list_filter = ("kind", "closed_at")
+    list_select_related = ("assignee",)
+    raw_id_fields = ("account", "assignee", "closed_by", "episode")
+    search_fields = ("title", "account__name", "account__external_id")
+
+
+@admin.register(AtRiskEpisode)
+class AtRiskEpisodeAdmin(admin.ModelAdmin):
+    list_display = ("account", "started_on", "ended_on", "end_reason")
+    list_select_related = ("account",)
+    raw_id_fields = ("account",)

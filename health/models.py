@@ -1,11 +1,13 @@
 """Health-score models, alerts and tasks (METRICS.md "Health score").
 
 The daily scores themselves are columns of metrics.AccountDay (one row per account and day), written by the
-pipeline with health/sql/health_scores.sql.
+pipeline with health/sql/health_scores.sql. An account at risk opens an `AtRiskEpisode` and one `Task` for its
+CSM (health.services.alerts).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +35,49 @@ DEFAULT_PARAMETERS: dict[str, float] = {
     "revenue_drop_penalty": 200,  # points per whole lost share of MRR
     "recency_zero_after_days": 60,  # days since the last event that score 0
     "recency_ramp_days": 53,  # recency reaches 100 this many days before that
+}
+
+
+COMPONENT_LABELS = {
+    "activity": "Activity",
+    "adoption": "Adoption",
+    "sentiment": "Sentiment",
+    "support": "Support",
+    "revenue": "Revenue",
+    "recency": "Recency",
+}
+# Components that are never null for a scored account: a model needs weight on one of them, so every account
+# with MRR gets a score.
+ALWAYS_PRESENT = ("activity", "support", "recency")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """How a parameter of the model reads on the Health page and how far it may go."""
+
+    label: str
+    unit: str
+    minimum: float
+    maximum: float
+    whole: bool  # a number of days
+
+
+PARAMETERS: dict[str, Parameter] = {
+    "activity_target_days": Parameter("Activity: active days (of 30) that score 100", "days", 1, 30, True),
+    "sentiment_window_days": Parameter("Sentiment: NPS answers count for", "days", 1, 730, True),
+    "support_window_days": Parameter("Support: tickets count for", "days", 1, 365, True),
+    "support_high_penalty": Parameter(
+        "Support: points off per high or urgent ticket", "points", 0, 100, False
+    ),
+    "support_other_penalty": Parameter("Support: points off per other ticket", "points", 0, 100, False),
+    "revenue_lookback_days": Parameter(
+        "Revenue: compare MRR with this many days before", "days", 1, 365, True
+    ),
+    "revenue_drop_penalty": Parameter(
+        "Revenue: points off per whole share of MRR lost", "points", 0, 1000, False
+    ),
+    "recency_zero_after_days": Parameter("Recency: 0 when the last use is this old", "days", 1, 365, True),
+    "recency_ramp_days": Parameter("Recency: falls from 100 to 0 over", "days", 1, 365, True),
 }
 
 
@@ -88,3 +133,77 @@ class HealthModel(models.Model):
             model_id=self.pk,
         )
         return params
+
+
+class AtRiskEpisode(models.Model):
+    """A stretch of days an account needs attention: it starts on a day the account is at risk with no episode
+    open, and ends after 7 days in a row not at risk or when the account churns (MRR 0). One alert each."""
+
+    class End(models.TextChoices):
+        RECOVERED = "recovered", "7 days in a row not at risk"
+        CHURNED = "churned", "Churned (MRR 0)"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="at_risk_episodes")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=End.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(ended_on__isnull=True), name="at_risk_one_open_episode"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} at risk from {self.started_on}{f' to {self.ended_on}' if self.ended_on else ''}"
+
+
+class Task(models.Model):
+    """Something a CSM should do about an account: reach out to an account at risk, follow up an answer."""
+
+    class Kind(models.TextChoices):
+        AT_RISK = "at_risk", "At risk"
+        FOLLOW_UP = "follow_up", "Follow-up"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        help_text="The account's CSM when the task was made",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    episode = models.OneToOneField(
+        AtRiskEpisode, null=True, blank=True, on_delete=models.SET_NULL, related_name="task"
+    )
+    title = models.CharField(max_length=300)
+    reason = models.TextField(blank=True)
+    due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    close_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(
+                fields=["assignee", "due_on"],
+                condition=Q(closed_at__isnull=True),
+                name="task_open_by_assignee",
+            ),
+            models.Index(fields=["due_on"], condition=Q(closed_at__isnull=True), name="task_open_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

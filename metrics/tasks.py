@@ -75,12 +75,19 @@ def monthly_kpis_task(self: Any, months: list[tuple[str, str]], job_id: int | No
 
 
 @shared_task(**_RETRY)
-def snapshot_finish_task(self: Any, start: str, end: str, today: str, job_id: int | None = None) -> None:
+def snapshot_finish_task(
+    self: Any, start: str, end: str, today: str, job_id: int | None = None, nightly: bool = False
+) -> None:
     snapshot_finish(
         plan_start=date.fromisoformat(start),
         plan_end=date.fromisoformat(end),
         today=date.fromisoformat(today),
     )
+    if nightly:
+        # Only the nightly run for yesterday alerts CSMs; backfills and recomputes never do (health.services.alerts).
+        from health.services import health_alerts_raise
+
+        health_alerts_raise(day=date.fromisoformat(end))
     snapshot_job_step(job_id=job_id)
     snapshot_job_end(job_id=job_id)
 
@@ -90,8 +97,12 @@ def snapshot_job_failed_task(self: Any, request: Any, exc: Exception, traceback:
     snapshot_job_end(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
 
 
-def snapshot_job_enqueue(*, start: date, end: date, reason: str, by: User | None = None) -> SnapshotJob:
-    """Queue the pipeline for start…end and return its job (progress in steps_done / steps_total)."""
+def snapshot_job_enqueue(
+    *, start: date, end: date, reason: str, by: User | None = None, nightly: bool = False
+) -> SnapshotJob:
+    """Queue the pipeline for start…end and return its job (progress in steps_done / steps_total).
+
+    `nightly` (only `snapshot_nightly`) raises the at-risk alerts of `end` once everything is stored."""
     plan = snapshot_plan(start=start, end=end)
     job = snapshot_job_create(plan=plan, reason=reason, by=by)
     steps: list[Any] = [usage_rollups_refresh_task.si(job_id=job.pk)]
@@ -107,7 +118,9 @@ def snapshot_job_enqueue(*, start: date, end: date, reason: str, by: User | None
         )
     )
     steps.append(
-        snapshot_finish_task.si(start.isoformat(), end.isoformat(), plan.today.isoformat(), job_id=job.pk)
+        snapshot_finish_task.si(
+            start.isoformat(), end.isoformat(), plan.today.isoformat(), job_id=job.pk, nightly=nightly
+        )
     )
     chain(*steps).apply_async(link_error=snapshot_job_failed_task.s(job_id=job.pk))
     return job
@@ -117,4 +130,4 @@ def snapshot_job_enqueue(*, start: date, end: date, reason: str, by: User | None
 def snapshot_nightly(self: Any) -> int:
     """Beat: compute yesterday (KEEL_TIMEZONE)."""
     yesterday = timezone.localdate() - timedelta(days=1)
-    return snapshot_job_enqueue(start=yesterday, end=yesterday, reason="nightly").pk
+    return snapshot_job_enqueue(start=yesterday, end=yesterday, reason="nightly", nightly=True).pk

@@ -25,6 +25,8 @@ def health_model_active() -> HealthModel:
     return model
 
 
-def health_scores_compute_from_series(*, params: dict[str, Any]) -> None:
-    """Score the dense series `_series` of metrics.services.daily into `_health` (same transaction)."""
+def health_scores_compute_from_series(*, params: dict[str, Any], dense: bool) -> None:
+    """Score the accounts of `_series` (metrics.services.daily, same transaction) into `_health`: the
+    components' inputs densely or day by day, like the series, then the same scoring for both."""
+    files.run("health_inputs_series" if dense else "health_inputs_points", **params)
     files.run("health_scores", **params)

@@ -1,8 +1,8 @@
 """Daily per-account snapshots (metrics_accountday): revenue, owner, usage and health of every paying or used account.
 
-Days are computed as dense series (metrics/sql/daily_series.sql) over ranges of days and of accounts: a range of
-days costs one pass over the rollups whatever its length, and ranges of accounts are independent, so the
-pipeline can hand them to different workers.
+Long runs of days are computed as dense series (metrics/sql/daily_series.sql: one pass over the rollups however
+long the run), a few scattered days each from its own windows (daily_points.sql); both give the same rows.
+Ranges of accounts are independent, so the pipeline hands them to different workers.
 """
 
 from __future__ import annotations
@@ -16,22 +16,30 @@ from django.db import connection, transaction
 
 from metrics import sql
 
-# Dense series rows (accounts × days) per statement: bounds the temp tables of one chunk (about 1 GB at most).
+# Rows of _series (accounts × days) per statement: bounds the temp tables of one chunk and of one task.
 SERIES_ROWS_PER_CHUNK = 3_000_000
+# A run of consecutive kept days this long or longer is computed as a dense series; fewer days (the nightly
+# day, month-ends beyond the retention window) each from their own windows, which costs less for them.
+DENSE_MIN_DAYS = 8
 # Sorts and hashes of one chunk stay in memory instead of spilling to disk (one pipeline statement at a time per
 # worker, so this is per worker, not per connection of the web app).
 PIPELINE_WORK_MEM = "256MB"
-# Two kept days closer than this are computed in one range: cheaper than a second 59-day lookback.
-_MERGE_GAP_DAYS = 60
 
 
 @dataclass(frozen=True)
 class DayRange:
-    """Compute lo … hi (lo includes the health drop rule's lookback), store `kept`."""
+    """Days to store (`kept`) and the days computed for them: lo … hi densely, or `kept` and each kept day −
+    the drop rule's lookback (the health of d compares with d − drop_days)."""
 
     lo: date
     hi: date
     kept: tuple[date, ...]
+    dense: bool
+
+    def computed_days(self, lookback_days: int) -> int:
+        if self.dense:
+            return (self.hi - self.lo).days + 30
+        return len({*self.kept, *(day - timedelta(days=lookback_days) for day in self.kept)})
 
 
 @dataclass(frozen=True)
@@ -42,17 +50,23 @@ class Chunk:
 
 
 def day_ranges(days: Sequence[date], *, lookback_days: int) -> list[DayRange]:
-    """Group the kept days into ranges, each computed from lookback_days before its first day."""
-    ranges: list[list[date]] = []
+    """Long runs of consecutive days as dense ranges; all other days together as one sparse range."""
+    runs: list[list[date]] = []
     for day in sorted(set(days)):
-        if ranges and (day - ranges[-1][-1]).days <= _MERGE_GAP_DAYS:
-            ranges[-1].append(day)
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
         else:
-            ranges.append([day])
-    return [
-        DayRange(lo=group[0] - timedelta(days=lookback_days), hi=group[-1], kept=tuple(group))
-        for group in ranges
+            runs.append([day])
+    lookback = timedelta(days=lookback_days)
+    ranges = [
+        DayRange(lo=run[0] - lookback, hi=run[-1], kept=tuple(run), dense=True)
+        for run in runs
+        if len(run) >= DENSE_MIN_DAYS
     ]
+    sparse = [day for run in runs if len(run) < DENSE_MIN_DAYS for day in run]
+    if sparse:
+        ranges.append(DayRange(lo=sparse[0] - lookback, hi=sparse[-1], kept=tuple(sparse), dense=False))
+    return ranges
 
 
 def account_ranges(*, accounts_per_range: int) -> list[tuple[int, int]]:
@@ -68,10 +82,8 @@ def account_ranges(*, accounts_per_range: int) -> list[tuple[int, int]]:
 
 def daily_chunks(*, days: Sequence[date], lookback_days: int) -> Iterator[Chunk]:
     for days_range in day_ranges(days, lookback_days=lookback_days):
-        series_days = (days_range.hi - days_range.lo).days + 30
-        for account_lo, account_hi in account_ranges(
-            accounts_per_range=max(1, SERIES_ROWS_PER_CHUNK // series_days)
-        ):
+        per_range = max(1, SERIES_ROWS_PER_CHUNK // days_range.computed_days(lookback_days))
+        for account_lo, account_hi in account_ranges(accounts_per_range=per_range):
             yield Chunk(days=days_range, account_lo=account_lo, account_hi=account_hi)
 
 
@@ -84,7 +96,8 @@ def account_days_compute(*, days: Sequence[date]) -> None:
 
 
 def account_days_compute_chunk(*, chunk: Chunk) -> None:
-    """One range of days for one range of accounts: series, health, store. The rollups must be fresh."""
+    """One range of days for one range of accounts: series (dense or by day), health, store. The rollups must
+    be fresh: the pipeline refreshes them first."""
     from health.services import health_model_active, health_scores_compute_from_series
 
     model = health_model_active()
@@ -97,16 +110,21 @@ def account_days_compute_chunk(*, chunk: Chunk) -> None:
         "model_id": model.pk,
         **model.sql_params(),
     }
+    kept = chunk.days.kept
+    computed = sorted({*kept, *(day - timedelta(days=model.drop_days) for day in kept)})
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL work_mem = '{PIPELINE_WORK_MEM}'")
             cursor.execute("CREATE TEMP TABLE _days (day date PRIMARY KEY) ON COMMIT DROP")
-            cursor.executemany("INSERT INTO _days VALUES (%s)", [(day,) for day in chunk.days.kept])
-        sql.run("daily_series", **params)
-        health_scores_compute_from_series(params=params)
+            cursor.executemany("INSERT INTO _days VALUES (%s)", [(day,) for day in kept])
+            cursor.execute("CREATE TEMP TABLE _hdays (day date PRIMARY KEY) ON COMMIT DROP")
+            cursor.executemany("INSERT INTO _hdays VALUES (%s)", [(day,) for day in computed])
+            cursor.execute("ANALYZE _days, _hdays")
+        sql.run("daily_series" if chunk.days.dense else "daily_points", **params)
+        health_scores_compute_from_series(params=params, dense=chunk.days.dense)
         sql.run("daily_store", **params)
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE _days")
+            cursor.execute("DROP TABLE _days, _hdays")
 
 
 def account_days_expire(*, today: date, retention_days: int) -> int:

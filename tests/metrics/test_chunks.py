@@ -56,12 +56,31 @@ def test_account_chunks_and_day_chunks_give_the_same_rows(
     assert split == [row for row in whole if row["day"] in set(days)]
 
 
-def test_days_far_apart_are_computed_in_separate_ranges() -> None:
-    """Month-ends beyond the retention window are two months apart: each range looks back 30 days (drop rule)."""
-    ranges = day_ranges(
-        [date(2024, 1, 31), date(2024, 2, 29), date(2024, 6, 30), date(2024, 7, 1)], lookback_days=30
-    )
-    assert [(r.lo, r.hi, len(r.kept)) for r in ranges] == [
-        (date(2024, 1, 1), date(2024, 2, 29), 2),
-        (date(2024, 5, 31), date(2024, 7, 1), 2),
-    ]
+@pytest.mark.parametrize("days", [90, 3])
+def test_dense_series_and_day_by_day_give_the_same_rows(
+    busy: Facts, monkeypatch: pytest.MonkeyPatch, days: int
+) -> None:
+    """Both ways of computing a day (daily_series.sql and daily_points.sql, with their health inputs) agree on
+    every field of every row, for a long run of days and for a few."""
+    kept = [date(2024, 3, 1) + timedelta(days=n) for n in range(days)]
+    monkeypatch.setattr(daily, "DENSE_MIN_DAYS", 1)
+    account_days_compute(days=kept)
+    dense = rows()
+    AccountDay.objects.all().delete()
+    monkeypatch.setattr(daily, "DENSE_MIN_DAYS", 10_000)
+    account_days_compute(days=kept)
+    assert rows() == dense
+    assert any(row["score"] is not None for row in dense)
+    assert any(row["sentiment"] is not None for row in dense)
+    assert any(row["support"] is not None and row["support"] < 100 for row in dense)
+
+
+def test_long_runs_are_dense_and_scattered_days_go_together() -> None:
+    """A run of 8 days or more is one dense range from 30 days before it (the drop rule); shorter runs and
+    single days (the nightly day, month-ends beyond the retention window) form one sparse range."""
+    month_ends = [date(2024, 1, 31), date(2024, 2, 29)]
+    run = [date(2024, 6, 1) + timedelta(days=n) for n in range(10)]
+    dense, sparse = day_ranges([*month_ends, *run, date(2024, 7, 1)], lookback_days=30)
+    assert (dense.lo, dense.hi, dense.dense, len(dense.kept)) == (date(2024, 5, 2), date(2024, 6, 10), True, 10)
+    assert (sparse.dense, sparse.kept) == (False, (*month_ends, date(2024, 7, 1)))
+    assert sparse.computed_days(30) == 6  # each kept day and the day 30 days before it

@@ -1,0 +1,397 @@
+"""Why an account has its health score (METRICS.md "Health score"), in words a CSM acts on.
+
+For a day: each component's score, weight, share (w / Σw over the components that are not null) and
+contribution (share × score, the points it adds; they sum to the score), and what moved the score since 7 and
+30 days before: each component's change of contribution, with the facts behind it ("active on 8 of the last
+30 days (was 25)"). Each day is explained with the model version it was scored with, so contributions always add
+up to the stored score. A few small lookups for one account: AccountDay rows, its tickets, NPS answers and spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from accounts.models import Account, Priority, SubscriptionSpan, Ticket
+from health.models import COMPONENT_LABELS, COMPONENTS, DEFAULT_PARAMETERS, HealthModel
+from health.numbers import compact, one_decimal, one_decimal_fall
+from metrics.models import AccountDay
+from surveys.models import Kind, SurveyResponse
+
+COMPARED_DAYS = (7, 30)
+HIGH = (Priority.HIGH, Priority.URGENT)
+# A move smaller than this (points of the score) is not worth a line: the page shows one decimal.
+MIN_MOVE = 0.05
+
+
+@dataclass(frozen=True)
+class Part:
+    """One component of one day's score."""
+
+    name: str
+    label: str
+    score: float | None
+    weight: float
+    share: float | None  # w / Σw over the components that are not null; None when this one is null
+    points: float | None  # share × score: what the component adds to the score
+    detail: str  # the facts behind the score, or why it is missing
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    label: str
+    points: float  # change of contribution, points of the score
+    text: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    days: int
+    day: date
+    score: float | None  # None: not scored then (no MRR, or no longer kept)
+    change: float | None
+    moves: list[Move] = field(default_factory=list)
+
+    @property
+    def headline(self) -> str:
+        if self.score is None or self.change is None:
+            return f"Not scored {self.days} days before ({self.day:%Y-%m-%d})."
+        if abs(self.change) < MIN_MOVE:
+            return f"Unchanged since {self.days} days before ({one_decimal(self.score)})."
+        verb = "Rose" if self.change > 0 else "Fell"
+        return (
+            f"{verb} {one_decimal_fall(self.score, self.score + self.change)} points since {self.days} days before "
+            f"(from {one_decimal(self.score)} to {one_decimal(self.score + self.change)})."
+        )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    account: Account
+    day: date
+    score: float
+    status: str
+    at_risk: bool
+    model: HealthModel
+    parts: list[Part]
+    comparisons: list[Comparison]
+    risk: str  # why the account is at risk, or ""
+
+
+@dataclass
+class _Facts:
+    """What a day's components were made of, for one account."""
+
+    row: AccountDay
+    high: int = 0
+    other: int = 0
+    nps_people: int = 0
+    mrr_before: Decimal | None = None
+    lookback: int = 90
+
+    def param(self, name: str) -> float:
+        return float(self.row.health_model.parameters.get(name, DEFAULT_PARAMETERS[name]))  # type: ignore[union-attr]
+
+    @property
+    def days_since_event(self) -> int | None:
+        last = self.row.last_event_day
+        return None if last is None else (self.row.day - last).days
+
+
+def _weights(row: AccountDay) -> dict[str, float]:
+    model = row.health_model
+    assert model is not None
+    return {name: float(model.weights.get(name, 0)) for name in COMPONENTS}
+
+
+def _contributions(row: AccountDay) -> dict[str, tuple[float | None, float | None]]:
+    """name → (share, points) of a scored row, with its own model's weights."""
+    weights = _weights(row)
+    scores = row.components()
+    total = sum(weights[name] for name in COMPONENTS if scores[name] is not None)
+    result: dict[str, tuple[float | None, float | None]] = {}
+    for name in COMPONENTS:
+        score = scores[name]
+        if score is None or not total:
+            result[name] = (None, None)
+        else:
+            share = weights[name] / total
+            result[name] = (share, share * score)
+    return result
+
+
+def _sentence(text: str) -> str:
+    """The first letter upper-cased, the rest untouched ("no NPS answer" → "No NPS answer")."""
+    return text[:1].upper() + text[1:]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _tickets(high: int, other: int) -> str:
+    if not high and not other:
+        return "no tickets"
+    parts = []
+    if high:
+        parts.append(f"{high} high or urgent")
+    if other:
+        parts.append(f"{other} other")
+    return " and ".join(parts) + (" ticket" if high + other == 1 else " tickets")
+
+
+def _state(name: str, facts: _Facts) -> str:
+    """The facts behind one component on one day, short: "active on 8 of the last 30 days"."""
+    row = facts.row
+    if name == "activity":
+        return f"active on {row.active_days_30} of the last 30 days"
+    if name == "adoption":
+        return f"{row.mau} of {_plural(row.seats or 0, 'seat')} used in the last 30 days"
+    if name == "sentiment":
+        people = _plural(facts.nps_people, "contact")
+        return f"latest NPS of {people} averages {one_decimal((row.sentiment or 0) / 10)}"
+    if name == "support":
+        return (
+            f"{_tickets(facts.high, facts.other)} in the last {int(facts.param('support_window_days'))} days"
+        )
+    if name == "revenue":
+        if facts.mrr_before is None or not facts.mrr_before:
+            return "no MRR to compare with"
+        change = (row.arr / 12 - facts.mrr_before) / facts.mrr_before
+        if change == 0:
+            return f"MRR unchanged from {facts.lookback} days before"
+        direction = "up" if change > 0 else "down"
+        return f"MRR {direction} {abs(change) * 100:.0f}% from {facts.lookback} days before"
+    since = facts.days_since_event
+    if since is None:
+        return "never used the product"
+    if since == 0:
+        return "used the product that day"
+    return f"last used the product {_plural(since, 'day')} earlier"
+
+
+def _was(name: str, now: _Facts, then: _Facts) -> str:
+    """The same facts on the earlier day, as short as the sentence allows: "active on 8 … (was 25)"."""
+    row = then.row
+    if name == "activity":
+        return f"was {row.active_days_30}"
+    if name == "adoption" and row.seats == now.row.seats:
+        return f"was {row.mau}"
+    if name == "sentiment":
+        return f"was {one_decimal((row.sentiment or 0) / 10)}"
+    if name == "support":
+        return f"was {_tickets(then.high, then.other)}"
+    if name == "recency" and then.days_since_event is not None and now.days_since_event is not None:
+        return f"was {then.days_since_event}"
+    return f"was: {_state(name, then)}"
+
+
+def _missing(name: str, facts: _Facts) -> str:
+    """Why a component is null on a day (METRICS.md: no seats, no NPS answer, no MRR to compare with)."""
+    if name == "adoption":
+        return "no seat count on the account"
+    if name == "sentiment":
+        return f"no NPS answer in the last {int(facts.param('sentiment_window_days'))} days"
+    if name == "revenue":
+        before = facts.row.day - timedelta(days=facts.lookback)
+        return f"no MRR {facts.lookback} days before ({before:%Y-%m-%d}), so no trend yet"
+    return "no data"
+
+
+def _detail(name: str, facts: _Facts) -> str:
+    if getattr(facts.row, name) is None:
+        return _sentence(_missing(name, facts)) + "."
+    state = _state(name, facts)
+    if name == "activity":
+        target = int(facts.param("activity_target_days"))
+        return f"Active on {facts.row.active_days_30} of the last 30 days; {target} or more score 100."
+    if name == "support":
+        high, other = facts.param("support_high_penalty"), facts.param("support_other_penalty")
+        return f"{_sentence(state)}: {high:g} points off each high or urgent one, {other:g} each other one."
+    if name == "recency":
+        zero = int(facts.param("recency_zero_after_days"))
+        return f"{_sentence(state)}; scores 0 once that is {zero} days."
+    return _sentence(state) + "."
+
+
+def _move(name: str, now: _Facts, then: _Facts, points: float) -> Move:
+    label = COMPONENT_LABELS[name]
+    before, after = getattr(then.row, name), getattr(now.row, name)
+    if before is None:
+        text = f"{label} now counts: {_state(name, now)} (scores {compact(after)})"
+    elif after is None:
+        text = f"{label} no longer counts: {_missing(name, now)}"
+    elif abs(after - before) < MIN_MOVE:
+        # the component did not move; its share did, because another one appeared or went
+        text = f"{label} weighs {'more' if points > 0 else 'less'} now that other components changed"
+    else:
+        verb = "rose" if after > before else "fell"
+        text = f"{label} {verb} from {compact(before)} to {compact(after)}: {_state(name, now)} ({_was(name, now, then)})"
+    return Move(name=name, label=label, points=points, text=text)
+
+
+def _compare(now: _Facts, then: _Facts | None, days: int) -> Comparison:
+    day = now.row.day - timedelta(days=days)
+    if then is None or then.row.score is None or now.row.score is None:
+        return Comparison(days=days, day=day, score=None, change=None)
+    after, before = _contributions(now.row), _contributions(then.row)
+    moves = []
+    for name in COMPONENTS:
+        points = (after[name][1] or 0.0) - (before[name][1] or 0.0)
+        if abs(points) >= MIN_MOVE:
+            moves.append(_move(name, now, then, points))
+    moves.sort(key=lambda move: -abs(move.points))
+    return Comparison(
+        days=days, day=day, score=then.row.score, change=now.row.score - then.row.score, moves=moves
+    )
+
+
+def _risk(row: AccountDay, before: AccountDay | None) -> str:
+    """METRICS.md "At risk": red, or at least drop_points below the score drop_days before."""
+    model = row.health_model
+    if not row.at_risk or model is None or row.score is None:
+        return ""
+    if row.status == "red":
+        return f"Red: the score {one_decimal(row.score)} is below {model.yellow_min:g}."
+    if before is not None and before.score is not None:
+        return (
+            f"The score fell {one_decimal_fall(before.score, row.score)} points in {model.drop_days} days "
+            f"(from {one_decimal(before.score)} to {one_decimal(row.score)}); a fall of {model.drop_points:g} or more is at risk."
+        )
+    return f"The score fell at least {model.drop_points:g} points in {model.drop_days} days."
+
+
+def _rows(account: Account, day: date | None) -> dict[date, AccountDay]:
+    """The account's scored row on `day` (default: its latest scored day) and the rows 7 and 30 days before,
+    in one query."""
+    if day is None:
+        anchor = RawSQL(
+            "SELECT MAX(day) FROM metrics_accountday WHERE account_id = %s AND score IS NOT NULL",
+            [account.pk],
+        )
+    else:
+        anchor = RawSQL("SELECT %s::date", [day])
+    days = RawSQL(
+        "SELECT (m.day - v.back)::date FROM (SELECT (" + anchor.sql + ") AS day) m, "
+        "(VALUES (0), (%s), (%s)) AS v(back)",
+        [*anchor.params, *COMPARED_DAYS],
+    )
+    rows = AccountDay.objects.filter(account=account, day__in=days).select_related("health_model")
+    return {row.day: row for row in rows}
+
+
+def _enrich(account: Account, facts: Iterable[_Facts]) -> None:
+    """Ticket counts, NPS respondents and MRR before, for every day at once (three small queries)."""
+    facts = [item for item in facts if item.row.health_model is not None]
+    if not facts:
+        return
+    first = min(item.row.day for item in facts)
+    last = max(item.row.day for item in facts)
+    tz = timezone.get_current_timezone()
+
+    def local_start(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=tz)
+
+    support_window = max(int(item.param("support_window_days")) for item in facts)
+    tickets = list(
+        Ticket.objects.filter(
+            account=account,
+            created_at__gte=local_start(first - timedelta(days=support_window - 1)),
+            created_at__lt=local_start(last + timedelta(days=1)),
+        ).values_list("created_at", "priority")
+    )
+    sentiment_window = max(int(item.param("sentiment_window_days")) for item in facts)
+    answers = list(
+        SurveyResponse.objects.filter(
+            account=account,
+            kind=Kind.NPS,
+            responded_at__gte=local_start(first - timedelta(days=sentiment_window - 1)),
+            responded_at__lt=local_start(last + timedelta(days=1)),
+        ).values_list("responded_at", "contact_id", "pk")
+    )
+    for item in facts:
+        window = int(item.param("support_window_days"))
+        days = [
+            (timezone.localdate(created, tz), priority)
+            for created, priority in tickets
+            if 0 <= (item.row.day - timezone.localdate(created, tz)).days < window
+        ]
+        item.high = sum(1 for _, priority in days if priority in HIGH)
+        item.other = len(days) - item.high
+        window = int(item.param("sentiment_window_days"))
+        people = {
+            contact or -pk
+            for responded, contact, pk in answers
+            if 0 <= (item.row.day - timezone.localdate(responded, tz)).days < window
+        }
+        item.nps_people = len(people)
+        item.lookback = int(item.param("revenue_lookback_days"))
+
+    before_days = {item.row.day - timedelta(days=item.lookback) for item in facts}
+    sums = SubscriptionSpan.objects.filter(account=account).aggregate(
+        **{
+            f"d{index}": Sum(
+                "annual_amount",
+                filter=Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day)),
+            )
+            for index, day in enumerate(sorted(before_days))
+        }
+    )
+    annual = {day: sums[f"d{index}"] for index, day in enumerate(sorted(before_days))}
+    for item in facts:
+        value = annual[item.row.day - timedelta(days=item.lookback)]
+        item.mrr_before = value / 12 if value else None
+
+
+def health_explanation(*, account: Account, day: date | None = None) -> Explanation | None:
+    """The explanation of `account`'s score on `day` (default: its latest scored day); None when it has no
+    score then (no MRR, or the day is no longer kept)."""
+    rows = _rows(account, day)
+    if not rows:
+        return None
+    anchor = max(rows) if day is None else day
+    row = rows.get(anchor)
+    if row is None or row.score is None or row.health_model is None:
+        return None
+    facts = {row.day: _Facts(row=row) for row in rows.values() if row.score is not None}
+    model = row.health_model
+    risk_before = rows.get(anchor - timedelta(days=model.drop_days))
+    if row.at_risk and risk_before is None and row.status != "red":
+        risk_before = AccountDay.objects.filter(
+            account=account, day=anchor - timedelta(days=model.drop_days)
+        ).first()
+    _enrich(account, facts.values())
+    now = facts[anchor]
+    shares = _contributions(row)
+    weights = _weights(row)
+    parts = [
+        Part(
+            name=name,
+            label=COMPONENT_LABELS[name],
+            score=getattr(row, name),
+            weight=weights[name],
+            share=shares[name][0],
+            points=shares[name][1],
+            detail=_detail(name, now),
+        )
+        for name in COMPONENTS
+    ]
+    comparisons = [_compare(now, facts.get(anchor - timedelta(days=days)), days) for days in COMPARED_DAYS]
+    return Explanation(
+        account=account,
+        day=anchor,
+        score=row.score,
+        status=row.status,
+        at_risk=row.at_risk,
+        model=model,
+        parts=parts,
+        comparisons=comparisons,
+        risk=_risk(row, risk_before),
+    )

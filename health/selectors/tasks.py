@@ -1,0 +1,49 @@
+"""Tasks for the Tasks page and the API. Access is decided here: a CSM sees the tasks assigned to them, VPs and
+admins every task (DESIGN.md "Roles and access"); another CSM's task is a 404."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from health.models import Task
+
+UNASSIGNED = "none"  # the CSM filter's value for tasks without an assignee
+STATES = ("open", "closed", "all")
+
+
+def tasks_for_user(user: User) -> QuerySet[Task]:
+    """The tasks `user` may see: their own for a CSM, all for VPs and admins."""
+    if user.is_vp:
+        return Task.objects.all()
+    return Task.objects.filter(assignee=user)
+
+
+def task_list(*, user: User, state: str = "open", csm: str = "") -> QuerySet[Task]:
+    """`user`'s tasks in `state` (open, closed, all), open ones by due date, closed ones latest first, with
+    their account, assignee and closer. `csm` (a user id or UNASSIGNED) narrows what `user` may see anyway."""
+    tasks = tasks_for_user(user).select_related("account", "assignee", "closed_by", "episode")
+    if state == "open":
+        tasks = tasks.filter(closed_at__isnull=True).order_by("due_on", "pk")
+    elif state == "closed":
+        tasks = tasks.filter(closed_at__isnull=False).order_by("-closed_at", "-pk")
+    else:
+        tasks = tasks.order_by("-created_at", "-pk")
+    if csm == UNASSIGNED:
+        tasks = tasks.filter(assignee__isnull=True)
+    elif csm.isdigit():
+        tasks = tasks.filter(assignee_id=int(csm))
+    return tasks
+
+
+def task_get_for_user(user: User, pk: int) -> Task:
+    try:
+        return tasks_for_user(user).select_related("account").get(pk=pk)
+    except Task.DoesNotExist:
+        raise Http404("No such task.") from None
+
+
+def open_task_count(user: User) -> int:
+    """The open tasks assigned to `user` (the navigation's badge): one count on a partial index."""
+    return Task.objects.filter(assignee=user, closed_at__isnull=True).count()

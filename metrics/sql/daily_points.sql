@@ -1,0 +1,53 @@
+-- The daily values of every account of one account range on each day of _hdays (a few days, far apart: the
+-- nightly day, month-ends), each from its own windows of the rollups: cheaper than a dense series when days are
+-- few. Same output as daily_series.sql: _series, read next by the health step.
+-- METRICS.md "Revenue" (ARR on d and on d − revenue lookback) and "Product usage" (dau, mau, Σ dau over the 30
+-- days, active_days_30, the last event day).
+CREATE TEMP TABLE _series ON COMMIT DROP AS
+WITH revenue AS (
+    SELECT d.day, s.account_id,
+           COALESCE(SUM(s.annual_amount) FILTER (WHERE s.starts_on <= d.day
+                                                  AND (s.ends_on IS NULL OR d.day < s.ends_on)), 0) AS arr,
+           COALESCE(SUM(s.annual_amount) FILTER (WHERE s.starts_on <= d.day - %(revenue_lookback_days)s::int
+                                                  AND (s.ends_on IS NULL
+                                                       OR d.day - %(revenue_lookback_days)s::int < s.ends_on)),
+                    0) AS arr_before
+    FROM _hdays d
+    JOIN accounts_subscriptionspan s
+      ON s.starts_on <= d.day AND (s.ends_on IS NULL OR s.ends_on > d.day - %(revenue_lookback_days)s::int)
+    WHERE s.account_id BETWEEN %(account_lo)s AND %(account_hi)s
+    GROUP BY d.day, s.account_id
+),
+activity AS (
+    SELECT d.day, u.account_id,
+           COUNT(*) FILTER (WHERE u.day = d.day) AS dau,
+           COUNT(DISTINCT u.user_id) AS mau,
+           COUNT(*) AS dau_sum_30,
+           COUNT(DISTINCT u.day) AS active_days_30,
+           MAX(u.day) AS last_event_day
+    FROM _hdays d
+    JOIN metrics_usageuserday u ON u.day BETWEEN d.day - 29 AND d.day
+    WHERE u.account_id BETWEEN %(account_lo)s AND %(account_hi)s
+    GROUP BY d.day, u.account_id
+),
+accounts AS (
+    SELECT COALESCE(r.day, a.day) AS day, COALESCE(r.account_id, a.account_id) AS account_id,
+           COALESCE(r.arr, 0) AS arr, COALESCE(r.arr_before, 0) AS arr_before,
+           COALESCE(a.dau, 0) AS dau, COALESCE(a.mau, 0) AS mau,
+           COALESCE(a.dau_sum_30, 0) AS dau_sum_30, COALESCE(a.active_days_30, 0) AS active_days_30,
+           a.last_event_day
+    FROM revenue r
+    FULL JOIN activity a ON a.day = r.day AND a.account_id = r.account_id
+)
+SELECT x.account_id, x.day, o.csm_id, acc.seats, x.arr, x.arr_before, x.dau, x.mau, x.dau_sum_30,
+       x.active_days_30,
+       COALESCE(x.last_event_day, (
+           -- no event in the window: the latest one before it, one probe of the rollup's (account, day) key
+           SELECT MAX(b.day) FROM metrics_usageaccountday b WHERE b.account_id = x.account_id AND b.day < x.day
+       )) AS last_event_day
+FROM accounts x
+JOIN accounts_account acc ON acc.id = x.account_id
+LEFT JOIN accounts_accountownership o
+  ON o.account_id = x.account_id AND o.valid_from <= x.day AND (o.valid_to IS NULL OR x.day < o.valid_to);
+ALTER TABLE _series ADD PRIMARY KEY (account_id, day);
+ANALYZE _series;

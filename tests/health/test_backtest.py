@@ -1,0 +1,96 @@
+"""METRICS.md "Backtest": AUC with ties and churn rate per status, worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from accounts.models import Account
+from health.models import DEFAULT_PARAMETERS, HealthModel
+from health.selectors import health_backtest
+from health.services import health_model_draft
+from tests.metrics.conftest import Facts
+
+MARCH = date(2024, 3, 1)
+APRIL = date(2024, 4, 1)
+
+
+def activity_only() -> HealthModel:
+    """A draft that scores activity alone: score = 100 × min(1, active days of 30 / 20)."""
+    return health_model_draft(
+        weights={"activity": 1},
+        parameters=DEFAULT_PARAMETERS,
+        green_min=70,
+        yellow_min=40,
+        drop_points=15,
+        drop_days=30,
+    )
+
+
+def account(facts: Facts, name: str, active_days: int, *, ends_on: str | None = None) -> Account:
+    """Paying $100/month from 2024-01-01 (until `ends_on`), active on the last `active_days` days of March."""
+    created = facts.account(name)
+    facts.span(created, "100.00", "month", "2024-01-01", ends_on)
+    for day in range(31 - active_days + 1, 32):
+        facts.event(created, "u1", f"2024-03-{day:02d}T12:00:00Z")
+    return created
+
+
+def compute(facts: Facts) -> None:
+    """The month-ends of March and April, and June 30 (so March 31 + 90 days = June 29 is over; April's is not)."""
+    for day in ("2024-03-31", "2024-04-30", "2024-06-30"):
+        facts.compute(day, day, today="2024-07-01")
+
+
+def test_auc_counts_ties_as_half(facts: Facts) -> None:
+    """On 2024-03-31, with a draft scoring activity alone:
+
+    churners (MRR 0 by May 1, within 90 days): A active 6 days → 30, B 10 days → 50;
+    stayers: C 10 days → 50, D 16 days → 80.
+    Pairs (churner, stayer): (30, 50) 1, (30, 80) 1, (50, 50) a tie ½, (50, 80) 1 → AUC = 3.5 / 4 = 0.875.
+    Churn rate per status: green ≥ 70 {D} 0/1 = 0; yellow {B, C} 1/2 = 0.5; red {A} 1/1 = 1.
+    April 30 is left out: its 90 days end on July 29, after the last computed day (June 30), so adding April to
+    the range changes nothing.
+    """
+    account(facts, "A", 6, ends_on="2024-05-01")
+    account(facts, "B", 10, ends_on="2024-04-15")
+    account(facts, "C", 10)
+    account(facts, "D", 16)
+    compute(facts)
+    result = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert result.auc == pytest.approx(0.875)
+    assert result.churn_rate_by_status == {"green": 0.0, "yellow": 0.5, "red": 1.0}
+    assert (result.scored, result.churned) == (4, 2)
+    assert health_backtest(first_month=MARCH, last_month=APRIL, model=activity_only()) == result
+
+
+def test_auc_is_null_when_nobody_churned(facts: Facts) -> None:
+    """Nobody churns within 90 days: one class is empty → AUC null; churn rates are 0 where someone scored
+    and null for a status nobody had (its denominator is 0)."""
+    account(facts, "C", 10)
+    account(facts, "D", 16)
+    compute(facts)
+    result = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert result.auc is None
+    assert result.churn_rate_by_status == {"green": 0.0, "yellow": 0.0, "red": None}
+
+
+def test_auc_is_null_when_everybody_churned(facts: Facts) -> None:
+    account(facts, "A", 6, ends_on="2024-05-01")
+    compute(facts)
+    result = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert (result.auc, result.churned, result.scored) == (None, 1, 1)
+
+
+def test_a_churn_that_comes_back_within_90_days_still_counts(facts: Facts) -> None:
+    """ "Churned within 90 days" = MRR 0 on some day of d+1…d+90: E stops on 2024-05-10 and pays again from
+    2024-05-20, so it churned; F upgrades on 2024-05-10 (the next span starts the day the last ends): no day
+    without MRR, so it stayed. E (6 days, 30) < F (16 days, 80) → AUC 1."""
+    e = account(facts, "E", 6, ends_on="2024-05-10")
+    facts.span(e, "100.00", "month", "2024-05-20")
+    f = account(facts, "F", 16, ends_on="2024-05-10")
+    facts.span(f, "200.00", "month", "2024-05-10")
+    compute(facts)
+    result = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert (result.auc, result.churned, result.scored) == (1.0, 1, 2)
