@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -46,8 +47,24 @@ def _user(request: Request) -> User:
     return user
 
 
+class DayField(serializers.Field[date, str, str, object]):
+    default_error_messages = {"invalid": "Expected a day as YYYY-MM-DD."}
+
+    def to_internal_value(self, data: str) -> date:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", data):
+                raise ValueError(data)
+            return date.fromisoformat(data)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+            raise  # unreachable: fail() raises
+
+    def to_representation(self, value: date) -> str:
+        return value.isoformat()
+
+
 class DayQuery(serializers.Serializer[dict[str, Any]]):
-    on = serializers.DateField(input_formats=["%Y-%m-%d"], format="%Y-%m-%d")
+    on = DayField()
 
 
 class HealthScoresView(GenericAPIView[Any]):

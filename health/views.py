@@ -45,7 +45,8 @@ TASKS_PER_PAGE = 50
 @admin_required
 def health_model(request: AuthenticatedRequest) -> HttpResponse:
     """Edit the model as a draft, preview it against the active one, save it as a new version."""
-    active = health_model_active()
+    versions = health_model_versions()
+    active = next((version for version in versions if version.is_active), None) or health_model_active()
     if request.method == "POST":
         form = HealthModelForm(request.POST)
     else:
@@ -63,7 +64,6 @@ def health_model(request: AuthenticatedRequest) -> HttpResponse:
             form.add_service_errors(error)
         else:
             draft = candidate
-    versions = health_model_versions()
     context = {
         "section": "health",
         "form": form,
@@ -73,7 +73,7 @@ def health_model(request: AuthenticatedRequest) -> HttpResponse:
         "preview": selectors.health_preview(draft=draft, active=active),
         "versions": versions,
         "job": health_recompute_latest(),
-        "next_version": (versions[0].version if versions else 0) + 1,
+        "next_version": (versions[0].version if versions else active.version) + 1,
         "statuses": Status.values,
         "retention_days": settings.KEEL_DAILY_RETENTION_DAYS,
     }

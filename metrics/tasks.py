@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from celery import chain, group, shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from metrics.models import SnapshotJob
 from metrics.services.daily import Chunk, DayRange, account_days_compute_chunk
 from metrics.services.monthly import monthly_kpis_compute
 from metrics.services.pipeline import (
+    MONTHS_PER_STEP,
     snapshot_finish,
     snapshot_job_create,
     snapshot_job_end,
@@ -34,8 +36,6 @@ _RETRY: dict[str, Any] = {
     "retry_backoff": 10,
     "max_retries": 5,
 }
-# Months per task: a month alone is cheap, the shared points in time make a few together cheaper still.
-MONTHS_PER_TASK = 6
 
 
 def _chunk_args(chunk: Chunk) -> dict[str, Any]:
@@ -45,6 +45,7 @@ def _chunk_args(chunk: Chunk) -> dict[str, Any]:
         "kept": [day.isoformat() for day in chunk.days.kept],
         "account_lo": chunk.account_lo,
         "account_hi": chunk.account_hi,
+        "dense": chunk.days.dense,
     }
 
 
@@ -61,6 +62,7 @@ def account_days_chunk_task(self: Any, chunk: dict[str, Any], job_id: int | None
         lo=date.fromisoformat(chunk["lo"]),
         hi=date.fromisoformat(chunk["hi"]),
         kept=tuple(date.fromisoformat(day) for day in chunk["kept"]),
+        dense=chunk["dense"],
     )
     account_days_compute_chunk(
         chunk=Chunk(days=days, account_lo=chunk["account_lo"], account_hi=chunk["account_hi"])
@@ -103,7 +105,7 @@ def snapshot_job_enqueue(
     """Queue the pipeline for start…end and return its job (progress in steps_done / steps_total).
 
     `nightly` (only `snapshot_nightly`) raises the at-risk alerts of `end` once everything is stored."""
-    plan = snapshot_plan(start=start, end=end)
+    plan = snapshot_plan(start=start, end=end, parts=settings.KEEL_PIPELINE_JOBS)
     job = snapshot_job_create(plan=plan, reason=reason, by=by)
     steps: list[Any] = [usage_rollups_refresh_task.si(job_id=job.pk)]
     if plan.chunks:
@@ -113,8 +115,8 @@ def snapshot_job_enqueue(
     months = [(m.isoformat(), a.isoformat()) for m, a in plan.months]
     steps.append(
         group(
-            monthly_kpis_task.si(months[index : index + MONTHS_PER_TASK], job_id=job.pk)
-            for index in range(0, len(months), MONTHS_PER_TASK)
+            monthly_kpis_task.si(months[index : index + MONTHS_PER_STEP], job_id=job.pk)
+            for index in range(0, len(months), MONTHS_PER_STEP)
         )
     )
     steps.append(

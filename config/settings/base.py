@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,6 +39,9 @@ KEEL_ACTIVATION_EVENT = env_str("KEEL_ACTIVATION_EVENT")  # blank: any event act
 KEEL_DAILY_RETENTION_DAYS = env_int("KEEL_DAILY_RETENTION_DAYS", 400, minimum=100)
 KEEL_SURVEY_COOLDOWN_DAYS = env_int("KEEL_SURVEY_COOLDOWN_DAYS", 90, minimum=0)
 KEEL_NIGHTLY_AT = env_time_of_day("KEEL_NIGHTLY_AT", "02:30")
+# Chunks of the pipeline that `snapshot` (and `make run`) computes at once in-process, each on its own database
+# connection; Celery workers parallelise the same chunks across machines.
+KEEL_PIPELINE_JOBS = env_int("KEEL_PIPELINE_JOBS", os.cpu_count() or 1, minimum=1, maximum=64)
 KEEL_BASE_URL = env_str("KEEL_BASE_URL", "http://127.0.0.1:8000")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 

@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests run inside a transaction that other connections cannot see: the pipeline's chunks run one after the
+# other on the test's own connection (tests/metrics/test_parallel.py runs them in parallel on committed data).
+KEEL_PIPELINE_JOBS = 1

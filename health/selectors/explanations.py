@@ -217,7 +217,8 @@ def _detail(name: str, facts: _Facts) -> str:
         return f"{_sentence(state)}: {high:g} points off each high or urgent one, {other:g} each other one."
     if name == "recency":
         zero = int(facts.param("recency_zero_after_days"))
-        return f"{_sentence(state)}; scores 0 once that is {zero} days."
+        full = zero - int(facts.param("recency_ramp_days"))
+        return f"{_sentence(state)}; 100 up to {_plural(full, 'day')}, 0 from {zero}."
     return _sentence(state) + "."
 
 

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -71,6 +72,7 @@ FROM (
            ON ba.day = %(day)s::date - %(a_drop_days)s::int AND ba.account_id = t.account_id
               AND ba.score IS NOT NULL
     WHERE t.day = %(day)s::date AND t.score IS NOT NULL
+    OFFSET 0  -- a fence: the four scores are computed once per row, not once per aggregate that reads them
 ) scored
 """
 
@@ -155,19 +157,14 @@ def backtest_months(*, last_day: date, months: int = BACKTEST_MONTHS) -> tuple[d
     return date(index // 12, index % 12 + 1, 1), last_month
 
 
-def health_backtest_cached(*, first_month: date, last_month: date, model: HealthModel) -> Backtest:
-    """`health_backtest`, kept until the pipeline computes anything again (the key holds the ledger's last
-    change) or the model's values change: the Health page shows the active model's backtest on every visit."""
-    stamp = ComputedDay.objects.aggregate(last=Max("computed_at"))["last"]
+def health_backtest_cached(
+    *, first_month: date, last_month: date, model: HealthModel, ledger: str
+) -> Backtest:
+    """`health_backtest`, kept while `ledger` (the pipeline's last change, see `health_preview`) and the model's
+    values stay the same: the Health page shows the active model's backtest on every visit."""
     values = json.dumps(
-        [
-            model.sql_params() | {"model_id": None},
-            first_month.isoformat(),
-            last_month.isoformat(),
-            str(stamp),
-        ],
+        [model.sql_params() | {"model_id": None}, first_month.isoformat(), last_month.isoformat(), ledger],
         sort_keys=True,
-        default=str,
     )
     key = f"keel:health-backtest:{hashlib.sha256(values.encode()).hexdigest()}"
     result: Backtest | None = cache.get(key)
@@ -199,17 +196,24 @@ class Preview:
 def health_preview(*, draft: HealthModel, active: HealthModel) -> Preview | None:
     """The draft against the active model on the latest computed day, and both backtests over the last 12
     months; None before anything is computed."""
-    day = last_computed_day()
+    # Every run of the pipeline ends by stamping the days it computed: the latest stamp says whether stored
+    # components may have changed since a backtest was cached.
+    ledger = ComputedDay.objects.aggregate(day=Max("day"), stamp=Max("computed_at"))
+    day = ledger["day"]
     if day is None:
         return None
     draft_counts, active_counts = health_distributions(day=day, draft=draft, active=active)
     first_month, last_month = backtest_months(last_day=day)
+    cached = partial(
+        health_backtest_cached, first_month=first_month, last_month=last_month, ledger=str(ledger["stamp"])
+    )
+    active_backtest = cached(model=active)
     return Preview(
         day=day,
         draft=draft_counts,
         active=active_counts,
         first_month=first_month,
         last_month=last_month,
-        draft_backtest=health_backtest_cached(first_month=first_month, last_month=last_month, model=draft),
-        active_backtest=health_backtest_cached(first_month=first_month, last_month=last_month, model=active),
+        draft_backtest=active_backtest if draft is active else cached(model=draft),
+        active_backtest=active_backtest,
     )

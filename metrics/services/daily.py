@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
+from accounts.models import Account
 from metrics import sql
 
 # Rows of _series (accounts × days) per statement: bounds the temp tables of one chunk and of one task.
@@ -80,9 +81,15 @@ def account_ranges(*, accounts_per_range: int) -> list[tuple[int, int]]:
         return [(int(lo), int(hi)) for lo, hi in cursor.fetchall()]
 
 
-def daily_chunks(*, days: Sequence[date], lookback_days: int) -> Iterator[Chunk]:
+def daily_chunks(*, days: Sequence[date], lookback_days: int, parts: int = 1) -> Iterator[Chunk]:
+    """Chunks of at most SERIES_ROWS_PER_CHUNK series rows, and at least `parts` per range of days (so that as
+    many workers have something to do)."""
+    accounts = Account.objects.count()
     for days_range in day_ranges(days, lookback_days=lookback_days):
-        per_range = max(1, SERIES_ROWS_PER_CHUNK // days_range.computed_days(lookback_days))
+        per_range = min(
+            max(1, SERIES_ROWS_PER_CHUNK // days_range.computed_days(lookback_days)),
+            max(1, -(-accounts // parts)),
+        )
         for account_lo, account_hi in account_ranges(accounts_per_range=per_range):
             yield Chunk(days=days_range, account_lo=account_lo, account_hi=account_hi)
 

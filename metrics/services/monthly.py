@@ -1,4 +1,5 @@
-"""Monthly KPIs of METRICS.md for the company, every CSM and every segment, one KPI family per statement."""
+"""Monthly KPIs of METRICS.md for the company, every CSM, every segment and every CSM's segment: one statement
+per KPI family into a temp table, then one INSERT of the month rows (monthly_store.sql)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.db import connection, transaction
 from metrics import sql
 from metrics.services.daily import PIPELINE_WORK_MEM
 
-# In order: the points in time and groups first, then each KPI family fills its columns of the group rows.
+# After the points in time (monthly_points) and the groups (monthly_groups), each family computes its columns
+# for the groups; _kpi_<family> tables, joined by monthly_store.
 _FAMILIES = (
     "monthly_revenue",
     "monthly_ltv",
@@ -45,5 +47,9 @@ def monthly_kpis_compute(*, months: Sequence[tuple[date, date]]) -> None:
         sql.run("monthly_groups")
         for family in _FAMILIES:
             sql.run(family, tz=settings.KEEL_TIMEZONE, activation_event=settings.KEEL_ACTIVATION_EVENT)
+        sql.run("monthly_store")
+        kpi_tables = ", ".join(f"_kpi_{family.removeprefix('monthly_')}" for family in _FAMILIES)
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE _points, _arr_at, _owner_at, _first_paid, _months")
+            cursor.execute(
+                f"DROP TABLE _points, _arr_at, _owner_at, _first_paid, _months, _groups, {kpi_tables}"
+            )

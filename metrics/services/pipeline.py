@@ -9,11 +9,13 @@ Steps: usage rollups of stale days → daily chunks (days × accounts) → month
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import F, Max, Min
 from django.utils import timezone
 
@@ -22,6 +24,9 @@ from metrics.models import ComputedDay, SnapshotJob
 from metrics.services.daily import Chunk, account_days_compute_chunk, account_days_expire, daily_chunks
 from metrics.services.monthly import monthly_kpis_compute
 from metrics.services.rollups import usage_rollups_refresh
+
+# Months computed together: they share the points in time they read; groups run in parallel.
+MONTHS_PER_STEP = 6
 
 
 class SnapshotRangeError(ValueError):
@@ -56,7 +61,26 @@ def days_between(start: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def snapshot_plan(*, start: date, end: date, today: date | None = None) -> SnapshotPlan:
+def in_parallel(steps: Sequence[Callable[[], object]], *, jobs: int) -> None:
+    """Run independent steps, `jobs` at a time, each thread on its own database connection (Django keeps one
+    per thread); the work happens in PostgreSQL, so threads are enough. Re-raises the first failure."""
+    if jobs <= 1 or len(steps) <= 1:
+        for step in steps:
+            step()
+        return
+
+    def run(step: Callable[[], object]) -> None:
+        try:
+            step()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for future in [pool.submit(run, step) for step in steps]:
+            future.result()
+
+
+def snapshot_plan(*, start: date, end: date, today: date | None = None, parts: int = 1) -> SnapshotPlan:
     """Daily rows inside the retention window, month-end rows always; the months the range touches.
 
     A month is reported as of its last day, or as of the last computed day when that comes first (the current
@@ -80,7 +104,7 @@ def snapshot_plan(*, start: date, end: date, today: date | None = None) -> Snaps
     while month <= end:
         months.append((month, min(month_end(month), last_day)))
         month = month_end(month) + timedelta(days=1)
-    chunks = tuple(daily_chunks(days=days, lookback_days=health_model_active().drop_days))
+    chunks = tuple(daily_chunks(days=days, lookback_days=health_model_active().drop_days, parts=parts))
     return SnapshotPlan(start=start, end=end, today=today, days=days, chunks=chunks, months=tuple(months))
 
 
@@ -119,19 +143,42 @@ def snapshot_finish(*, plan_start: date, plan_end: date, today: date) -> None:
 
 
 def snapshot_compute(
-    *, start: date, end: date, today: date | None = None, reason: str = "command", by: User | None = None
+    *,
+    start: date,
+    end: date,
+    today: date | None = None,
+    reason: str = "command",
+    by: User | None = None,
+    jobs: int | None = None,
 ) -> SnapshotPlan:
-    """Compute every snapshot for the days start…end in-process (DESIGN.md `snapshot`); return the plan."""
-    plan = snapshot_plan(start=start, end=end, today=today)
+    """Compute every snapshot for the days start…end in-process (DESIGN.md `snapshot`); return the plan.
+
+    `jobs` chunks at a time (default KEEL_PIPELINE_JOBS), each step after the one before it is complete.
+    """
+    jobs = jobs or settings.KEEL_PIPELINE_JOBS
+    plan = snapshot_plan(start=start, end=end, today=today, parts=jobs)
     job = snapshot_job_create(plan=plan, reason=reason, by=by)
-    try:
-        usage_rollups_refresh()
-        snapshot_job_step(job_id=job.pk)
-        for chunk in plan.chunks:
+
+    def chunk_step(chunk: Chunk) -> Callable[[], None]:
+        def step() -> None:
             account_days_compute_chunk(chunk=chunk)
             snapshot_job_step(job_id=job.pk)
-        monthly_kpis_compute(months=plan.months)
-        snapshot_job_step(job_id=job.pk, steps=len(plan.months))
+
+        return step
+
+    def months_step(months: tuple[tuple[date, date], ...]) -> Callable[[], None]:
+        def step() -> None:
+            monthly_kpis_compute(months=months)
+            snapshot_job_step(job_id=job.pk, steps=len(months))
+
+        return step
+
+    try:
+        usage_rollups_refresh(jobs=jobs)
+        snapshot_job_step(job_id=job.pk)
+        in_parallel([chunk_step(chunk) for chunk in plan.chunks], jobs=jobs)
+        groups = [plan.months[i : i + MONTHS_PER_STEP] for i in range(0, len(plan.months), MONTHS_PER_STEP)]
+        in_parallel([months_step(group) for group in groups], jobs=jobs)
         snapshot_finish(plan_start=plan.start, plan_end=plan.end, today=plan.today)
         snapshot_job_step(job_id=job.pk)
     except Exception as error:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,18 +27,27 @@ def usage_days_mark_stale(*, staging_table: str, column: str = "occurred_at") ->
         )
 
 
-def usage_rollups_refresh() -> int:
-    """Rebuild the rollups of every stale day (all days if KEEL_TIMEZONE changed); return how many were rebuilt."""
+def usage_rollups_refresh(*, jobs: int = 1) -> int:
+    """Rebuild the rollups of every stale day (all days if KEEL_TIMEZONE changed), `jobs` chunks of days at a
+    time; return how many days were rebuilt."""
+    from metrics.services.pipeline import in_parallel
+
     _rollups_follow_timezone()
     stale = list(StaleUsageDay.objects.order_by("day").values_list("day", "marked_at"))
-    for start in range(0, len(stale), _CHUNK_DAYS):
-        chunk = stale[start : start + _CHUNK_DAYS]
+    chunks = [stale[start : start + _CHUNK_DAYS] for start in range(0, len(stale), _CHUNK_DAYS)]
+    in_parallel([_chunk_step(chunk) for chunk in chunks], jobs=jobs)
+    return len(stale)
+
+
+def _chunk_step(chunk: list[tuple[date, datetime]]) -> Callable[[], None]:
+    def step() -> None:
         with transaction.atomic():
             _rollup_days([day for day, _ in chunk])
             # A day marked again while it was being rebuilt stays stale for the next run.
             for day, marked_at in chunk:
                 StaleUsageDay.objects.filter(day=day, marked_at=marked_at).delete()
-    return len(stale)
+
+    return step
 
 
 def _rollup_days(days: list[date]) -> None:

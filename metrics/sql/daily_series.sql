@@ -29,14 +29,16 @@ spans AS (
     JOIN _in_play p ON p.account_id = s.account_id
 ),
 active AS (
-    -- mau: each user covers the 30 days from each of their active days up to their next active day; covers
-    -- that start before the series end before lo, so lo − 29 is early enough
+    -- mau: a user counts on the 30 days from each of their active days. Only gaps of 30 days or more change
+    -- the count: +1 where a user's cover starts after such a gap (or at their first day in the series), −1 30
+    -- days after their last day before one. Covers that start before lo − 29 end before lo.
     SELECT u.account_id, u.day,
-           LEAST(COALESCE(LEAD(u.day) OVER (PARTITION BY u.account_id, u.user_id ORDER BY u.day), u.day + 30),
-                 u.day + 30) AS cover_ends
+           LAG(u.day) OVER by_user AS previous_day,
+           LEAD(u.day) OVER by_user AS next_day
     FROM metrics_usageuserday u
     JOIN _in_play p ON p.account_id = u.account_id
     WHERE u.day BETWEEN %(lo)s::date - 29 AND %(hi)s::date
+    WINDOW by_user AS (PARTITION BY u.account_id, u.user_id ORDER BY u.day)
 )
 SELECT account_id, day, SUM(arr) AS arr, SUM(arr_before) AS arr_before, SUM(mau)::int AS mau
 FROM (
@@ -52,9 +54,10 @@ FROM (
     SELECT account_id, ends_on + lookback, 0, -annual_amount, 0
     FROM spans, bounds WHERE ends_on + lookback > first_day AND ends_on + lookback <= last_day
     UNION ALL
-    SELECT account_id, day, 0, 0, 1 FROM active
+    SELECT account_id, day, 0, 0, 1 FROM active WHERE previous_day IS NULL OR day - previous_day >= 30
     UNION ALL
-    SELECT account_id, cover_ends, 0, 0, -1 FROM active, bounds WHERE cover_ends <= last_day
+    SELECT account_id, day + 30, 0, 0, -1
+    FROM active, bounds WHERE (next_day IS NULL OR next_day - day >= 30) AND day + 30 <= last_day
 ) d
 GROUP BY account_id, day;
 ALTER TABLE _deltas ADD PRIMARY KEY (account_id, day);

@@ -1,9 +1,9 @@
--- One row per month and group, before any KPI family fills it in (METRICS.md "Breakdowns"):
--- the company; every CSM of the team and every owner of an account at as_of (null = accounts without an
--- owner); every current segment of an account (null = accounts without a segment); and every (owner,
--- segment) pair of an account, which is a CSM's own book by segment.
-INSERT INTO metrics_monthlykpi (month, scope, csm_id, segment, as_of)
-SELECT m.month, 'company', NULL, NULL, m.as_of FROM _months m
+-- One row per month and group (METRICS.md "Breakdowns") into _groups: the company; every CSM of the team and
+-- every owner of an account at as_of (null = accounts without an owner); every current segment of an account
+-- (null = accounts without a segment); and every (owner, segment) pair of an account, which is a CSM's own
+-- book by segment. Each KPI family computes its columns for these groups; monthly_store.sql joins them.
+CREATE TEMP TABLE _groups ON COMMIT DROP AS
+SELECT m.month, 'company' AS scope, NULL::bigint AS csm_id, NULL::varchar AS segment, m.as_of FROM _months m
 UNION ALL
 SELECT g.month, 'csm', g.csm_id, NULL, g.as_of
 FROM (

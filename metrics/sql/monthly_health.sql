@@ -1,5 +1,6 @@
 -- METRICS.md `at_risk_arr`: Σ ARR on as_of of the accounts at risk that day (metrics_accountday, stored by
 -- the daily step of the same pipeline run).
+CREATE TEMP TABLE _kpi_health ON COMMIT DROP AS
 WITH at_risk AS (
     SELECT m.month,
            CASE GROUPING(o.csm_id, acc.segment) WHEN 0 THEN 'csm_segment' WHEN 1 THEN 'csm' WHEN 2 THEN 'segment' ELSE 'company' END
@@ -12,8 +13,4 @@ WITH at_risk AS (
     JOIN accounts_account acc ON acc.id = h.account_id
     GROUP BY GROUPING SETS ((m.month), (m.month, o.csm_id), (m.month, acc.segment), (m.month, o.csm_id, acc.segment))
 )
-UPDATE metrics_monthlykpi k
-SET at_risk_arr = r.at_risk_arr
-FROM at_risk r
-WHERE k.month = r.month AND k.scope = r.scope
-  AND k.csm_id IS NOT DISTINCT FROM r.csm_id AND k.segment IS NOT DISTINCT FROM r.segment;
+SELECT * FROM at_risk;

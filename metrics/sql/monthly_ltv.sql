@@ -1,5 +1,6 @@
 -- METRICS.md `ltv`: the mean logo churn rate of months m−5 … m, per group, each month attributed to the owner
 -- at its own end. Null when the group had no customers at the start of any of the six months.
+CREATE TEMP TABLE _kpi_ltv ON COMMIT DROP AS
 WITH pairs AS (
     SELECT m.month, k,
            CASE WHEN k = 0 THEN m.as_of ELSE (m.month - make_interval(months => k - 1))::date - 1 END AS pt,
@@ -29,8 +30,6 @@ means AS (
     FROM rates
     GROUP BY month, scope, csm_id, segment
 )
-UPDATE metrics_monthlykpi k
-SET logo_churn_mean_6m = means.mean
-FROM means
-WHERE k.month = means.month AND k.scope = means.scope
-  AND k.csm_id IS NOT DISTINCT FROM means.csm_id AND k.segment IS NOT DISTINCT FROM means.segment;
+SELECT means.month, means.scope, means.csm_id, means.segment,
+       means.mean AS logo_churn_mean_6m
+FROM means;

@@ -3,6 +3,7 @@
 -- PostgreSQL's date + interval clamps Jan 31 + 3 months to Apr 30). At most one k lands in a given month:
 -- the one with k × interval = the months between starts_on and the month. Due when the span is active on
 -- t − 1 (t ≤ ends_on); renewed when the subscription has a span active on t.
+CREATE TEMP TABLE _kpi_renewals ON COMMIT DROP AS
 WITH due AS (
     SELECT m.month, m.as_of, s.account_id, s.subscription_id, s.annual_amount AS arr_before, t.t
     FROM _months m
@@ -43,9 +44,4 @@ grouped AS (
     JOIN accounts_account acc ON acc.id = r.account_id
     GROUP BY GROUPING SETS ((r.month), (r.month, o.csm_id), (r.month, acc.segment), (r.month, o.csm_id, acc.segment))
 )
-UPDATE metrics_monthlykpi k
-SET renewals_due = g.renewals_due, renewals_renewed = g.renewals_renewed,
-    renewal_arr_due = g.renewal_arr_due, renewal_arr_kept = g.renewal_arr_kept
-FROM grouped g
-WHERE k.month = g.month AND k.scope = g.scope
-  AND k.csm_id IS NOT DISTINCT FROM g.csm_id AND k.segment IS NOT DISTINCT FROM g.segment;
+SELECT * FROM grouped;

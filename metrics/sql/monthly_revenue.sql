@@ -1,6 +1,7 @@
 -- METRICS.md "Revenue": the MRR movements of month m, customers, the nrr_12m / grr_12m cohort and the
 -- trailing logo churn that ltv needs, for the company, per CSM and per segment in one pass.
 -- Amounts are annualised (ARR = 12 × MRR) and exact; fields.py divides by 12 on output.
+CREATE TEMP TABLE _kpi_revenue ON COMMIT DROP AS
 WITH per_account AS (
     SELECT m.month, m.as_of, a.account_id,
            COALESCE(e.arr, 0) AS e,
@@ -48,13 +49,4 @@ grouped AS (
     FROM movements
     GROUP BY GROUPING SETS ((month), (month, csm_id), (month, segment), (month, csm_id, segment))
 )
-UPDATE metrics_monthlykpi k
-SET arr = g.arr, arr_start = g.arr_start, new_arr = g.new_arr, reactivation_arr = g.reactivation_arr,
-    expansion_arr = g.expansion_arr, contraction_arr = g.contraction_arr, churned_arr = g.churned_arr,
-    customers = g.customers, customers_start = g.customers_start, new_customers = g.new_customers,
-    reactivated_customers = g.reactivated_customers, expanded_customers = g.expanded_customers,
-    contracted_customers = g.contracted_customers, churned_customers = g.churned_customers,
-    cohort_arr_base = g.cohort_arr_base, cohort_arr_now = g.cohort_arr_now, cohort_arr_kept = g.cohort_arr_kept
-FROM grouped g
-WHERE k.month = g.month AND k.scope = g.scope
-  AND k.csm_id IS NOT DISTINCT FROM g.csm_id AND k.segment IS NOT DISTINCT FROM g.segment;
+SELECT * FROM grouped;

@@ -1,5 +1,5 @@
 -- METRICS.md `cac`: the spend of the month (spend.csv). Company rows only: spend is company-wide.
-UPDATE metrics_monthlykpi k
-SET spend = s.amount
+CREATE TEMP TABLE _kpi_spend ON COMMIT DROP AS
+SELECT s.month, 'company' AS scope, NULL::bigint AS csm_id, NULL::varchar AS segment, s.amount AS spend
 FROM metrics_spend s
-WHERE k.scope = 'company' AND s.month = k.month AND k.month IN (SELECT month FROM _months);
+WHERE s.month IN (SELECT month FROM _months);

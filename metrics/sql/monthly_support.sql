@@ -1,5 +1,6 @@
 -- METRICS.md "Support": tickets created and resolved in the month (local dates), median first response and
 -- resolution hours, first-contact resolution, and tickets open at the end of as_of (by resolved_at only).
+CREATE TEMP TABLE _kpi_support ON COMMIT DROP AS
 WITH windows AS (
     SELECT month, as_of,
            (month::timestamp AT TIME ZONE %(tz)s) AS month_from,
@@ -37,11 +38,4 @@ grouped AS (
     JOIN accounts_account acc ON acc.id = t.account_id
     GROUP BY GROUPING SETS ((t.month), (t.month, o.csm_id), (t.month, acc.segment), (t.month, o.csm_id, acc.segment))
 )
-UPDATE metrics_monthlykpi k
-SET tickets_created = g.tickets_created, tickets_resolved = g.tickets_resolved,
-    median_first_response_hours = g.median_first_response_hours,
-    median_resolution_hours = g.median_resolution_hours,
-    fcr_resolved = g.fcr_resolved, fcr_known = g.fcr_known, open_tickets = g.open_tickets
-FROM grouped g
-WHERE k.month = g.month AND k.scope = g.scope
-  AND k.csm_id IS NOT DISTINCT FROM g.csm_id AND k.segment IS NOT DISTINCT FROM g.segment;
+SELECT * FROM grouped;

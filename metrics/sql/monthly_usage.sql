@@ -1,20 +1,19 @@
 -- METRICS.md "Product usage", company monthly fields: active_accounts and the customers per event name
 -- (feature_adoption = that / customers) in the 30 days ending at as_of, and time_to_value_days.
 -- Reads the usage rollups (metrics_usageeventday, metrics_firsteventday), not the raw events.
+CREATE TEMP TABLE _kpi_usage ON COMMIT DROP AS
 WITH windows AS (
     SELECT month, as_of, as_of - 29 AS from_day FROM _months
 ),
-customers AS (
-    SELECT w.month, w.as_of, w.from_day, a.account_id
-    FROM windows w
-    JOIN _arr_at a ON a.pt = w.as_of AND a.arr > 0
-),
 customer_events AS (
-    SELECT c.month, c.as_of, c.account_id, e.event
-    FROM customers c
-    JOIN metrics_usageeventday e
-      ON e.account_id = c.account_id AND e.day BETWEEN c.from_day AND c.as_of
-    GROUP BY c.month, c.as_of, c.account_id, e.event
+    -- the events of each window first (a range of the rollup's key), then only the paying accounts
+    SELECT we.month, we.as_of, we.account_id, we.event
+    FROM (
+        SELECT DISTINCT w.month, w.as_of, e.account_id, e.event
+        FROM windows w
+        JOIN metrics_usageeventday e ON e.day BETWEEN w.from_day AND w.as_of
+    ) we
+    JOIN _arr_at a ON a.pt = we.as_of AND a.account_id = we.account_id AND a.arr > 0
 ),
 per_event AS (
     SELECT ce.month,
@@ -81,10 +80,8 @@ usage AS (
      AND t.csm_id IS NOT DISTINCT FROM COALESCE(a.csm_id, d.csm_id)
      AND t.segment IS NOT DISTINCT FROM COALESCE(a.segment, d.segment)
 )
-UPDATE metrics_monthlykpi k
-SET active_accounts = COALESCE(u.active_accounts, 0),
-    feature_customers = COALESCE(u.feature_customers, '{}'::jsonb),
-    time_to_value_days = u.days
-FROM usage u
-WHERE k.month = u.month AND k.scope = u.scope
-  AND k.csm_id IS NOT DISTINCT FROM u.csm_id AND k.segment IS NOT DISTINCT FROM u.segment;
+SELECT u.month, u.scope, u.csm_id, u.segment,
+       COALESCE(u.active_accounts, 0) AS active_accounts,
+       COALESCE(u.feature_customers, '{}'::jsonb) AS feature_customers,
+       u.days AS time_to_value_days
+FROM usage u;

@@ -1,5 +1,6 @@
 -- METRICS.md "Customer voice": NPS, CSAT and CES counts for the month and for the 90 days ending on its last
 -- day (local dates in KEEL_TIMEZONE). Every response counts; it belongs to its account's owner at as_of.
+CREATE TEMP TABLE _kpi_voice ON COMMIT DROP AS
 WITH windows AS (
     SELECT month, as_of,
            (month::timestamp AT TIME ZONE %(tz)s) AS month_from,
@@ -41,14 +42,4 @@ grouped AS (
     JOIN accounts_account acc ON acc.id = r.account_id
     GROUP BY GROUPING SETS ((r.month), (r.month, o.csm_id), (r.month, acc.segment), (r.month, o.csm_id, acc.segment))
 )
-UPDATE metrics_monthlykpi k
-SET nps_responses = g.nps_responses, nps_promoters = g.nps_promoters, nps_detractors = g.nps_detractors,
-    csat_responses = g.csat_responses, csat_satisfied = g.csat_satisfied,
-    ces_responses = g.ces_responses, ces_score_sum = g.ces_score_sum, ces_easy = g.ces_easy,
-    nps_responses_90d = g.nps_responses_90d, nps_promoters_90d = g.nps_promoters_90d,
-    nps_detractors_90d = g.nps_detractors_90d, csat_responses_90d = g.csat_responses_90d,
-    csat_satisfied_90d = g.csat_satisfied_90d, ces_responses_90d = g.ces_responses_90d,
-    ces_score_sum_90d = g.ces_score_sum_90d, ces_easy_90d = g.ces_easy_90d
-FROM grouped g
-WHERE k.month = g.month AND k.scope = g.scope
-  AND k.csm_id IS NOT DISTINCT FROM g.csm_id AND k.segment IS NOT DISTINCT FROM g.segment;
+SELECT * FROM grouped;

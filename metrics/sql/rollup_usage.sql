@@ -18,7 +18,8 @@ GROUP BY account_id, day ORDER BY account_id, day;
 INSERT INTO metrics_usageeventday (day, account_id, event)
 SELECT DISTINCT day, account_id, event FROM _day_events ORDER BY day, account_id, event;
 -- Events are never removed, so the first day of an (account, event) can only move earlier.
+-- In key order, so that chunks of days rebuilt at the same time lock the rows they share in the same order.
 INSERT INTO metrics_firsteventday (account_id, event, day)
-SELECT account_id, event, MIN(day) FROM _day_events GROUP BY account_id, event
+SELECT account_id, event, MIN(day) FROM _day_events GROUP BY account_id, event ORDER BY account_id, event
 ON CONFLICT (account_id, event) DO UPDATE SET day = LEAST(metrics_firsteventday.day, excluded.day);
 DROP TABLE _day_events;

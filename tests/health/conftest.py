@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
-from accounts.models import Account
+from accounts.models import Account, User
 from health.models import HealthModel
 from health.services import health_model_active
 from metrics.models import AccountDay, ComputedDay
@@ -40,6 +41,12 @@ def score_day(facts: Facts, start: str | None = None) -> None:
     facts.compute(start or D.isoformat(), D.isoformat(), today=TODAY)
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_backtests() -> None:
+    """The preview caches backtests in the process's cache: start every test without them."""
+    cache.clear()
+
+
 @pytest.fixture
 def stored_day(db: None) -> Callable[..., AccountDay]:
     """`stored_day(account, day, score=…, at_risk=…, arr=…, **components)`: a stored AccountDay row as the
@@ -67,3 +74,31 @@ def stored_day(db: None) -> Callable[..., AccountDay]:
         return row
 
     return store
+
+
+CHURNERS = ("Atlas Freight", "Beacon Dental", "Cobalt Studios", "Delta Payroll")
+STAYERS = ("Evergreen Clinics", "Fjord Analytics", "Granite Legal", "Harbor Foods")
+
+
+def churn_book(facts: Facts, csm: User | None = None) -> Facts:
+    """Month-ends 2024-01…03 and D = 2024-06-30 computed, every account `csm`'s. Four churners (stop paying
+    2024-05-15) use the product every day but open urgent tickets; four stayers use it once a month and open
+    no tickets until one on D−1. The default model scores the churners higher (AUC near 0), a model without
+    activity the stayers (AUC near 1): the backtest and the status counts move when activity's weight does."""
+    for index, (churned, stayed) in enumerate(zip(CHURNERS, STAYERS, strict=True)):
+        churner = facts.account(churned, csm=csm)
+        facts.span(churner, "100.00", "month", "2023-06-01", "2024-05-15")
+        stayer = facts.account(stayed, csm=csm)
+        facts.span(stayer, "100.00", "month", "2023-06-01")
+        for day in range(1, 29):
+            for month in ("01", "02", "03"):
+                facts.event(churner, "u1", f"2024-{month}-{day:02d}T09:00:00Z")
+        for month in ("01", "02", "03"):
+            facts.event(stayer, "u1", f"2024-{month}-{20 + index:02d}T09:00:00Z")
+            for _ in range(index + 2):
+                facts.ticket(churner, f"2024-{month}-15T10:00:00Z", priority="urgent")
+        events(facts, stayer, 3)
+        facts.ticket(stayer, moment(1), priority="high")
+    for day in ("2024-01-31", "2024-02-29", "2024-03-31", ago(0)):
+        facts.compute(day, day, today="2024-07-01")
+    return facts

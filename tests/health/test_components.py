@@ -184,7 +184,7 @@ def test_the_score_is_renormalized_over_the_components_that_are_not_null(facts: 
     row = facts.day(lean, ago(0))
     assert (row.activity, row.adoption, row.sentiment, row.support, row.revenue) == (5, None, None, 100, None)
     assert row.score == pytest.approx((30 * 5 + 15 * 100 + 10 * 100 * 40 / 53) / 55)
-    assert round(row.score, 4) == 43.7221
+    assert round(row.score or 0, 4) == 43.7221
     assert (row.status, row.at_risk) == ("yellow", False)
     assert facts.day(full, ago(0)).score == pytest.approx(59.5472, abs=1e-4)
     ghost_row = facts.day(ghost, ago(0))
@@ -271,7 +271,7 @@ def test_a_fall_of_15_points_in_30_days_is_at_risk_even_when_green(facts: Facts)
     assert (now.status, now.at_risk) == ("green", True)
 
     before, now = facts.day(drop14, ago(30)), facts.day(drop14, ago(0))
-    assert round(before.score, 4) == 90.4460
-    assert round(now.score, 4) == 75.4545
-    assert round(before.score, 4) - round(now.score, 4) == pytest.approx(14.9915)
+    assert round(before.score or 0, 4) == 90.4460
+    assert round(now.score or 0, 4) == 75.4545
+    assert round(before.score or 0, 4) - round(now.score or 0, 4) == pytest.approx(14.9915)
     assert (now.status, now.at_risk) == ("green", False)

@@ -52,7 +52,7 @@ def test_each_component_has_its_weight_share_and_points(slipping: Account) -> No
         "2 high or urgent tickets in the last 30 days: 15 points off each high or urgent one, 5 each other one."
     )
     assert parts["revenue"].detail == "MRR unchanged from 90 days before."
-    assert parts["recency"].detail == "Used the product that day."
+    assert parts["recency"].detail == "Used the product that day; 100 up to 7 days, 0 from 60."
 
 
 def test_what_moved_the_score_since_7_and_30_days(slipping: Account) -> None:

@@ -81,6 +81,11 @@ def test_long_runs_are_dense_and_scattered_days_go_together() -> None:
     month_ends = [date(2024, 1, 31), date(2024, 2, 29)]
     run = [date(2024, 6, 1) + timedelta(days=n) for n in range(10)]
     dense, sparse = day_ranges([*month_ends, *run, date(2024, 7, 1)], lookback_days=30)
-    assert (dense.lo, dense.hi, dense.dense, len(dense.kept)) == (date(2024, 5, 2), date(2024, 6, 10), True, 10)
+    assert (dense.lo, dense.hi, dense.dense, len(dense.kept)) == (
+        date(2024, 5, 2),
+        date(2024, 6, 10),
+        True,
+        10,
+    )
     assert (sparse.dense, sparse.kept) == (False, (*month_ends, date(2024, 7, 1)))
     assert sparse.computed_days(30) == 6  # each kept day and the day 30 days before it
