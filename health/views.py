@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -128,7 +129,7 @@ def task_list(request: AuthenticatedRequest) -> HttpResponse:
         "csm": csm,
         "csms": csms_for_filter() if user.is_vp else None,
         "unassigned": UNASSIGNED,
-        "close_form": TaskCloseForm(),
+        "today": timezone.localdate(),
     }
     return render(request, "health/tasks.html", context)
 

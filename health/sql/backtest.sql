@@ -3,6 +3,8 @@
 -- Scores are recomputed from the stored components with the model's weights (a draft being tuned, or the
 -- active model), rounded to 4 decimals so that ties are exact. Returns one row: n_churned, n_stayed, the rank
 -- sum of the churned (average ranks for ties) and scored/churned counts per status.
+-- Set-based: the scores and the islands of paid days are built once (MATERIALIZED) and joined, so the cost grows
+-- with account-months, not with their square.
 WITH month_ends AS (
     SELECT (m + interval '1 month - 1 day')::date AS day
     FROM generate_series(%(first_month)s::date, %(last_month)s::date, interval '1 month') AS m
@@ -10,7 +12,7 @@ WITH month_ends AS (
 eligible AS (
     SELECT day FROM month_ends WHERE day + 90 <= %(last_day)s::date
 ),
-scores AS (
+scores AS MATERIALIZED (
     SELECT h.day, h.account_id,
            round((
                (COALESCE(%(w_activity)s * h.activity, 0) + COALESCE(%(w_adoption)s * h.adoption, 0)
@@ -25,13 +27,12 @@ scores AS (
                    + CASE WHEN h.recency IS NULL THEN 0 ELSE %(w_recency)s END, 0)
            )::numeric, 4) AS score
     FROM metrics_accountday h
-    JOIN eligible e ON e.day = h.day
-    WHERE h.score IS NOT NULL
+    WHERE h.day = ANY (ARRAY(SELECT day FROM eligible)) AND h.score IS NOT NULL
 ),
 paid AS (
     SELECT account_id, starts_on AS starts, COALESCE(ends_on, 'infinity'::date) AS ends
     FROM accounts_subscriptionspan
-    WHERE amount > 0 AND account_id IN (SELECT account_id FROM scores)
+    WHERE amount > 0 AND account_id IN (SELECT DISTINCT account_id FROM scores)
 ),
 marked AS (
     -- islands of days with MRR > 0: a span that starts on or before the end of the ones before continues them
@@ -40,7 +41,7 @@ marked AS (
                    THEN 0 ELSE 1 END AS new_island
     FROM paid
 ),
-islands AS (
+islands AS MATERIALIZED (
     SELECT account_id, MIN(starts) AS starts, MAX(ends) AS ends
     FROM (SELECT *, SUM(new_island) OVER (PARTITION BY account_id ORDER BY starts, ends) AS island FROM marked) n
     GROUP BY account_id, island
@@ -49,11 +50,10 @@ labelled AS (
     SELECT s.score,
            CASE WHEN s.score >= %(green_min)s THEN 'green' WHEN s.score >= %(yellow_min)s THEN 'yellow' ELSE 'red' END
                AS status,
-           NOT EXISTS (
-               SELECT 1 FROM islands i
-               WHERE i.account_id = s.account_id AND i.starts <= s.day + 1 AND i.ends >= s.day + 91
-           ) AS churned
+           i.account_id IS NULL AS churned
     FROM scores s
+    -- islands of one account are disjoint: at most one covers d+1…d+90, so the join adds no rows
+    LEFT JOIN islands i ON i.account_id = s.account_id AND i.starts <= s.day + 1 AND i.ends >= s.day + 91
     WHERE s.score IS NOT NULL
 ),
 ranked AS (

@@ -64,10 +64,13 @@ ALTER TABLE _deltas ADD PRIMARY KEY (account_id, day);
 
 CREATE TEMP TABLE _series ON COMMIT DROP AS
 WITH days AS (
-    SELECT p.account_id, p.seats, d::date AS day
-    FROM _in_play p, generate_series(%(lo)s::date - 29, %(hi)s::date, interval '1 day') AS d
+    -- in (account, day) order, which the joins on the rollups' keys and the windows below all use
+    SELECT p.account_id, p.seats, %(lo)s::date - 29 + n AS day
+    FROM _in_play p
+    CROSS JOIN generate_series(0, %(hi)s::date - %(lo)s::date + 29) AS n
+    ORDER BY p.account_id, day
 ),
-quiet_before AS (
+quiet_before AS MATERIALIZED (
     -- the last active day before the series, for accounts quiet during all of it
     SELECT p.account_id,
            (SELECT MAX(b.day) FROM metrics_usageaccountday b

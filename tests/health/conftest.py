@@ -99,6 +99,6 @@ def churn_book(facts: Facts, csm: User | None = None) -> Facts:
                 facts.ticket(churner, f"2024-{month}-15T10:00:00Z", priority="urgent")
         events(facts, stayer, 3)
         facts.ticket(stayer, moment(1), priority="high")
-    for day in ("2024-01-31", "2024-02-29", "2024-03-31", ago(0)):
-        facts.compute(day, day, today="2024-07-01")
+    for computed in ("2024-01-31", "2024-02-29", "2024-03-31", ago(0)):
+        facts.compute(computed, computed, today="2024-07-01")
     return facts

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from accounts.models import Account
+from accounts.models import Account, User
+from health.models import DEFAULT_PARAMETERS, DEFAULT_WEIGHTS
 from health.selectors import health_explanation
+from health.services import health_model_draft, health_model_save
 from tests.health.conftest import D, ago, events, moment, score_day
 from tests.metrics.conftest import Facts
 
@@ -108,3 +112,45 @@ def test_an_account_never_scored_has_no_explanation(facts: Facts) -> None:
     score_day(facts)
     assert health_explanation(account=used) is None
     assert health_explanation(account=facts.account("EMPTY")) is None
+
+
+def test_any_day_can_be_explained(slipping: Account) -> None:
+    """On D−7: activity 40 (D−7 and D−36…D−30), support 100 → 4700 / 65 = 72.3077, green but at risk: 30 days
+    before (D−37, computed by the pipeline but not stored) it was (2700 + 1500 + 2000) / 65 = 95.4 (18 active
+    days). Its 7 days before, D−14: activity 70 (D−43…D−30), recency 100 × (60 − 16) / 53 = 83.0189
+    → (2100 + 1500 + 1000 + 830.1887) / 65 = 83.5414."""
+    explanation = health_explanation(account=slipping, day=D - timedelta(days=7))
+    assert explanation is not None
+    assert explanation.score == pytest.approx(4700 / 65)
+    assert (explanation.status, explanation.at_risk) == ("green", True)
+    assert explanation.risk == "The score fell at least 15 points in 30 days."  # D−37 is not kept
+    week = explanation.comparisons[0]
+    assert week.day.isoformat() == ago(14)
+    assert week.score == pytest.approx((2100 + 1500 + 1000 + 100 * 44 / 53 * 10) / 65)
+    assert week.headline == "Fell 11.2 points since 7 days before (from 83.5 to 72.3)."
+
+
+def test_the_drop_rule_of_the_model_the_day_was_scored_with(
+    slipping: Account, facts: Facts, admin_user: User
+) -> None:
+    """A model comparing 14 days back (drop_days 14), D−14…D recomputed with it: D (65.3846) against D−14
+    (83.5414) fell 83.5 − 65.4 = 18.1 points."""
+    health_model_save(
+        draft=health_model_draft(
+            weights=DEFAULT_WEIGHTS,
+            parameters=DEFAULT_PARAMETERS,
+            green_min=70,
+            yellow_min=40,
+            drop_points=15,
+            drop_days=14,
+        ),
+        by=admin_user,
+        note="two weeks",
+    )
+    score_day(facts, start=ago(14))
+    explanation = health_explanation(account=slipping)
+    assert explanation is not None
+    assert (explanation.model.version, explanation.model.drop_days, explanation.at_risk) == (2, 14, True)
+    assert explanation.risk == (
+        "The score fell 18.1 points in 14 days (from 83.5 to 65.4); a fall of 15 or more is at risk."
+    )

@@ -79,10 +79,10 @@ def test_the_health_section_costs_a_constant_number_of_queries(
     + the navigation's open tasks."""
     client.force_login(csm)
     url = reverse("account_detail", args=[slipping.pk])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
     for index in range(10):
         facts.ticket(slipping, moment(index), priority="normal")
         facts.response(slipping, "nps", 7, moment(index), contact=facts.contact(slipping))
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200

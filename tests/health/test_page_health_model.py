@@ -39,9 +39,9 @@ def cell(page: str, table: str, row: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", value).split()[0] if value.strip() else "" for value in cells]
 
 
-def form_data(model: HealthModel | None = None, **changes: Any) -> dict[str, Any]:
-    """The form as the page fills it for `model` (default: the active one), with `changes`."""
-    data = {**HealthModelForm.initial_from(model or health_model_active()), "note": "", **changes}
+def form_data(**changes: Any) -> dict[str, Any]:
+    """The form as the page fills it for the active model, with `changes`."""
+    data = {**HealthModelForm.initial_from(health_model_active()), "note": "", **changes}
     return {key: value for key, value in data.items() if value is not None}
 
 
