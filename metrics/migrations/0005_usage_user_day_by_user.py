@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_usageevent_account_no_extra_index'),
-        ('metrics', '0004_rollup_collation'),
+        ("accounts", "0002_usageevent_account_no_extra_index"),
+        ("metrics", "0004_rollup_collation"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='usageuserday',
-            index=models.Index(fields=['account', 'user_id', 'day'], name='usage_user_day_by_user'),
+            model_name="usageuserday",
+            index=models.Index(fields=["account", "user_id", "day"], name="usage_user_day_by_user"),
         ),
     ]
