@@ -117,6 +117,11 @@ def kpi_fields(row: MonthlyKpi, *, gross_margin: Decimal, event_names: Iterable[
             },
             "time_to_value_days": row.time_to_value_days,
             "at_risk_arr": money(row.at_risk_arr),
+            # Dashboard figures (METRICS.md): not kpis fields of METRICS.md's tables, printed as extras.
+            "average_health": row.health_score_sum / row.health_scored if row.health_scored else None,
+            "health_green": row.health_green,
+            "health_yellow": row.health_yellow,
+            "health_red": row.health_red,
         }
     return fields
 

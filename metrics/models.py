@@ -83,6 +83,13 @@ class MonthlyKpi(models.Model):
         max_digits=30, decimal_places=20, null=True, blank=True, help_text="Mean logo churn rate of m−5…m"
     )
     at_risk_arr = Money(help_text="Σ ARR at as_of of the accounts at risk that day (health)")
+    health_scored = Count(help_text='Accounts scored on as_of (METRICS.md "Dashboard figures")')
+    health_green = Count()
+    health_yellow = Count()
+    health_red = Count()
+    health_score_sum = models.FloatField(
+        null=True, blank=True, help_text="Σ scores on as_of, for the average"
+    )
     renewals_due = Count()
     renewals_renewed = Count()
     renewal_arr_due = Money(help_text="Σ ARR on t − 1 of the subscriptions due")
@@ -354,3 +361,33 @@ class SnapshotJob(models.Model):
     @property
     def progress(self) -> float:
         return self.steps_done / self.steps_total if self.steps_total else 0.0
+
+
+class AccountCurrent(models.Model):
+    """Every account as of the latest computed day: what the account list filters and sorts by (100k rows, so a
+    page reads one indexed row per account instead of the history). Rewritten at the end of each pipeline run."""
+
+    account = models.OneToOneField(
+        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="current"
+    )
+    day = models.DateField()
+    arr = Money()
+    dau = Count()
+    mau = Count()
+    score = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=6, blank=True)
+    at_risk = models.BooleanField(default=False, db_default=False)
+    score_change_30d = models.FloatField(
+        null=True, blank=True, help_text="score on day − score 30 days before (null when not scored then)"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["arr"], name="account_current_arr"),
+            models.Index(fields=["score"], name="account_current_score"),
+            models.Index(fields=["score_change_30d"], name="account_current_change"),
+            models.Index(fields=["status"], name="account_current_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.day}"

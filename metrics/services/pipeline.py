@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from accounts.models import User
+from metrics import sql
 from metrics.models import ComputedDay, SnapshotJob
 from metrics.services.daily import Chunk, account_days_compute_chunk, account_days_expire, daily_chunks
 from metrics.services.monthly import monthly_kpis_compute
@@ -132,13 +133,17 @@ def snapshot_job_end(*, job_id: int | None, error: str = "") -> None:
 
 
 def snapshot_finish(*, plan_start: date, plan_end: date, today: date) -> None:
-    """The last step: the ledger of computed days, and daily rows past the retention window go."""
+    """The last step: the ledger of computed days, every account as of the latest one, and daily rows past
+    the retention window go."""
     ComputedDay.objects.bulk_create(
         [ComputedDay(day=day) for day in days_between(plan_start, plan_end)],
         update_conflicts=True,
         unique_fields=["day"],
         update_fields=["computed_at"],
     )
+    latest = ComputedDay.objects.aggregate(last=Max("day"))["last"]
+    with transaction.atomic():
+        sql.run("current_accounts", day=latest)
     account_days_expire(today=today, retention_days=settings.KEEL_DAILY_RETENTION_DAYS)
 
 

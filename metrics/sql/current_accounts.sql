@@ -1,0 +1,17 @@
+-- Every account as of the latest computed day (metrics_accountcurrent), for the account list: its ARR, usage
+-- and health that day, and METRICS.md "health change" (score on d − score on d − 30 days, null when not scored
+-- then). Accounts without a row that day (not paying, not used) get zeros.
+INSERT INTO metrics_accountcurrent (account_id, day, arr, dau, mau, score, status, at_risk, score_change_30d)
+SELECT a.id, %(day)s::date, COALESCE(d.arr, 0), COALESCE(d.dau, 0), COALESCE(d.mau, 0), d.score,
+       COALESCE(d.status, ''), COALESCE(d.at_risk, false), d.score - before.score
+FROM accounts_account a
+LEFT JOIN metrics_accountday d ON d.account_id = a.id AND d.day = %(day)s::date
+LEFT JOIN metrics_accountday before ON before.account_id = a.id AND before.day = %(day)s::date - 30
+ON CONFLICT (account_id) DO UPDATE
+SET day = excluded.day, arr = excluded.arr, dau = excluded.dau, mau = excluded.mau, score = excluded.score,
+    status = excluded.status, at_risk = excluded.at_risk, score_change_30d = excluded.score_change_30d
+WHERE (metrics_accountcurrent.day, metrics_accountcurrent.arr, metrics_accountcurrent.dau,
+       metrics_accountcurrent.mau, metrics_accountcurrent.score, metrics_accountcurrent.status,
+       metrics_accountcurrent.at_risk, metrics_accountcurrent.score_change_30d)
+      IS DISTINCT FROM (excluded.day, excluded.arr, excluded.dau, excluded.mau, excluded.score, excluded.status,
+                        excluded.at_risk, excluded.score_change_30d);
