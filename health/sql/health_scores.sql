@@ -1,6 +1,7 @@
 -- METRICS.md "Health score" for every scored account (ARR > 0) on every day of _series: the six components from
 -- _series and _health_inputs, the weighted score over the components that are not null, the status and the
--- at-risk rule (against the score drop_days before, which the pipeline always computes alongside). Output:
+-- at-risk rule (against the score drop_days before: computed alongside, or stored when the day before already
+-- has its snapshot and is not part of this run). Output:
 -- _health. Parameters: the model (HealthModel.sql_params).
 CREATE TEMP TABLE _scores ON COMMIT DROP AS
 WITH components AS (
@@ -37,12 +38,22 @@ weighted AS (
 -- status and the drop rule use the score rounded to 4 decimals (half up), so 69.99999999 is green
 SELECT w.*, round(w.score::numeric, 4) AS rounded FROM weighted w WHERE w.score IS NOT NULL;
 ALTER TABLE _scores ADD PRIMARY KEY (account_id, day);
+-- The scores the drop rule compares with: computed here, or, for the days in %(stored_before)s (the nightly
+-- day's d − drop_days, already stored), as they were stored.
+CREATE TEMP TABLE _before ON COMMIT DROP AS
+SELECT account_id, day, rounded FROM _scores
+UNION ALL
+SELECT account_id, day, round(score::numeric, 4)
+FROM metrics_accountday
+WHERE day = ANY(%(stored_before)s::date[]) AND score IS NOT NULL
+  AND account_id BETWEEN %(account_lo)s AND %(account_hi)s;
+ALTER TABLE _before ADD PRIMARY KEY (account_id, day);
 CREATE TEMP TABLE _health ON COMMIT DROP AS
 SELECT h.account_id, h.day, h.score, h.activity, h.adoption, h.sentiment, h.support, h.revenue, h.recency,
        CASE WHEN h.rounded >= %(green_min)s THEN 'green' WHEN h.rounded >= %(yellow_min)s THEN 'yellow' ELSE 'red' END
            AS status,
        h.rounded < %(yellow_min)s OR COALESCE(h.rounded <= before.rounded - %(drop_points)s, false) AS at_risk
 FROM _scores h
-LEFT JOIN _scores before ON before.account_id = h.account_id AND before.day = h.day - %(drop_days)s::int;
+LEFT JOIN _before before ON before.account_id = h.account_id AND before.day = h.day - %(drop_days)s::int;
 ALTER TABLE _health ADD PRIMARY KEY (account_id, day);
-DROP TABLE _scores, _health_inputs;
+DROP TABLE _scores, _before, _health_inputs;

@@ -118,7 +118,12 @@ def account_days_compute_chunk(*, chunk: Chunk) -> None:
         **model.sql_params(),
     }
     kept = chunk.days.kept
-    computed = sorted({*kept, *(day - timedelta(days=model.drop_days) for day in kept)})
+    before = {day - timedelta(days=model.drop_days) for day in kept} - set(kept)
+    # Scattered days (the nightly day) compare with the stored score of d − drop_days when that day has its
+    # snapshot already, instead of computing that day again; dense ranges compute their lookback anyway.
+    stored_before = [] if chunk.days.dense else _days_stored(sorted(before))
+    computed = sorted({*kept, *(before - set(stored_before))})
+    params["stored_before"] = stored_before
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL work_mem = '{PIPELINE_WORK_MEM}'")
@@ -132,6 +137,17 @@ def account_days_compute_chunk(*, chunk: Chunk) -> None:
         sql.run("daily_store", **params)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE _days, _hdays")
+
+
+def _days_stored(days: list[date]) -> list[date]:
+    """The days among `days` that have snapshot rows (one probe of the (day, account) key each)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT wanted.day FROM unnest(%s::date[]) AS wanted (day) "
+            "WHERE EXISTS (SELECT 1 FROM metrics_accountday a WHERE a.day = wanted.day)",
+            [days],
+        )
+        return [day for (day,) in cursor.fetchall()]
 
 
 def account_days_expire(*, today: date, retention_days: int) -> int:

@@ -53,11 +53,7 @@ def _chunk_step(chunk: list[tuple[date, datetime]]) -> Callable[[], None]:
 def _rollup_days(days: list[date]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{PIPELINE_WORK_MEM}'")
-        cursor.execute("CREATE TEMP TABLE _rollup_days (day date PRIMARY KEY) ON COMMIT DROP")
-        cursor.executemany("INSERT INTO _rollup_days VALUES (%s)", [(day,) for day in days])
-    sql.run("rollup_usage", tz=settings.KEEL_TIMEZONE)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE _rollup_days")
+    sql.run("rollup_usage", tz=settings.KEEL_TIMEZONE, days=days, first=min(days), last=max(days))
 
 
 def _rollups_follow_timezone() -> None:

@@ -11,7 +11,7 @@ SELECT m.month,
        COUNT(*) FILTER (WHERE h.status = 'green') AS health_green,
        COUNT(*) FILTER (WHERE h.status = 'yellow') AS health_yellow,
        COUNT(*) FILTER (WHERE h.status = 'red') AS health_red,
-       SUM(h.score) AS health_score_sum
+       SUM(h.score::numeric)::float8 AS health_score_sum  -- exact, so the order of the rows cannot change it
 FROM _months m
 JOIN metrics_accountday h ON h.day = m.as_of AND h.score IS NOT NULL
 LEFT JOIN _arr_at a ON a.account_id = h.account_id AND a.pt = m.as_of

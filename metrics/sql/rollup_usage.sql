@@ -1,25 +1,28 @@
--- Rebuild the usage rollups of the local days in _rollup_days from the raw events (METRICS.md "Product usage":
--- a user is active on a day when they have at least one event that day, whatever its count).
-DELETE FROM metrics_usageuserday WHERE day IN (SELECT day FROM _rollup_days);
-DELETE FROM metrics_usageeventday WHERE day IN (SELECT day FROM _rollup_days);
-DELETE FROM metrics_usageaccountday WHERE day IN (SELECT day FROM _rollup_days);
+-- Rebuild the usage rollups of the local days %(days)s (first … last) from the raw events (METRICS.md "Product
+-- usage": a user is active on a day when they have at least one event that day, whatever its count).
+-- The account-day rows are keyed by account first; the user-day rows of the same days say which ones exist.
+DELETE FROM metrics_usageaccountday a
+USING (SELECT DISTINCT account_id, day FROM metrics_usageuserday WHERE day = ANY(%(days)s::date[])) old
+WHERE a.account_id = old.account_id AND a.day = old.day;
+DELETE FROM metrics_usageuserday WHERE day = ANY(%(days)s::date[]);
+DELETE FROM metrics_usageeventday WHERE day = ANY(%(days)s::date[]);
 CREATE TEMP TABLE _day_events ON COMMIT DROP AS
 SELECT e.account_id, e.user_id, e.event, (e.occurred_at AT TIME ZONE %(tz)s)::date AS day
-FROM _rollup_days d
-JOIN accounts_usageevent e
-  ON e.occurred_at >= (d.day::timestamp AT TIME ZONE %(tz)s)
- AND e.occurred_at < ((d.day + 1)::timestamp AT TIME ZONE %(tz)s);
+FROM accounts_usageevent e
+WHERE e.occurred_at >= (%(first)s::date::timestamp AT TIME ZONE %(tz)s)
+  AND e.occurred_at < ((%(last)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+  AND (e.occurred_at AT TIME ZONE %(tz)s)::date = ANY(%(days)s::date[]);
+ANALYZE _day_events;
 INSERT INTO metrics_usageuserday (day, account_id, user_id)
 SELECT DISTINCT day, account_id, user_id FROM _day_events ORDER BY day, account_id, user_id;
 INSERT INTO metrics_usageaccountday (account_id, day, users)
-SELECT account_id, day, COUNT(*) FROM metrics_usageuserday
-WHERE day IN (SELECT day FROM _rollup_days)
-GROUP BY account_id, day ORDER BY account_id, day;
+SELECT account_id, day, COUNT(DISTINCT user_id) FROM _day_events GROUP BY account_id, day ORDER BY account_id, day;
 INSERT INTO metrics_usageeventday (day, account_id, event)
 SELECT DISTINCT day, account_id, event FROM _day_events ORDER BY day, account_id, event;
--- Events are never removed, so the first day of an (account, event) can only move earlier.
--- In key order, so that chunks of days rebuilt at the same time lock the rows they share in the same order.
+-- Events are never removed, so the first day of an (account, event) can only move earlier. In key order, so
+-- that chunks of days rebuilt at the same time lock the rows they share in the same order.
 INSERT INTO metrics_firsteventday (account_id, event, day)
 SELECT account_id, event, MIN(day) FROM _day_events GROUP BY account_id, event ORDER BY account_id, event
-ON CONFLICT (account_id, event) DO UPDATE SET day = LEAST(metrics_firsteventday.day, excluded.day);
+ON CONFLICT (account_id, event) DO UPDATE SET day = LEAST(metrics_firsteventday.day, excluded.day)
+WHERE excluded.day < metrics_firsteventday.day;
 DROP TABLE _day_events;

@@ -55,7 +55,13 @@ def nightly(*, end: date) -> Measured:
 
 
 def backfill(*, end: date, months: int) -> Measured:
+    """From scratch: the snapshots of earlier bench runs go first (recomputing would also delete them)."""
     start = _months_back(end, months - 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE metrics_accountday, metrics_monthlykpi, metrics_computedday, metrics_accountcurrent, "
+            "metrics_snapshotjob"
+        )
     with measure() as measured:
         snapshot_compute(start=start, end=end, today=end + timedelta(days=1))
     return measured
