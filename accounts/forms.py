@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
 from accounts.models import Role, User
-from accounts.selectors import UNASSIGNED
+from accounts.selectors import NOT_SCORED, UNASSIGNED
 
 
 class LoginForm(AuthenticationForm):
@@ -76,11 +76,37 @@ class UserRoleForm(forms.Form):
 
 
 class AccountFilterForm(forms.Form):
-    """The account list's search box and filters (GET). Unknown values are ignored, not errors."""
+    """The account list's search box, filters and sort (GET). Unknown values are ignored, not errors."""
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     segment = forms.ChoiceField(required=False)
     csm = forms.ChoiceField(required=False, label="CSM")
+    status = forms.ChoiceField(
+        required=False,
+        label="Health",
+        choices=[
+            ("", "Any health"),
+            ("green", "Green"),
+            ("yellow", "Yellow"),
+            ("red", "Red"),
+            (NOT_SCORED, "Not scored"),
+        ],
+    )
+    at_risk = forms.BooleanField(required=False, label="At risk only")
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort by",
+        choices=[
+            ("name", "Name, A–Z"),
+            ("-name", "Name, Z–A"),
+            ("-mrr", "MRR, high to low"),
+            ("mrr", "MRR, low to high"),
+            ("health", "Health, low to high"),
+            ("-health", "Health, high to low"),
+            ("change", "Change, falls first"),
+            ("-change", "Change, rises first"),
+        ],
+    )
 
     def __init__(self, *args: Any, segments: Iterable[str], csms: Iterable[User] | None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -102,6 +128,15 @@ class AccountFilterForm(forms.Form):
         """The cleaned value of a field, or "" when it is missing or not one of the choices."""
         self.is_valid()  # cleaned_data then holds only the valid fields
         return str(self.cleaned_data.get(name) or "").strip()
+
+    def filters(self) -> dict[str, Any]:
+        """The keyword arguments of `accounts.selectors.account_list`."""
+        names = ("q", "segment", "csm", "status") if "csm" in self.fields else ("q", "segment", "status")
+        return {
+            **{name: self.value(name) for name in names},
+            "at_risk": self.value("at_risk") == "True",
+            "sort": self.value("sort") or "name",
+        }
 
 
 class BundleUploadForm(forms.Form):

@@ -11,9 +11,10 @@ from typing import Any, ClassVar
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 # The first day of every account's first ownership row: "since always".
 BEGINNING_OF_TIME = date(1, 1, 1)
@@ -118,10 +119,14 @@ class Account(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The account list filters by CSM or segment and sorts by lower(name); its search is `icontains` on the
+        # name and the external id, which Django writes as UPPER(…) LIKE UPPER(…): trigram indexes on UPPER().
         indexes = [
-            models.Index(fields=["csm", "name"], name="account_csm_name"),
-            models.Index(fields=["segment"], name="account_segment"),
+            models.Index(F("csm"), Lower("name"), name="account_csm_lower_name"),
+            models.Index(F("segment"), Lower("name"), name="account_segment_lower_name"),
             models.Index(Lower("name"), name="account_lower_name"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="account_name_trgm"),
+            GinIndex(OpClass(Upper("external_id"), name="gin_trgm_ops"), name="account_external_id_trgm"),
         ]
 
     def __str__(self) -> str:

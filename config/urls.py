@@ -35,13 +35,14 @@ auth_urlpatterns = [
 ]
 
 api_urlpatterns = [
-    path("", include("metrics.urls")),
+    path("", include("metrics.api_urls")),
     path("", include("health.api_urls")),
 ]
 
 urlpatterns = [
     *auth_urlpatterns,
     path("", include("accounts.urls")),
+    path("", include("metrics.urls")),
     path("", include("health.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),

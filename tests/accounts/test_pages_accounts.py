@@ -1,10 +1,13 @@
-"""The account list (/accounts/) and the account page (/accounts/<pk>/)."""
+"""The account list (/accounts/: search, filters, sorts, pages, CSV export) and the account page (account 360)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,19 +19,34 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Account, Role, User
-from accounts.selectors import account_list, with_current_mrr
+from accounts.selectors import EXPORT_HEADER, account_list, with_current_mrr
+from health.models import Task
+from metrics.models import AccountCurrent
+from surveys.models import SurveyResponse
 from tests.factories import AccountFactory, ContactFactory, SubscriptionSpanFactory
+from tests.metrics.conftest import Facts
+from tests.metrics.conftest import facts as facts  # the `facts` builder fixture
 
 LIST = reverse("account_list")
+SNAPSHOT_DAY = date(2024, 6, 30)
 
 
 def rows(response: HttpResponseBase) -> list[tuple[str, str]]:
     """(name, MRR) of every row of the accounts table, in page order."""
     html = response.content.decode()  # type: ignore[attr-defined]
     found = re.findall(
-        r'<a href="/accounts/\d+/">([^<]+)</a></td>.*?<td class="num">([^<]*)</td>', html, re.S
+        r'<a href="/accounts/\d+/">([^<]+)</a>.*?<td class="num" data-column="mrr">(.*?)</td>', html, re.S
     )
-    return [(name, mrr) for name, mrr in found]
+    return [(name, re.sub(r"<[^>]+>", "", mrr).strip()) for name, mrr in found]
+
+
+def names(response: HttpResponseBase) -> list[str]:
+    return [name for name, _ in rows(response)]
+
+
+def current(account: Account, arr: str = "0", **fields: Any) -> AccountCurrent:
+    """The account's row of the latest snapshot, as the pipeline writes it (metrics/sql/current_accounts.sql)."""
+    return AccountCurrent.objects.create(account=account, day=SNAPSHOT_DAY, arr=Decimal(arr), **fields)
 
 
 @pytest.fixture
@@ -63,29 +81,38 @@ def book(csm: User) -> dict[str, Account]:
     return a
 
 
-def test_the_list_shows_current_mrr_worked_by_hand(
-    client: Client, csm: User, book: dict[str, Account]
-) -> None:
-    """MRR today = Σ annual_amount / 12 of the spans active today (starts_on ≤ today < ends_on), to the cent:
+def test_the_list_shows_mrr_from_the_latest_snapshot_worked_by_hand(client: Client, csm: User) -> None:
+    """MRR = the snapshot's ARR / 12, rounded once to the cent, half up:
 
-    - Acme: $2,000/year → 2000 / 12 = 166.666… → 166.67
-    - Birch: a quarterly $300 starting today → 300 × 4 / 12 = 100.00
-    - Cobalt: monthly $49.99 + yearly $1,200 → 49.99 + 100.00 = 149.99
-    - Dune: $100/month ended today (not active today), $150/month from today → 150.00
-    - Ember: ended yesterday, next span starts tomorrow → 0.00
-    - Fjord: $0.005/month → 0.005 rounds half up to 0.01 (banker's rounding would give 0.00)
+    - Acme: ARR 2,000 → 166.666… → 166.67
+    - Birch: ARR 1,799.88 → 149.99
+    - Fjord: ARR 0.06 → 0.005 → 0.01 (banker's rounding would give 0.00)
+    - Ember: ARR 0 (no longer paying) → 0.00; Newco: no snapshot yet (imported since the last run) → —
     """
+    for name, arr in (("Acme", "2000"), ("Birch", "1799.88"), ("Fjord", "0.06"), ("Ember", "0")):
+        current(AccountFactory.create(name=name, csm=csm), arr)
+    AccountFactory.create(name="Newco", csm=csm)
     client.force_login(csm)
     response = client.get(LIST)
-    assert response.status_code == 200
     assert rows(response) == [
         ("Acme", "166.67"),
-        ("Birch", "100.00"),
-        ("Cobalt", "149.99"),
-        ("Dune", "150.00"),
+        ("Birch", "149.99"),
         ("Ember", "0.00"),
         ("Fjord", "0.01"),
+        ("Newco", "—"),
     ]
+    assert "as of 30 Jun 2024 (latest snapshot)" in response.content.decode()
+
+
+def test_the_list_shows_usage_and_health(client: Client, csm: User) -> None:
+    account = AccountFactory.create(name="Acme", csm=csm)
+    current(account, "1200", mau=17, score=38.25, status="red", at_risk=True, score_change_30d=-21.44)
+    client.force_login(csm)
+    html = client.get(LIST).content.decode()
+    assert '<td class="num hide-sm" data-column="mau">17</td>' in html
+    assert '<span class="health-chip health-chip--red" title="Red">38.3</span>' in html  # 38.25 half up
+    assert '<span class="points--down">−21.4</span>' in html
+    assert '<span class="badge badge--danger">At risk</span>' in html
 
 
 def test_current_mrr_is_exact_until_shown(csm: User, book: dict[str, Account]) -> None:
@@ -95,8 +122,8 @@ def test_current_mrr_is_exact_until_shown(csm: User, book: dict[str, Account]) -
 
 
 def test_money_shows_thousands(client: Client, csm: User) -> None:
-    """$150,000/year → 12,500.00."""
-    SubscriptionSpanFactory(account=AccountFactory(name="Big", csm=csm), interval="year", amount="150000")
+    """ARR 150,000 → 12,500.00."""
+    current(AccountFactory.create(name="Big", csm=csm), "150000")
     client.force_login(csm)
     assert rows(client.get(LIST)) == [("Big", "12,500.00")]
 
@@ -112,14 +139,7 @@ def test_list_shows_the_columns(client: Client, csm: User, vp: User, own_account
     """A CSM's list leaves out the CSM column (it would be their own name on every row)."""
     client.force_login(vp)
     html = client.get(LIST).content.decode()
-    for text in (
-        "Harbor Lights Inc",
-        "ACC-OWN-1",
-        "smb",
-        '<td class="hide-sm">Alice Owner</td>',
-        "100.00",
-        "2024-01-15",
-    ):
+    for text in ("Harbor Lights Inc", "ACC-OWN-1", "smb", '<td class="hide-sm">Alice Owner</td>'):
         assert text in html
     assert f'href="/accounts/{own_account.pk}/"' in html
     client.force_login(csm)
@@ -224,17 +244,18 @@ def test_list_query_count_does_not_grow_with_accounts(
     max_queries: int,
 ) -> None:
     """session + user + segments (+ CSMs for a VP | + the nav's open tasks for a CSM) + count + one page of rows
-    with their MRR subquery."""
+    with their CSM and snapshot row (joins)."""
     user = make_user(f"{role}-counted@keel.test", role)
     owner = user if role == Role.CSM else make_user("owner@keel.test")
     client.force_login(user)
     for total in (5, 60):
         while Account.objects.count() < total:
-            account = AccountFactory(csm=owner, segment=f"segment-{Account.objects.count() % 4}")
-            SubscriptionSpanFactory(account=account)
-            ContactFactory(account=account)
+            account = AccountFactory.create(csm=owner, segment=f"segment-{Account.objects.count() % 4}")
+            current(account, "1200", score=50.0, status="yellow", score_change_30d=-3.0)
         with django_assert_max_num_queries(max_queries):
-            response = client.get(LIST, {"segment": "segment-1", "q": "account"})
+            response = client.get(
+                LIST, {"segment": "segment-1", "q": "account", "status": "yellow", "sort": "-mrr"}
+            )
         assert response.status_code == 200
         with django_assert_max_num_queries(max_queries):
             assert len(rows(client.get(LIST))) == min(total, 50)
@@ -243,14 +264,18 @@ def test_list_query_count_does_not_grow_with_accounts(
 def test_detail_query_count(
     client: Client, csm: User, own_account: Account, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
-    """session + user + account with CSM and MRR + its health (none here: one query) + spans + contacts + the
-    nav's open tasks (tests/health/test_page_account_health.py counts a scored account)."""
+    """session + user + the nav's open tasks + the account with its CSM, snapshot row, MRR today and every list
+    (one query) + its history + its health (none here: one query). A scored account adds the explanation's
+    lookups (tests/health/test_page_account_health.py)."""
+    client.force_login(csm)
+    url = reverse("account_detail", args=[own_account.pk])
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
     for _ in range(10):
         SubscriptionSpanFactory(account=own_account)
         ContactFactory(account=own_account)
-    client.force_login(csm)
-    with django_assert_max_num_queries(7):
-        assert client.get(reverse("account_detail", args=[own_account.pk])).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
 
 
 def test_the_selector_sorts_by_lower_name_for_the_index(vp: User) -> None:
@@ -280,11 +305,11 @@ def test_empty_search_says_nothing_matches(client: Client, csm: User, own_accoun
     assert "No accounts match" in html
 
 
-def test_home_redirects_to_the_account_list(client: Client, csm: User) -> None:
+def test_home_is_a_csms_own_dashboard(client: Client, csm: User) -> None:
     client.force_login(csm)
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == LIST
+    assert response["Location"] == reverse("my_dashboard")
 
 
 def test_account_page(client: Client, csm: User, own_account: Account) -> None:
@@ -311,7 +336,8 @@ def test_account_page(client: Client, csm: User, own_account: Account) -> None:
         "hana@harbor.example",
     ):
         assert text in html
-    assert re.search(r'<dd class="big">100.00</dd>', html)
+    assert '<dd class="big" id="mrr-today">100.00</dd>' in html
+    assert '<dd class="big" id="arr-today">1,200.00</dd>' in html
     assert "sub_old" in html
     assert "Ended" in html
     assert "Active" in html
@@ -330,3 +356,176 @@ def test_navigation_fits_the_role(client: Client, csm: User, vp: User, admin_use
     html = client.get(LIST).content.decode()
     for url in (reverse("team"), reverse("data"), reverse("admin:index")):
         assert f'href="{url}"' in html
+
+
+@pytest.fixture
+def scored(csm: User, other_csm: User) -> dict[str, Account]:
+    """Five accounts with snapshot rows (MRR, score, status, 30-day change) and one without (new since the run)."""
+    rows = {
+        "Alpha": ("3600", 82.0, "green", False, 4.0),
+        "Bravo": ("1200", 35.5, "red", True, -20.0),
+        "Charlie": ("6000", 55.0, "yellow", True, -16.5),
+        "Delta": ("0", None, "", False, None),
+        "Echo": ("2400", 71.0, "green", False, None),
+    }
+    accounts = {}
+    for name, (arr, score, status, at_risk, change) in rows.items():
+        account = AccountFactory.create(name=name, csm=csm if name != "Echo" else other_csm)
+        current(account, arr, score=score, status=status, at_risk=at_risk, score_change_30d=change)
+        accounts[name] = account
+    accounts["Foxtrot"] = AccountFactory.create(name="Foxtrot", csm=csm)
+    return accounts
+
+
+@pytest.mark.usefixtures("scored")
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"]),
+        ("-name", ["Foxtrot", "Echo", "Delta", "Charlie", "Bravo", "Alpha"]),
+        ("-mrr", ["Charlie", "Alpha", "Echo", "Bravo", "Delta", "Foxtrot"]),
+        ("mrr", ["Delta", "Bravo", "Echo", "Alpha", "Charlie", "Foxtrot"]),
+        ("health", ["Bravo", "Charlie", "Echo", "Alpha", "Delta", "Foxtrot"]),
+        ("-health", ["Alpha", "Echo", "Charlie", "Bravo", "Delta", "Foxtrot"]),
+        ("change", ["Bravo", "Charlie", "Alpha", "Delta", "Echo", "Foxtrot"]),
+        ("-change", ["Alpha", "Charlie", "Bravo", "Delta", "Echo", "Foxtrot"]),
+        ("nonsense", ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"]),
+    ],
+)
+def test_sorts_both_ways_with_missing_figures_last(
+    client: Client, vp: User, sort: str, expected: list[str]
+) -> None:
+    """Accounts without the figure (not scored, no snapshot yet) come last either way, then by name."""
+    client.force_login(vp)
+    assert names(client.get(LIST, {"sort": sort})) == expected
+
+
+@pytest.mark.usefixtures("scored")
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "green"}, ["Alpha", "Echo"]),
+        ({"status": "red"}, ["Bravo"]),
+        ({"status": "none"}, ["Delta", "Foxtrot"]),
+        ({"at_risk": "on"}, ["Bravo", "Charlie"]),
+        ({"at_risk": "on", "sort": "-mrr"}, ["Charlie", "Bravo"]),
+        ({"at_risk": "on", "status": "yellow"}, ["Charlie"]),
+        ({"status": "purple"}, ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"]),
+    ],
+)
+def test_health_filters(client: Client, vp: User, query: dict[str, str], expected: list[str]) -> None:
+    client.force_login(vp)
+    assert names(client.get(LIST, query)) == expected
+
+
+def test_a_csm_filters_and_sorts_only_their_own_book(
+    client: Client, csm: User, scored: dict[str, Account]
+) -> None:
+    client.force_login(csm)
+    assert names(client.get(LIST, {"status": "green"})) == ["Alpha"]  # Echo is the other CSM's
+    assert "Echo" not in client.get(LIST, {"sort": "-mrr"}).content.decode()
+
+
+def test_sort_headers_toggle_the_direction(client: Client, vp: User, scored: dict[str, Account]) -> None:
+    client.force_login(vp)
+    html = client.get(LIST, {"sort": "-mrr", "status": "green"}).content.decode()
+    assert 'aria-sort="descending"' in html
+    assert 'href="?sort=mrr&amp;status=green"' in html  # MRR, now the other way
+    assert 'href="?sort=health&amp;status=green"' in html  # health: lowest first to start with
+
+
+def export(client: Client, **query: str) -> list[list[str]]:
+    response = client.get(LIST, {**query, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="keel-accounts-')
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_csv_export_has_every_row_of_the_filter_not_only_the_page(
+    client: Client, vp: User, csm: User
+) -> None:
+    for number in range(55):
+        current(AccountFactory.create(name=f"Lake {number:02d}", csm=csm), "1200", status="green", score=75.0)
+    current(AccountFactory.create(name="Zulu Other", csm=csm), "99", status="red", score=20.0)
+    client.force_login(vp)
+    lines = export(client, status="green", sort="-name")
+    assert lines[0] == EXPORT_HEADER
+    assert len(lines) == 1 + 55
+    assert lines[1][:6] == [
+        "Lake 54",
+        "ACC-" + lines[1][1][4:],
+        "smb",
+        "alice@keel.test",
+        "100.00",
+        "1200.00",
+    ]
+    assert lines[1][6:] == ["0", "75.0", "green", "no", "", "2024-06-30"]
+
+
+def test_csv_export_is_scoped_like_the_page(
+    client: Client, csm: User, own_account: Account, other_account: Account
+) -> None:
+    client.force_login(csm)
+    body = str(export(client))
+    assert "Harbor Lights Inc" in body and "Zephyr Secret Corp" not in body
+    assert export(client, q="zephyr") == [EXPORT_HEADER]
+
+
+def test_csv_export_defuses_formulas(client: Client, csm: User) -> None:
+    AccountFactory.create(name="=HYPERLINK(1)", csm=csm, external_id="+1")
+    client.force_login(csm)
+    assert export(client)[1][:2] == ["'=HYPERLINK(1)", "'+1"]
+
+
+def test_the_account_360(client: Client, csm: User, facts: Facts) -> None:
+    """An account with snapshots of April–June 2024: MRR 100 (a $1,200/year span since 2023-06-15), then a
+    second subscription of $50/month from May 10 → expansion to 150.00 at the end of May. The page shows MRR
+    today from the spans, the month-end history with its movements, 90 days of health and usage, the answers
+    with their comments, tickets, tasks, contacts, the spans and the next renewal (every June 15)."""
+    account = facts.account("Harbor Lights", csm=csm, seats=5)
+    facts.span(account, "1200.00", "year", "2023-06-15")
+    facts.span(account, "50.00", "month", "2024-05-10")
+    contact = facts.contact(account)
+    facts.response(account, "nps", 9, "2024-06-02T10:00:00Z", contact=contact)
+    facts.response(account, "csat", 2, "2024-06-03T10:00:00Z")
+    SurveyResponse.objects.filter(account=account, kind="nps").update(comment="Support saved our launch")
+    facts.ticket(account, "2024-06-20T08:00:00Z", subject="Outage on login", priority="urgent")
+    Task.objects.create(
+        account=account, assignee=csm, kind="at_risk", title="Call Harbor", due_on=date(2024, 7, 2)
+    )
+    facts.compute("2024-04-01", "2024-06-30", today="2024-07-01")
+
+    client.force_login(csm)
+    html = client.get(reverse("account_detail", args=[account.pk])).content.decode()
+    assert '<dd class="big" id="mrr-today">150.00</dd>' in html
+    assert '<dd class="big" id="arr-today">1,800.00</dd>' in html
+    found = re.search(r'<script id="account-data" type="application/json">(.*?)</script>', html, re.S)
+    assert found is not None
+    data = json.loads(found.group(1))
+    assert data["months"] == ["2024-04", "2024-05", "2024-06"]
+    assert data["mrr"] == [100.0, 150.0, 150.0]
+    assert data["movements"] == ["", "expansion", ""]
+    assert len(data["days"]) == 90 and data["days"][-1] == "2024-06-30"
+    assert all(score is not None for score in data["score"][-30:])
+    movements = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split('id="movements"', 1)[1].split("</table>", 1)[0])
+    )
+    assert "May 2024 Expansion 100.00 150.00 +50.00" in movements
+    for text in (
+        "Support saved our launch",
+        "Outage on login",
+        "Urgent",
+        "Call Harbor",
+        contact.email,
+        "Survey answers",
+        "Subscription timeline",
+        'class="timeline__bar timeline__bar--active"',
+    ):
+        assert text in html, text
+    today = timezone.localdate()
+    renewal = today.replace(month=6, day=15)
+    if renewal <= today:
+        renewal = renewal.replace(year=today.year + 1)
+    assert renewal.strftime("%-d %b %Y") in html.split('id="next-renewal"', 1)[1][:400]

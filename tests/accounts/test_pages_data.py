@@ -147,10 +147,16 @@ def test_upload_a_small_bundle(admin_client: Client, admin_user: User) -> None:
     assert run.name == "tiny.zip"
     assert "accounts" in html
 
-    # and the accounts are on the list with their MRR: $2,000/year → 166.67, a quarterly $300 → 100.00
+    # and the accounts are on the list (MRR there comes with the next snapshot), their pages show MRR today
+    # from the spans: $2,000/year → 166.67, a quarterly $300 → 100.00
     listing = admin_client.get(reverse("account_list")).content.decode()
-    assert "166.67" in listing
-    assert "100.00" in listing
+    assert "ACC-1" in listing and "ACC-2" in listing
+    pages = [
+        admin_client.get(reverse("account_detail", args=[account.pk])).content.decode()
+        for account in Account.objects.order_by("external_id")
+    ]
+    assert '<dd class="big" id="mrr-today">166.67</dd>' in pages[0]
+    assert '<dd class="big" id="mrr-today">100.00</dd>' in pages[1]
 
 
 def test_dry_run_changes_nothing(admin_client: Client) -> None:

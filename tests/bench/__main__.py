@@ -1,8 +1,9 @@
 """`make bench` (python -m tests.bench): Keel's speed figures against DESIGN.md's bars, printed as a table.
 
-    python -m tests.bench [--only import|pipeline] [--full] [--fresh]
+    python -m tests.bench [--only import|pipeline|pages] [--full] [--fresh]
 
---full adds the 100k-account dataset (seeding it takes several minutes, once); --fresh rebuilds cached datasets.
+--full adds the 100k-account dataset (seeding it takes several minutes, once) and measures the pages on it
+instead of 10k accounts; --fresh rebuilds cached datasets.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("--only", choices=["import", "pipeline"], action="append")
+    parser.add_argument("--only", choices=["import", "pipeline", "pages"], action="append")
     parser.add_argument("--full", action="store_true", help="also 100,000 accounts")
     parser.add_argument("--fresh", action="store_true", help="rebuild cached bench databases")
     args = parser.parse_args(argv)
@@ -26,15 +27,18 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     from tests.bench.imports import bench_import
+    from tests.bench.pages import bench_pages
     from tests.bench.pipeline import bench_pipeline
 
     end = date(2026, 10, 31)  # fixed, so cached datasets stay valid from day to day
     rows: list[tuple[str, str, str]] = []
-    only = set(args.only or ["import", "pipeline"])
+    only = set(args.only or ["import", "pipeline", "pages"])
     if "import" in only:
         rows += bench_import(accounts=550, end=end)
     if "pipeline" in only:
         rows += bench_pipeline(end=end, full=args.full, fresh=args.fresh)
+    if "pages" in only:
+        rows += bench_pages(end=end, full=args.full, fresh=args.fresh and "pipeline" not in only)
     width = [max(len(row[i]) for row in [("measure", "value", "note"), *rows]) for i in range(3)]
     print()
     print(f"{'measure':<{width[0]}}  {'value':>{width[1]}}  note")

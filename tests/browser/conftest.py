@@ -61,14 +61,15 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
 
 @pytest.fixture
 def login() -> Callable[..., None]:
-    """`login(page, user)`: log in through the login form and land on the account list."""
+    """`login(page, user)`: log in through the login form and land on the home page: the company dashboard for
+    VPs and admins, a CSM's own dashboard for a CSM."""
 
     def log_in(page: Page, user: User, password: str = PASSWORD) -> None:
         page.goto("/login/")
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/accounts/")
+        page.wait_for_url("**/dashboard/**" if user.is_vp else "**/dashboard/csm/")
 
     return log_in
 

@@ -44,4 +44,5 @@ def test_a_new_user_sets_a_password_from_the_email_and_logs_in(
 
     page.get_by_role("link", name="Log in").click()
     login(page, nina, NEW_PASSWORD)
+    page.locator(".mainnav").get_by_role("link", name="Accounts").click()
     expect(page.get_by_text("You do not own any accounts")).to_be_visible()

@@ -40,6 +40,8 @@ def test_an_admin_on_a_tablet_adds_and_deactivates_a_person(
         SubscriptionSpanFactory(account=account, amount="1499.00")
     page.set_viewport_size(TABLET)  # type: ignore[arg-type]
     login(page, admin_user)
+    page.locator(".mainnav").get_by_role("link", name="Accounts").click()
+    page.wait_for_url("**/accounts/")
     assert fits_the_screen(page)
     screenshot(page, "tablet-accounts.png", full_page=True)
 

@@ -1,4 +1,4 @@
-"""Reads of the metrics app for the `kpis` command, the metrics API and the pages. Snapshots only."""
+"""Monthly KPIs for the `kpis` command, the metrics API and the dashboards: MonthlyKpi rows as METRICS.md fields."""
 
 from __future__ import annotations
 

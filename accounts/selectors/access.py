@@ -1,0 +1,68 @@
+"""Access to accounts, decided here in one place: a CSM sees the accounts they own today (`Account.csm`); VPs and
+admins see every account (DESIGN.md "Roles and access"). Everything that lists or opens accounts starts from
+`accounts_for_user`; one account is opened through `account_get_for_user` (or the account page's selector, which
+starts from the same queryset)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Account, SubscriptionSpan, User
+
+UNASSIGNED = "none"  # the CSM filter's value for accounts without a CSM
+
+
+def money_field() -> DecimalField:
+    """The type of exact money expressions: PostgreSQL numeric, only rounded when shown."""
+    return DecimalField(max_digits=24, decimal_places=10)
+
+
+def accounts_for_user(user: User) -> QuerySet[Account]:
+    """The accounts `user` may see: a CSM's own accounts, every account for VPs and admins."""
+    if user.is_vp:
+        return Account.objects.all()
+    return Account.objects.filter(csm=user)
+
+
+def account_get_for_user(user: User, pk: int) -> Account:
+    """The account `pk` with its CSM and `current_mrr`, or Http404 when it is outside `user`'s scope.
+
+    Another CSM's account is a 404, not a 403, so a CSM cannot tell which ids exist.
+    """
+    try:
+        return with_current_mrr(accounts_for_user(user).select_related("csm")).get(pk=pk)
+    except Account.DoesNotExist:
+        raise Http404("No such account.") from None
+
+
+def spans_active_on(day: date) -> Q:
+    """Spans active on `day`: starts_on ≤ day < ends_on, a blank ends_on meaning still active (DATA.md)."""
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+
+
+def with_current_mrr(accounts: QuerySet[Account], *, day: date | None = None) -> QuerySet[Account]:
+    """`accounts` annotated with `current_mrr`: account MRR on `day` (default: today in KEEL_TIMEZONE).
+
+    METRICS.md "account MRR on d" = Σ span MRR of the spans active on d = Σ annual_amount / 12, summed exactly
+    and divided once; 0 for an account without active spans. One correlated subquery, which PostgreSQL
+    evaluates only for the rows a page returns.
+    """
+    day = day or timezone.localdate()
+    annual = (
+        SubscriptionSpan.objects.filter(spans_active_on(day), account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("annual_amount"))
+        .values("total")
+    )
+    money = money_field()
+    return accounts.annotate(
+        current_mrr=Coalesce(Subquery(annual, output_field=money), Value(Decimal(0)), output_field=money)
+        / Value(Decimal(12), output_field=money)
+    )

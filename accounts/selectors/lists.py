@@ -1,0 +1,162 @@
+"""The account list: search, filters and sorts over the latest snapshot (AccountCurrent), its CSV export, and the
+choices of its filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Lower
+
+from accounts.models import Account, Role, User
+from accounts.selectors.access import UNASSIGNED, accounts_for_user, money_field
+
+# Sorts of the account list: by name, or by a figure of the latest snapshot (AccountCurrent) either way with the
+# accounts that lack it last; lower(name) (index account_lower_name) and pk break ties, so pages never overlap.
+_BY_NAME: tuple[OrderBy, ...] = (Lower("name").asc(), F("pk").asc())
+SORTS: dict[str, tuple[OrderBy, ...]] = {
+    "name": _BY_NAME,
+    "-name": (Lower("name").desc(), F("pk").desc()),
+    "mrr": (F("current__arr").asc(nulls_last=True), *_BY_NAME),
+    "-mrr": (F("current__arr").desc(nulls_last=True), *_BY_NAME),
+    "health": (F("current__score").asc(nulls_last=True), *_BY_NAME),
+    "-health": (F("current__score").desc(nulls_last=True), *_BY_NAME),
+    "change": (F("current__score_change_30d").asc(nulls_last=True), *_BY_NAME),
+    "-change": (F("current__score_change_30d").desc(nulls_last=True), *_BY_NAME),
+}
+STATUSES = ("green", "yellow", "red")
+NOT_SCORED = "none"  # the status filter's value for accounts without a score
+
+
+def account_list(
+    *,
+    user: User,
+    q: str = "",
+    segment: str = "",
+    csm: str = "",
+    status: str = "",
+    at_risk: bool = False,
+    sort: str = "name",
+) -> QuerySet[Account]:
+    """The account list page and its CSV export: `user`'s accounts matching the search and filters in `sort`
+    order (SORTS), with their CSM and their row of the latest snapshot (`current`; none before the first run).
+
+    `q` matches the name or the external id (case-insensitive, anywhere: trigram indexes). `csm` is a user id or
+    UNASSIGNED; it only narrows what `user` may see anyway. `status` is a health status or NOT_SCORED.
+    """
+    accounts = accounts_for_user(user)
+    if q:
+        accounts = accounts.filter(Q(name__icontains=q) | Q(external_id__icontains=q))
+    if segment:
+        accounts = accounts.filter(segment=segment)
+    if csm == UNASSIGNED:
+        accounts = accounts.filter(csm__isnull=True)
+    elif csm.isdigit():
+        accounts = accounts.filter(csm_id=int(csm))
+    if status in STATUSES:
+        accounts = accounts.filter(current__status=status)
+    elif status == NOT_SCORED:
+        accounts = accounts.filter(current__score__isnull=True)
+    if at_risk:
+        accounts = accounts.filter(current__at_risk=True)
+    money = money_field()
+    return (
+        accounts.select_related("csm", "current")
+        .annotate(mrr=F("current__arr") / Value(Decimal(12), output_field=money))
+        .order_by(*SORTS.get(sort, _BY_NAME))
+    )
+
+
+EXPORT_HEADER = [
+    "name",
+    "external_id",
+    "segment",
+    "csm_email",
+    "mrr",
+    "arr",
+    "mau",
+    "health_score",
+    "health_status",
+    "at_risk",
+    "health_change_30d",
+    "as_of",
+]
+
+
+def account_export_rows(accounts: QuerySet[Account]) -> Iterator[list[str]]:
+    """The CSV export of the account list: the header, then one line per account of `accounts` (every one, in
+    list order), read in chunks through a server-side cursor so that 100k accounts stream in constant memory.
+    Money to the cent; scores unrounded, as the API gives them."""
+    yield EXPORT_HEADER
+    rows = accounts.values_list(
+        "name",
+        "external_id",
+        "segment",
+        "csm__email",
+        "current__arr",
+        "current__mau",
+        "current__score",
+        "current__status",
+        "current__at_risk",
+        "current__score_change_30d",
+        "current__day",
+    )
+    for name, external_id, segment, email, arr, mau, score, status, at_risk, change, day in rows.iterator(
+        chunk_size=2000
+    ):
+        yield [
+            _cell(name),
+            _cell(external_id),
+            _cell(segment or ""),
+            email or "",
+            "" if arr is None else _cents(arr / 12),
+            "" if arr is None else _cents(arr),
+            "" if mau is None else str(mau),
+            "" if score is None else repr(score),
+            status or "",
+            "" if at_risk is None else ("yes" if at_risk else "no"),
+            "" if change is None else repr(change),
+            "" if day is None else day.isoformat(),
+        ]
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(…)") gets a leading quote (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _cents(amount: Decimal) -> str:
+    return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+# A "loose index scan" on the account_segment_lower_name index (segment first): one index probe per distinct segment instead of reading
+# every row (SELECT DISTINCT reads 100k rows for a handful of segments). PostgreSQL has no such plan built in and
+# the ORM cannot say a recursive CTE, hence raw SQL.
+DISTINCT_SEGMENTS_SQL = """
+WITH RECURSIVE segments(segment) AS (
+    (SELECT segment FROM accounts_account WHERE segment IS NOT NULL ORDER BY segment LIMIT 1)
+    UNION ALL
+    SELECT (SELECT a.segment FROM accounts_account a WHERE a.segment > s.segment ORDER BY a.segment LIMIT 1)
+    FROM segments s WHERE s.segment IS NOT NULL
+)
+SELECT segment FROM segments WHERE segment IS NOT NULL AND segment <> ''
+"""
+
+
+def segments_for_user(user: User) -> list[str]:
+    """The segments of the accounts `user` may see, in order, for the segment filter."""
+    if user.is_vp:
+        with connection.cursor() as cursor:
+            cursor.execute(DISTINCT_SEGMENTS_SQL)
+            return [segment for (segment,) in cursor.fetchall()]
+    segments = accounts_for_user(user).order_by("segment").values_list("segment", flat=True).distinct()
+    return [segment for segment in segments if segment]
+
+
+def csms_for_filter() -> list[User]:
+    """For the CSM filter: every CSM, active or not, and anyone else who owns accounts (say, a CSM made VP)."""
+    owns_accounts = Exists(Account.objects.filter(csm=OuterRef("pk")))
+    return list(User.objects.filter(Q(role=Role.CSM) | owns_accounts).order_by("name"))

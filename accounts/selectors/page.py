@@ -1,0 +1,311 @@
+"""The account page (account 360): the account with its small lists (contacts, spans, tickets, survey answers,
+tasks) in one query, what its spans say (first paid month-end), and its spans on one time axis."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, JSONObject, NullIf
+from django.http import Http404
+
+from accounts.models import Account, Contact, Interval, Priority, SubscriptionSpan, Ticket, TicketStatus, User
+from accounts.selectors.access import accounts_for_user, with_current_mrr
+from health.models import Task
+from surveys.models import SurveyResponse
+
+CONTACTS_SHOWN = 50
+TICKETS_SHOWN = 15
+RESPONSES_SHOWN = 15
+TASKS_SHOWN = 10
+SPANS_SHOWN = 200
+
+
+def _stamp(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class SpanRow:
+    subscription_id: str
+    plan: str
+    interval: str
+    amount: Decimal
+    currency: str
+    annual_amount: Decimal
+    starts_on: date
+    ends_on: date | None
+
+    @property
+    def mrr(self) -> Decimal:
+        """Span MRR (METRICS.md), exact: annual amount / 12."""
+        return self.annual_amount / 12
+
+    @property
+    def interval_label(self) -> str:
+        return Interval(self.interval).label
+
+    def active_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    name: str
+    email: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    external_id: str
+    subject: str
+    priority: str
+    status: str
+    created_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    replies: int | None
+
+    @property
+    def priority_label(self) -> str:
+        return Priority(self.priority).label if self.priority in Priority.values else self.priority
+
+    @property
+    def status_label(self) -> str:
+        return TicketStatus(self.status).label if self.status in TicketStatus.values else self.status
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    kind: str
+    score: int
+    responded_at: datetime
+    comment: str
+    contact: str
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.upper()
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    pk: int
+    kind: str
+    title: str
+    reason: str
+    due_on: date
+    created_at: datetime
+    closed_at: datetime | None
+    close_note: str
+    assignee: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """An account with its small lists, read in one query: the newest tickets, answers and tasks, every contact
+    and subscription span, and how many tickets, answers and open tasks there are in all."""
+
+    account: Account  # with `csm`, `current` (the latest snapshot, if any) and `current_mrr` (spans, today)
+    contacts: list[ContactRow]
+    spans: list[SpanRow]
+    tickets: list[TicketRow]
+    responses: list[ResponseRow]
+    tasks: list[TaskRow]
+    ticket_count: int
+    open_ticket_count: int
+    response_count: int
+    open_task_count: int
+
+
+def _json_rows(queryset: QuerySet[Any], limit: int, **fields: Any) -> ArraySubquery:
+    """The first `limit` rows of `queryset` (correlated to the account) as an array of JSON objects."""
+    return ArraySubquery(queryset.values(row=JSONObject(**fields))[:limit])
+
+
+def _count(queryset: QuerySet[Any]) -> Coalesce:
+    counted = queryset.order_by().values("account").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _text(name: str) -> Cast:
+    """Money and other numerics travel as text inside JSON, so they stay exact Decimals."""
+    return Cast(name, output_field=CharField())
+
+
+def account_page_for_user(user: User, pk: int, *, day: date | None = None) -> AccountPage:
+    """The account page's data for `pk`, or Http404 outside `user`'s scope (as `account_get_for_user`). One query
+    whatever the account's size: each list is an array subquery of JSON rows."""
+    account = OuterRef("pk")
+    tickets = Ticket.objects.filter(account=account)
+    responses = SurveyResponse.objects.filter(account=account)
+    tasks = Task.objects.filter(account=account)
+    accounts = with_current_mrr(accounts_for_user(user).select_related("csm", "current"), day=day).annotate(
+        contact_rows=_json_rows(
+            Contact.objects.filter(account=account).order_by("name", "email"),
+            CONTACTS_SHOWN,
+            name="name",
+            email="email",
+            title="title",
+        ),
+        span_rows=_json_rows(
+            SubscriptionSpan.objects.filter(account=account).order_by("-starts_on", "subscription_id"),
+            SPANS_SHOWN,
+            subscription_id="subscription_id",
+            plan="plan",
+            interval="interval",
+            amount=_text("amount"),
+            currency="currency",
+            annual_amount=_text("annual_amount"),
+            starts_on="starts_on",
+            ends_on="ends_on",
+        ),
+        ticket_rows=_json_rows(
+            tickets.order_by("-created_at", "-pk"),
+            TICKETS_SHOWN,
+            external_id="external_id",
+            subject="subject",
+            priority="priority",
+            status="status",
+            created_at="created_at",
+            first_response_at="first_response_at",
+            resolved_at="resolved_at",
+            replies="replies",
+        ),
+        response_rows=_json_rows(
+            responses.order_by("-responded_at", "-pk"),
+            RESPONSES_SHOWN,
+            kind="kind",
+            score="score",
+            responded_at="responded_at",
+            comment="comment",
+            contact=Coalesce(NullIf("contact__name", Value("")), "contact__email", Value("")),
+        ),
+        task_rows=_json_rows(
+            tasks.order_by(F("closed_at").desc(nulls_first=True), "due_on", "-pk"),
+            TASKS_SHOWN,
+            pk="pk",
+            kind="kind",
+            title="title",
+            reason="reason",
+            due_on="due_on",
+            created_at="created_at",
+            closed_at="closed_at",
+            close_note="close_note",
+            assignee=Coalesce("assignee__name", Value("")),
+        ),
+        ticket_count=_count(tickets),
+        open_ticket_count=_count(tickets.filter(resolved_at__isnull=True)),
+        response_count=_count(responses),
+        open_task_count=_count(tasks.filter(closed_at__isnull=True)),
+    )
+    try:
+        found: Any = accounts.get(pk=pk)
+    except Account.DoesNotExist:
+        raise Http404("No such account.") from None
+    return AccountPage(
+        account=found,
+        contacts=[ContactRow(**row) for row in found.contact_rows],
+        spans=[
+            SpanRow(
+                subscription_id=row["subscription_id"],
+                plan=row["plan"],
+                interval=row["interval"],
+                amount=Decimal(row["amount"]),
+                currency=row["currency"],
+                annual_amount=Decimal(row["annual_amount"]),
+                starts_on=date.fromisoformat(row["starts_on"]),
+                ends_on=_day(row["ends_on"]),
+            )
+            for row in found.span_rows
+        ],
+        tickets=[
+            TicketRow(
+                **{
+                    **row,
+                    "created_at": datetime.fromisoformat(row["created_at"]),
+                    "first_response_at": _stamp(row["first_response_at"]),
+                    "resolved_at": _stamp(row["resolved_at"]),
+                }
+            )
+            for row in found.ticket_rows
+        ],
+        responses=[
+            ResponseRow(**{**row, "responded_at": datetime.fromisoformat(row["responded_at"])})
+            for row in found.response_rows
+        ],
+        tasks=[
+            TaskRow(
+                **{
+                    **row,
+                    "due_on": date.fromisoformat(row["due_on"]),
+                    "created_at": datetime.fromisoformat(row["created_at"]),
+                    "closed_at": _stamp(row["closed_at"]),
+                }
+            )
+            for row in found.task_rows
+        ],
+        ticket_count=found.ticket_count,
+        open_ticket_count=found.open_ticket_count,
+        response_count=found.response_count,
+        open_task_count=found.open_task_count,
+    )
+
+
+def first_paid_month_end(spans: Iterable[SpanRow]) -> date | None:
+    """The first month-end on which the account paid (METRICS.md: new vs reactivation): a span priced above 0
+    is active on a month-end only if it is still active on the last day of the month it starts in."""
+    ends = []
+    for span in spans:
+        end = span.starts_on.replace(day=calendar.monthrange(span.starts_on.year, span.starts_on.month)[1])
+        if span.amount > 0 and (span.ends_on is None or end < span.ends_on):
+            ends.append(end)
+    return min(ends, default=None)
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    span: SpanRow
+    left: float  # percent of the timeline's width
+    width: float
+    state: str  # active, ended or upcoming on the day
+
+
+def span_timeline(spans: list[SpanRow], *, today: date) -> dict[str, Any]:
+    """The subscription spans as bars on one time axis (from the first start to the last end or today), one row
+    per subscription, for a timeline drawn in HTML and CSS (no script needed)."""
+    if not spans:
+        return {"rows": [], "start": None, "end": None}
+    start = min(span.starts_on for span in spans)
+    end = max([today, *(span.ends_on for span in spans if span.ends_on)])
+    length = max(1, (end - start).days)
+    rows: dict[str, list[TimelineBar]] = {}
+    for span in sorted(spans, key=lambda span: (span.subscription_id, span.starts_on)):
+        until = span.ends_on or end
+        state = "active" if span.active_on(today) else "upcoming" if span.starts_on > today else "ended"
+        left = 100 * (span.starts_on - start).days / length
+        width = max(0.6, 100 * (until - span.starts_on).days / length)
+        rows.setdefault(span.subscription_id, []).append(
+            TimelineBar(span=span, left=round(left, 3), width=round(min(width, 100 - left), 3), state=state)
+        )
+    return {
+        "rows": sorted(rows.items(), key=lambda item: min(bar.span.starts_on for bar in item[1])),
+        "start": start,
+        "end": end,
+        "today": round(100 * (today - start).days / length, 3),
+    }

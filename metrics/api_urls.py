@@ -1,0 +1,7 @@
+from django.urls import path
+
+from metrics import api
+
+urlpatterns = [
+    path("metrics/monthly/", api.MonthlyKpisView.as_view(), name="api-metrics-monthly"),
+]

@@ -1,0 +1,397 @@
+"""The company dashboard (VPs and admins) and a CSM's dashboard: MonthlyKpi rows of a range of months as METRICS.md
+fields, tiles, chart series and the per-CSM and per-segment tables; a CSM's accounts at risk, renewals and tasks.
+
+Snapshots only (MonthlyKpi, AccountCurrent, AccountDay) plus small lookups over one CSM's accounts, so a page costs
+the same few queries whatever the size of the base. Access to a CSM's dashboard is decided by `csm_get_for_user`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import DecimalField, Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Account, User
+from health.models import Task
+from health.selectors.explanations import _risk as risk_reason
+from metrics.fields import TWELVE, kpi_fields
+from metrics.models import AccountDay, MonthlyKpi, Scope
+from metrics.selectors.figures import BRIDGE, COMPANY_TILES, CSM_TILES, FIGURES, Figure, Tile, tile
+from metrics.selectors.monthly import months_in
+
+DEFAULT_MONTHS = 12
+AT_RISK_SHOWN = 25
+TASKS_SHOWN = 10
+
+
+def previous_month(month: date) -> date:
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+def parse_month(text: str | None) -> date | None:
+    """The first day of a month written YYYY-MM ("2025-06" → 2025-06-01); None for anything else."""
+    if not text or len(text) != 7:
+        return None
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return None
+
+
+def snapshot_command(months: Sequence[date]) -> str:
+    """The command that computes `months`: a month is as of its last day, or of yesterday while it runs."""
+    first, last = months[0], months[-1]
+    end = min(
+        last.replace(day=calendar.monthrange(last.year, last.month)[1]),
+        timezone.localdate() - timedelta(days=1),
+    )
+    return f"python manage.py snapshot --from {first:%Y-%m-%d} --to {end:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class MonthRange:
+    """The months a dashboard shows: `start`…`end` as asked (default: the last 12 computed months)."""
+
+    start: date | None
+    end: date | None
+    available: list[date]  # every computed month, oldest first (the picker's choices)
+    months: list[date]  # the computed months of the range, oldest first
+    missing: list[date]  # the months of the range without a snapshot
+    error: str = ""
+
+    @property
+    def last(self) -> date | None:
+        return self.months[-1] if self.months else None
+
+    @property
+    def command(self) -> str:
+        return snapshot_command(self.missing) if self.missing else ""
+
+
+def computed_months() -> list[date]:
+    """Every month with a snapshot (its company row), oldest first."""
+    return list(
+        MonthlyKpi.objects.filter(scope=Scope.COMPANY).order_by("month").values_list("month", flat=True)
+    )
+
+
+def month_range(*, start: str | None, end: str | None, available: list[date]) -> MonthRange:
+    """Parse the picker's `from` and `to` (YYYY-MM). Missing values default to the last DEFAULT_MONTHS computed
+    months; a range running backwards is an error shown above the default range."""
+    first, last = parse_month(start), parse_month(end)
+    error = ""
+    if (start and first is None) or (end and last is None):
+        error = "Months are written YYYY-MM; showing the last computed months instead."
+        first = last = None
+    elif first and last and first > last:
+        error = (
+            f"“From” ({first:%Y-%m}) is after “to” ({last:%Y-%m}); showing the last computed months instead."
+        )
+        first = last = None
+    if last is None:
+        last = available[-1] if available else None
+    if first is None and last is not None:
+        earlier = [month for month in available if month <= last]
+        first = earlier[-DEFAULT_MONTHS:][0] if earlier else last
+    if first is None or last is None:
+        return MonthRange(None, None, available, [], [], error)
+    known = set(available)
+    wanted = months_in(first, last)
+    return MonthRange(
+        start=first,
+        end=last,
+        available=available,
+        months=[month for month in wanted if month in known],
+        missing=[month for month in wanted if month not in known],
+        error=error,
+    )
+
+
+def _fields(row: MonthlyKpi) -> dict[str, Any]:
+    # Feature adoption is not on the dashboards, so no event names (reading them costs a scan of FirstEventDay).
+    fields = kpi_fields(row, gross_margin=settings.KEEL_GROSS_MARGIN, event_names=())
+    fields["month"] = row.month
+    fields["as_of"] = row.as_of
+    return fields
+
+
+def _empty(month: date) -> dict[str, Any]:
+    """A computed month in which a group has no row (a CSM added since): zeros and nulls, as METRICS.md asks."""
+    zeros = {
+        field.name: Decimal(0)
+        for field in MonthlyKpi._meta.concrete_fields
+        if isinstance(field, DecimalField) and field.default == 0
+    }
+    return _fields(MonthlyKpi(month=month, as_of=month, **zeros))
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One CSM or segment in a month, for the dashboard's tables."""
+
+    csm: User | None
+    segment: str | None
+    fields: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        if self.csm is not None:
+            return self.csm.name or self.csm.email
+        return self.segment or ""
+
+
+@dataclass
+class Dashboard:
+    """Months of KPIs for one group (the company or one CSM's book)."""
+
+    range: MonthRange
+    series: list[dict[str, Any]]  # kpi_fields of every computed month of the range, oldest first
+    tiles: list[Tile]
+    current: dict[str, Any] | None  # the last month of the range
+    previous: dict[str, Any] | None  # the month before it, for the tiles' changes
+    csms: list[GroupRow] = field(default_factory=list)
+    segments: list[GroupRow] = field(default_factory=list)
+
+    @property
+    def month(self) -> date | None:
+        return self.range.last
+
+    @property
+    def as_of(self) -> date | None:
+        return self.current["as_of"] if self.current else None
+
+
+def _group_order(row: GroupRow) -> tuple[bool, str]:
+    return (row.csm is None and row.segment is None, row.label.lower())
+
+
+def company_dashboard(*, months: MonthRange) -> Dashboard:
+    """The company's months of `months` with their tiles, and every CSM's and segment's row of the last month.
+
+    One query: the company rows of the range and of the month before its last, the CSM and segment rows of the
+    last month.
+    """
+    last = months.last
+    if last is None:
+        return Dashboard(range=months, series=[], tiles=[], current=None, previous=None)
+    before = previous_month(last)
+    rows = list(
+        MonthlyKpi.objects.filter(
+            Q(scope=Scope.COMPANY, month__in=[*months.months, before])
+            | Q(scope__in=[Scope.CSM, Scope.SEGMENT], month=last)
+        ).select_related("csm")
+    )
+    company = {row.month: _fields(row) for row in rows if row.scope == Scope.COMPANY}
+    csms = sorted(
+        (GroupRow(row.csm, None, _fields(row)) for row in rows if row.scope == Scope.CSM), key=_group_order
+    )
+    segments = sorted(
+        (GroupRow(None, row.segment, _fields(row)) for row in rows if row.scope == Scope.SEGMENT),
+        key=_group_order,
+    )
+    current, previous = company.get(last), company.get(before)
+    return Dashboard(
+        range=months,
+        series=[company[month] for month in months.months if month in company],
+        tiles=[tile(key, current, previous) for key in COMPANY_TILES],
+        current=current,
+        previous=previous,
+        csms=csms,
+        segments=segments,
+    )
+
+
+def csm_book_dashboard(*, csm: User, months: MonthRange) -> Dashboard:
+    """One CSM's book (MonthlyKpi scope csm: the accounts they owned at each month's end) over `months`."""
+    last = months.last
+    if last is None:
+        return Dashboard(range=months, series=[], tiles=[], current=None, previous=None)
+    before = previous_month(last)
+    rows = {
+        row.month: _fields(row)
+        for row in MonthlyKpi.objects.filter(scope=Scope.CSM, csm=csm, month__in=[*months.months, before])
+    }
+    series = [rows.get(month) or _empty(month) for month in months.months]
+    current = series[-1]
+    previous = rows.get(before) or (_empty(before) if before in set(months.available) else None)
+    return Dashboard(
+        range=months,
+        series=series,
+        tiles=[tile(key, current, previous) for key in CSM_TILES],
+        current=current,
+        previous=previous,
+    )
+
+
+def csm_get_for_user(user: User, pk: int) -> User:
+    """The CSM whose dashboard `user` may open: their own for a CSM (another CSM's is a 404, as for accounts),
+    anyone on the team for VPs and admins."""
+    if user.is_vp:
+        try:
+            return User.objects.get(pk=pk)
+        except User.DoesNotExist:
+            raise Http404("No such person.") from None
+    if user.pk != pk:
+        raise Http404("No such person.")
+    return user
+
+
+# --- Series for the charts ------------------------------------------------------------------------------------
+
+
+def _money(value: str | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 4)
+
+
+def _negative(value: str | None) -> float | None:
+    return None if value is None else -float(value)
+
+
+def chart_series(series: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The dashboard's charts as plain lists, one value per month (JSON for the page script; the tables on the
+    page show the exact figures). Rates in percent; losses of the MRR bridge negative, so bars stack below 0."""
+    rows = list(series)
+
+    def column(key: str, convert: Any = None) -> list[Any]:
+        return [convert(row[key]) if convert else row[key] for row in rows]
+
+    return {
+        "months": [f"{row['month']:%Y-%m}" for row in rows],
+        "mrr": column("mrr", _money),
+        "arr": column("arr", _money),
+        "new_mrr": column("new_mrr", _money),
+        "reactivation_mrr": column("reactivation_mrr", _money),
+        "expansion_mrr": column("expansion_mrr", _money),
+        "contraction_mrr": column("contraction_mrr", _negative),
+        "churned_mrr": column("churned_mrr", _negative),
+        "nrr_12m": column("nrr_12m", _percent),
+        "grr_12m": column("grr_12m", _percent),
+        "logo_churn_rate": column("logo_churn_rate", _percent),
+        "gross_mrr_churn_rate": column("gross_mrr_churn_rate", _percent),
+        "net_mrr_churn_rate": column("net_mrr_churn_rate", _percent),
+        "nps_90d": column("nps_90d"),
+        "csat_90d": column("csat_90d"),
+        "health_green": column("health_green"),
+        "health_yellow": column("health_yellow"),
+        "health_red": column("health_red"),
+        "average_health": column("average_health"),
+        "tickets_created": column("tickets_created"),
+        "tickets_resolved": column("tickets_resolved"),
+        "open_tickets": column("open_tickets"),
+        "median_resolution_hours": column("median_resolution_hours"),
+    }
+
+
+# --- A CSM's book today: accounts at risk, renewals, tasks --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    account: Account
+    arr: Decimal
+    score: float | None
+    status: str
+    change: float | None  # score change over 30 days
+    reason: str
+
+    @property
+    def mrr(self) -> Decimal:
+        return self.arr / TWELVE
+
+
+def accounts_at_risk(*, csm: User, limit: int = AT_RISK_SHOWN) -> tuple[list[AtRisk], int]:
+    """The CSM's accounts at risk on the latest computed day (AccountCurrent), most ARR first, each with the
+    reason in words of the health explanation (red, or the fall of the score); and how many there are.
+
+    Three queries: the accounts with their current row and count, their scored rows that day with the model,
+    and the rows of the model's drop days before.
+    """
+    at_risk = Account.objects.filter(csm=csm, current__at_risk=True)
+    accounts = list(at_risk.select_related("current").order_by("-current__arr", "name", "pk")[:limit])
+    total = len(accounts) if len(accounts) < limit else at_risk.count()
+    if not accounts:
+        return [], 0
+    day = accounts[0].current.day
+    rows = {
+        row.account_id: row
+        for row in AccountDay.objects.filter(day=day, account__in=accounts).select_related("health_model")
+    }
+    wanted = Q()
+    for row in rows.values():
+        if row.health_model is not None:
+            wanted |= Q(account_id=row.account_id, day=day - timedelta(days=row.health_model.drop_days))
+    before = {row.account_id: row for row in AccountDay.objects.filter(wanted)} if wanted else {}
+    result = []
+    for account in accounts:
+        current = account.current
+        today = rows.get(account.pk)
+        result.append(
+            AtRisk(
+                account=account,
+                arr=current.arr,
+                score=current.score,
+                status=current.status,
+                change=current.score_change_30d,
+                reason=risk_reason(today, before.get(account.pk)) if today is not None else "",
+            )
+        )
+    return result, total
+
+
+def tasks_open(*, csm: User, limit: int = TASKS_SHOWN) -> tuple[list[Task], int]:
+    """The CSM's open tasks, soonest due first, and how many there are (the partial index task_open_by_assignee)."""
+    tasks = Task.objects.filter(assignee=csm, closed_at__isnull=True)
+    shown = list(tasks.select_related("account").order_by("due_on", "pk")[:limit])
+    total = len(shown) if len(shown) < limit else tasks.count()
+    return shown, total
+
+
+@dataclass(frozen=True)
+class BridgeCell:
+    slug: str  # the drill-down of this movement
+    figure: Figure
+    amount: str  # the MRR figure, 2 decimals
+    count: int  # its customers
+
+
+@dataclass(frozen=True)
+class BridgeRow:
+    month: date
+    mrr_start: str
+    cells: list[BridgeCell]
+    mrr: str
+    customers: int
+
+
+def bridge_rows(series: Iterable[dict[str, Any]]) -> list[BridgeRow]:
+    """The MRR bridge month by month, newest first: MRR at start, each movement with its count, MRR at end."""
+    return [
+        BridgeRow(
+            month=row["month"],
+            mrr_start=row["mrr_start"],
+            cells=[
+                BridgeCell(
+                    slug=money.removesuffix("_mrr"),
+                    figure=FIGURES[money],
+                    amount=row[money],
+                    count=row[count],
+                )
+                for money, count in BRIDGE
+            ],
+            mrr=row["mrr"],
+            customers=row["customers"],
+        )
+        for row in reversed(list(series))
+    ]

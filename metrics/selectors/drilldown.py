@@ -1,0 +1,330 @@
+"""The accounts behind a figure of a month: each movement of the MRR bridge, the customers, the at-risk ARR.
+
+For month m, every account's ARR at the end of m−1 (s) and on the month's as_of day (e) comes from the stored
+month-end rows (AccountDay), and each account is classified exactly as METRICS.md "Movements of month m" does;
+new and reactivation differ by "MRR > 0 on an earlier month-end", read from the subscription spans (the facts).
+An account counts for the group of its owner on as_of and of its current segment (METRICS.md "Breakdowns").
+So the amounts of the list add up to the MonthlyKpi figure, which tests/metrics/test_pages_drilldown.py checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import User
+from metrics.fields import TWELVE, kpi_fields
+from metrics.models import ComputedDay, MonthlyKpi, Scope
+from metrics.selectors.figures import FIGURES, Figure
+
+PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Movement:
+    slug: str
+    figure: Figure  # the money figure the amounts add up to
+    count_key: str  # the count figure the rows add up to
+    condition: str  # SQL over m.s, m.e (annual amounts at the end of m−1 and on as_of)
+    amount: str  # SQL: the account's part of the figure, annualised
+    explanation: str
+
+
+_PAID_BEFORE = """EXISTS (
+    SELECT 1 FROM accounts_subscriptionspan sp
+    WHERE sp.account_id = m.account_id AND sp.amount > 0
+      AND (date_trunc('month', sp.starts_on) + interval '1 month - 1 day')::date < %(month)s
+      AND (sp.ends_on IS NULL OR (date_trunc('month', sp.starts_on) + interval '1 month - 1 day')::date < sp.ends_on)
+)"""
+
+MOVEMENTS: dict[str, Movement] = {
+    movement.slug: movement
+    for movement in (
+        Movement(
+            "new",
+            FIGURES["new_mrr"],
+            "new_customers",
+            f"m.s = 0 AND m.e > 0 AND NOT {_PAID_BEFORE}",
+            "m.e",
+            "Accounts paying at the end of the month that paid on no earlier month-end.",
+        ),
+        Movement(
+            "reactivation",
+            FIGURES["reactivation_mrr"],
+            "reactivated_customers",
+            f"m.s = 0 AND m.e > 0 AND {_PAID_BEFORE}",
+            "m.e",
+            "Accounts paying again at the end of the month after a month-end without MRR.",
+        ),
+        Movement(
+            "expansion",
+            FIGURES["expansion_mrr"],
+            "expanded_customers",
+            "m.s > 0 AND m.e > m.s",
+            "m.e - m.s",
+            "Accounts paying more at the end of the month than at the end of the month before.",
+        ),
+        Movement(
+            "contraction",
+            FIGURES["contraction_mrr"],
+            "contracted_customers",
+            "m.s > 0 AND m.e > 0 AND m.e < m.s",
+            "m.s - m.e",
+            "Accounts still paying, but less than at the end of the month before.",
+        ),
+        Movement(
+            "churned",
+            FIGURES["churned_mrr"],
+            "churned_customers",
+            "m.s > 0 AND m.e = 0",
+            "m.s",
+            "Accounts that paid at the end of the month before and no longer do.",
+        ),
+        Movement(
+            "customers",
+            FIGURES["mrr"],
+            "customers",
+            "m.e > 0",
+            "m.e",
+            "Every account paying at the end of the month: their MRR adds up to the month's MRR.",
+        ),
+        Movement(
+            "at-risk",
+            FIGURES["at_risk_arr"],
+            "",
+            "TRUE",
+            "m.e",
+            "Accounts at risk on the month's last computed day, with their ARR that day.",
+        ),
+    )
+}
+
+# Raw SQL: a FULL JOIN of the two days' rows, the ownership on a day and a window total are beyond the ORM.
+# Each account's s and e: the stored rows of the two days (or, when the end of m−1 was never computed, its ARR
+# from the spans, as the pipeline reads history from the facts).
+_START_STORED = "SELECT account_id, arr FROM metrics_accountday WHERE day = %(start)s AND arr > 0"
+_START_FACTS = """SELECT account_id, SUM(annual_amount) AS arr FROM accounts_subscriptionspan
+    WHERE starts_on <= %(start)s AND (ends_on IS NULL OR %(start)s < ends_on)
+    GROUP BY account_id HAVING SUM(annual_amount) > 0"""
+_MOVES = """SELECT COALESCE(e.account_id, s.account_id) AS account_id, COALESCE(s.arr, 0) AS s,
+           COALESCE(e.arr, 0) AS e
+    FROM (SELECT account_id, arr FROM metrics_accountday WHERE day = %(as_of)s AND arr > 0) e
+    FULL JOIN ({start}) s ON s.account_id = e.account_id"""
+_AT_RISK = """SELECT account_id, 0 AS s, arr AS e FROM metrics_accountday
+    WHERE day = %(as_of)s AND score IS NOT NULL AND at_risk"""
+_OWNER_ON_AS_OF = """SELECT o.csm_id FROM accounts_accountownership o
+    WHERE o.account_id = page.account_id AND o.valid_from <= %(as_of)s
+      AND (o.valid_to IS NULL OR %(as_of)s < o.valid_to)"""
+_OWNED_ON_AS_OF = """SELECT o.account_id FROM accounts_accountownership o
+    WHERE o.valid_from <= %(as_of)s AND (o.valid_to IS NULL OR %(as_of)s < o.valid_to)"""
+# Semi-joins rather than a lookup per row: a CSM's or segment's accounts are read once, then hashed.
+_GROUPS = {
+    "company": "TRUE",
+    "csm": f"m.account_id IN ({_OWNED_ON_AS_OF} AND o.csm_id = %(csm)s)",
+    "csm-none": f"m.account_id NOT IN ({_OWNED_ON_AS_OF} AND o.csm_id IS NOT NULL)",
+    "segment": "m.account_id IN (SELECT a.id FROM accounts_account a WHERE a.segment = %(segment)s)",
+    "segment-none": "m.account_id IN (SELECT a.id FROM accounts_account a WHERE a.segment IS NULL)",
+}
+_LIST = """
+WITH picked AS (
+    SELECT m.account_id, m.s, m.e, {amount} AS amount
+    FROM ({moves}) m
+    WHERE {condition} AND {group}
+), page AS (
+    SELECT p.*, COUNT(*) OVER () AS total_count, SUM(p.amount) OVER () AS total_amount
+    FROM picked p
+    ORDER BY p.amount DESC, p.account_id
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT page.account_id, page.s, page.e, page.amount, page.total_count, page.total_amount,
+       a.name, a.external_id, a.segment, a.csm_id, owner.id, owner.name, owner.email
+FROM page
+JOIN accounts_account a ON a.id = page.account_id
+LEFT JOIN accounts_user owner ON owner.id = ({owner})
+ORDER BY page.amount DESC, page.account_id
+"""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Whose accounts: the company, one CSM (None: accounts without an owner) or one segment (None: without)."""
+
+    scope: str  # Scope.COMPANY, Scope.CSM or Scope.SEGMENT
+    csm_id: int | None = None
+    segment: str | None = None
+
+    def kpi_filter(self) -> dict[str, Any]:
+        if self.scope == Scope.CSM:
+            return {"scope": Scope.CSM, "csm_id": self.csm_id}
+        if self.scope == Scope.SEGMENT:
+            return {"scope": Scope.SEGMENT, "segment": self.segment}
+        return {"scope": Scope.COMPANY}
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        if self.scope == Scope.CSM:
+            if self.csm_id is None:
+                return _GROUPS["csm-none"], {}
+            return _GROUPS["csm"], {"csm": self.csm_id}
+        if self.scope == Scope.SEGMENT:
+            if self.segment is None:
+                return _GROUPS["segment-none"], {}
+            return _GROUPS["segment"], {"segment": self.segment}
+        return _GROUPS["company"], {}
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    account_id: int
+    name: str
+    external_id: str
+    segment: str | None
+    owner: str  # the owner on as_of, the group the account counts for
+    hidden: bool  # owned by another CSM now: shown to a CSM without its name
+    current_csm_id: int | None  # today's owner: a CSM sees names of their own accounts only
+    start_arr: Decimal
+    end_arr: Decimal
+    amount_arr: Decimal
+    in_arr: bool  # the figure is ARR (at-risk ARR), not MRR
+
+    def anonymous(self) -> DrillRow:
+        return replace(self, account_id=0, name="", external_id="", segment=None, hidden=True)
+
+    @property
+    def start_mrr(self) -> Decimal:
+        return self.start_arr / TWELVE
+
+    @property
+    def end_mrr(self) -> Decimal:
+        return self.end_arr / TWELVE
+
+    @property
+    def amount(self) -> Decimal:
+        """The account's part of the figure, exact: rounded only when shown."""
+        return self.amount_arr if self.in_arr else self.amount_arr / TWELVE
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    movement: Movement
+    month: date
+    as_of: date
+    start: date  # the end of m−1
+    group: Group
+    rows: list[DrillRow]
+    count: int  # every row of the list, all pages
+    total_arr: Decimal  # Σ of the amounts of every row, annualised, exact
+    kpi: dict[str, Any]  # the month's MonthlyKpi fields for the group
+    page: int
+    pages: int
+
+    @property
+    def in_arr(self) -> bool:
+        return self.movement.figure.key == "at_risk_arr"
+
+    @property
+    def total(self) -> Decimal:
+        """Σ of the list in the figure's unit (MRR, or ARR for at-risk ARR), exact: divided once, rounded once."""
+        return self.total_arr if self.in_arr else self.total_arr / TWELVE
+
+    @property
+    def figure_value(self) -> Any:
+        return self.kpi.get(self.movement.figure.key)
+
+    @property
+    def figure_count(self) -> int | None:
+        return self.kpi.get(self.movement.count_key) if self.movement.count_key else None
+
+
+class NoSnapshot(LookupError):
+    """The month has no snapshot for this group."""
+
+
+def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, page: int = 1) -> Drilldown:
+    """One page (PER_PAGE rows, largest amounts first) of the accounts behind `movement` in `month` for `group`,
+    with the count and Σ of all of them and the MonthlyKpi figure they add up to. Three queries.
+
+    A CSM (`viewer`) opens their own book only (the view checks the group), but the book of a past month may hold
+    accounts that another CSM owns now: those rows keep their amounts, so the list still adds up, without a name.
+    Raises NoSnapshot when the month has no MonthlyKpi row for the group.
+    """
+    row = MonthlyKpi.objects.filter(month=month, **group.kpi_filter()).select_related("csm").first()
+    if row is None:
+        raise NoSnapshot(month)
+    start = month - timedelta(days=1)
+    if movement.slug == "at-risk":
+        moves = _AT_RISK
+    else:
+        stored = ComputedDay.objects.filter(day=start).exists()
+        moves = _MOVES.format(start=_START_STORED if stored else _START_FACTS)
+    group_sql, params = group.sql()
+    sql = _LIST.format(
+        amount=movement.amount,
+        moves=moves,
+        condition=movement.condition,
+        group=group_sql,
+        owner=_OWNER_ON_AS_OF,
+    )
+    page = max(1, page)
+    params.update(as_of=row.as_of, start=start, month=month, limit=PER_PAGE)
+    fetched = _fetch(sql, {**params, "offset": (page - 1) * PER_PAGE})
+    if not fetched and page > 1:  # past the end: the first page, which also gives the totals
+        page = 1
+        fetched = _fetch(sql, {**params, "offset": 0})
+    count = fetched[0][4] if fetched else 0
+    total = fetched[0][5] if fetched else Decimal(0)
+    rows = [
+        DrillRow(
+            account_id=account_id,
+            name=name,
+            external_id=external_id,
+            segment=segment,
+            owner=(owner_name or owner_email) if owner_id else "",
+            hidden=False,
+            current_csm_id=current_csm_id,
+            start_arr=s,
+            end_arr=e,
+            amount_arr=amount,
+            in_arr=movement.figure.key == "at_risk_arr",
+        )
+        for (
+            account_id,
+            s,
+            e,
+            amount,
+            _,
+            _,
+            name,
+            external_id,
+            segment,
+            current_csm_id,
+            owner_id,
+            owner_name,
+            owner_email,
+        ) in fetched
+    ]
+    if not viewer.is_vp:
+        rows = [row if row.current_csm_id == viewer.pk else row.anonymous() for row in rows]
+    return Drilldown(
+        movement=movement,
+        month=month,
+        as_of=row.as_of,
+        start=start,
+        group=group,
+        rows=rows,
+        count=count,
+        total_arr=total,
+        kpi=kpi_fields(row, gross_margin=settings.KEEL_GROSS_MARGIN, event_names=()),
+        page=page,
+        pages=max(1, -(-count // PER_PAGE)),
+    )
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -1,0 +1,113 @@
+"""Renewals coming up (METRICS.md "Dashboard figures": term ends from d+1 to d+90 of the spans active on d, with
+the subscription's ARR), for a CSM's dashboard and an account's page. Term ends are worked out as for
+`renewals_due`: t = starts_on + k × interval in calendar months from the span's own start, a day past the target
+month's end clamped to its last day, due when the span is still active on t − 1 day."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Account, Interval, SubscriptionSpan
+
+RENEWAL_DAYS = 90
+# Months per term of the intervals that renew (METRICS.md `renewals_due`: year and quarter only).
+TERM_MONTHS = {Interval.YEAR.value: 12, Interval.QUARTER.value: 3}
+
+
+class SpanLike(Protocol):
+    @property
+    def starts_on(self) -> date: ...
+    @property
+    def ends_on(self) -> date | None: ...
+    @property
+    def interval(self) -> str: ...
+
+
+def _add_months(day: date, months: int) -> date:
+    """`day` + `months` calendar months, clamped to the target month's last day (Jan 31 + 1 quarter = Apr 30)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def term_ends(span: SpanLike, *, after: date, until: date) -> list[date]:
+    """The span's term ends t with after < t ≤ until at which a renewal is due."""
+    step = TERM_MONTHS.get(span.interval)
+    if step is None:
+        return []
+    found: list[date] = []
+    # Start a term or two before `after` rather than at k = 1: a span may be years old.
+    months = (after.year - span.starts_on.year) * 12 + after.month - span.starts_on.month
+    k = max(1, months // step - 1)
+    while True:
+        end = _add_months(span.starts_on, k * step)
+        if end > until or (span.ends_on is not None and end > span.ends_on):
+            return found
+        if end > after:
+            found.append(end)
+        k += 1
+
+
+def _active_on(span: SpanLike, day: date) -> bool:
+    return span.starts_on <= day and (span.ends_on is None or day < span.ends_on)
+
+
+@dataclass(frozen=True)
+class Renewal:
+    account: Account
+    subscription_id: str
+    plan: str
+    interval: str
+    on: date
+    arr: Decimal  # the subscription's ARR on d: its active span's annual amount
+
+    @property
+    def mrr(self) -> Decimal:
+        return self.arr / 12
+
+    @property
+    def current(self) -> Any:
+        """The account's row of the latest snapshot (health), or None."""
+        return getattr(self.account, "current", None)
+
+
+def renewals_upcoming(*, accounts: QuerySet[Account], day: date, days: int = RENEWAL_DAYS) -> list[Renewal]:
+    """Renewals of `accounts` (one CSM's book) due from day + 1 to day + `days`, soonest first, with the account's
+    health. One query over the spans active on `day` that renew."""
+    until = day + timedelta(days=days)
+    spans = SubscriptionSpan.objects.filter(
+        Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day)),
+        account__in=accounts,
+        interval__in=list(TERM_MONTHS),
+    ).select_related("account", "account__current")
+    renewals = [
+        Renewal(
+            account=span.account,
+            subscription_id=span.subscription_id,
+            plan=span.plan,
+            interval=span.get_interval_display(),
+            on=on,
+            arr=span.annual_amount,
+        )
+        for span in spans
+        for on in term_ends(span, after=day, until=until)
+    ]
+    renewals.sort(key=lambda renewal: (renewal.on, renewal.account.name.lower(), renewal.subscription_id))
+    return renewals
+
+
+def next_renewal(spans: list[Any], *, day: date) -> tuple[date, Any] | None:
+    """The first term end after `day` of the spans active on `day` (any horizon: a year at most), and its span."""
+    found = [
+        (end, span)
+        for span in spans
+        if _active_on(span, day)
+        for end in term_ends(span, after=day, until=day + timedelta(days=400))[:1]
+    ]
+    return min(found, key=lambda item: item[0], default=None)

@@ -1,0 +1,169 @@
+"""Server time of the pages (DESIGN.md: dashboards and the account 360 ≤ 50 ms p95, the account list filtered,
+sorted and searched ≤ 100 ms p95, at 100k accounts), measured with Django's test Client in-process: the view,
+its queries and the template, without a network or a browser.
+
+The dataset is a seed_demo company (`--full`: 100,000 accounts with 120 days of usage, else the 10,000-account
+bench database) with the snapshots of the last 13 months, computed here when missing.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Count, Max
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Account, Role, User
+from metrics.models import AccountCurrent, ComputedDay
+from metrics.services.pipeline import snapshot_compute
+from tests.bench.pipeline import Row, seeded
+
+MONTHS = 13
+REQUESTS = 40
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    target_ms: float
+    url: Callable[[], str]
+
+
+def _months_back(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def snapshots(*, end: date) -> float | None:
+    """The snapshots the pages read: every month-end of the last MONTHS months and the last 90 days up to `end`
+    (the account page's trends); computed now when some are missing, returning the seconds it took."""
+    start = _months_back(end, MONTHS - 1)
+    days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+    needed = {day for day in days if (day + timedelta(days=1)).day == 1 or (end - day).days < 90}
+    if needed <= set(ComputedDay.objects.filter(day__gte=start).values_list("day", flat=True)):
+        return None
+    began = time.perf_counter()
+    snapshot_compute(start=start, end=end, today=end + timedelta(days=1))
+    return time.perf_counter() - began
+
+
+def _timed(client: Client, url: str, requests: int) -> tuple[list[float], int]:
+    for _ in range(3):  # warm caches, connections, templates
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times = []
+    for _ in range(requests):
+        began = time.perf_counter()
+        response = client.get(url)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        times.append((time.perf_counter() - began) * 1000)
+    return times, len(queries)
+
+
+def _p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[-1]
+
+
+def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS) -> list[Row]:
+    accounts, usage_days = (100_000, 120) if full else (10_000, None)
+    seeded(accounts=accounts, usage_days=usage_days, end=end, fresh=fresh)
+    rows: list[Row] = []
+    label = f"{accounts:,} accounts"
+    seconds = snapshots(end=end)
+    if seconds is not None:
+        rows.append((f"snapshots of {MONTHS} months ({label})", f"{seconds:.1f} s", "once, for the pages"))
+
+    vp = User.objects.filter(role=Role.VP, is_active=True).first()
+    csm = User.objects.filter(role=Role.CSM).annotate(book=Count("accounts")).order_by("-book", "pk").first()
+    assert vp is not None and csm is not None
+    last = ComputedDay.objects.aggregate(last=Max("day"))["last"]
+    month = f"{last:%Y-%m}"
+    # An account with history: the one of the CSM's with the most ARR, as a CSM would open it.
+    account = (
+        AccountCurrent.objects.filter(account__csm=csm)
+        .order_by("-arr")
+        .values_list("account", flat=True)
+        .first()
+    )
+    busiest_segment = (
+        Account.objects.values("segment")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("segment", flat=True)
+    )[0]
+    as_vp, as_csm = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
+    as_vp.force_login(vp)
+    as_csm.force_login(csm)
+    accounts_url = reverse("account_list")
+    pages: list[tuple[Client, Page]] = [
+        (as_vp, Page("company dashboard (VP, 12 months)", 50, lambda: reverse("company_dashboard"))),
+        (
+            as_csm,
+            Page(f"CSM dashboard ({csm.accounts.count()} accounts)", 50, lambda: reverse("my_dashboard")),
+        ),
+        (as_csm, Page("account 360", 50, lambda: reverse("account_detail", args=[account]))),
+        (as_vp, Page("list: every account by MRR ↓ (VP)", 100, lambda: f"{accounts_url}?sort=-mrr")),
+        (
+            as_vp,
+            Page(
+                "list: search “tech” + segment, by MRR ↓ (VP)",
+                100,
+                lambda: f"{accounts_url}?q=tech&segment={busiest_segment}&sort=-mrr",
+            ),
+        ),
+        (
+            as_vp,
+            Page(
+                "list: at risk, by health change (VP)", 100, lambda: f"{accounts_url}?at_risk=on&sort=change"
+            ),
+        ),
+        (as_vp, Page("list: red, by name, page 20 (VP)", 100, lambda: f"{accounts_url}?status=red&page=20")),
+        (as_vp, Page("list: search an external id (VP)", 100, lambda: f"{accounts_url}?q=ACC-0012")),
+        (as_csm, Page("list: CSM's book by health ↑", 100, lambda: f"{accounts_url}?sort=health")),
+        (
+            as_vp,
+            Page(
+                "drill-down: churned MRR, company",
+                50,
+                lambda: reverse("drilldown", args=["churned", month]),
+            ),
+        ),
+        (
+            as_vp,
+            Page(
+                "drill-down: customers, company (all paying)",
+                50,
+                lambda: reverse("drilldown", args=["customers", month]),
+            ),
+        ),
+        (
+            as_csm,
+            Page(
+                "drill-down: expansion, own book (CSM)",
+                50,
+                lambda: reverse("drilldown", args=["expansion", month]) + f"?csm={csm.pk}",
+            ),
+        ),
+    ]
+    for client, page in pages:
+        times, queries = _timed(client, page.url(), requests)
+        p50, p95 = statistics.median(times), _p95(times)
+        verdict = "ok" if p95 <= page.target_ms else "OVER"
+        rows.append(
+            (
+                f"{page.label} ({label})",
+                f"p50 {p50:.1f} ms · p95 {p95:.1f} ms",
+                f"{verdict}: ≤ {page.target_ms:.0f} ms p95 · {queries} queries · {requests} requests",
+            )
+        )
+    return rows

@@ -1,0 +1,151 @@
+"""The dashboards in a real browser, on a small demo company with a year of snapshots: a VP's company dashboard
+draws its charts and a drill-down lists the accounts behind a number, which add up to it; a CSM filters their
+account list and opens an account 360. Screenshots: test-artifacts/ (docs/ with `make screenshots`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.demo.services import demo_seed
+from accounts.models import Role, User
+from metrics.services.pipeline import snapshot_compute
+from tests.conftest import PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django.fixtures import Settings
+
+TABLET = {"width": 820, "height": 1180}
+# How many pixels of a canvas are not blank: Chart.js draws on it only when the page script ran with data.
+INKED = """(id) => {
+  const canvas = document.getElementById(id);
+  const { width, height } = canvas;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  let inked = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) inked++;
+  return inked;
+}"""
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings: Settings) -> dict[str, User]:
+    """60 demo accounts with history to yesterday, snapshots of the last 12 months (daily rows of the last 100
+    days, the shortest retention, to keep the test quick); the demo team with the tests' password."""
+    settings.KEEL_DAILY_RETENTION_DAYS = 100
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    demo_seed(accounts=60, seed=3, end=yesterday, usage_days=100)
+    start = (yesterday.replace(day=1) - timedelta(days=330)).replace(day=1)
+    snapshot_compute(start=start, end=yesterday, today=today)
+    for user in User.objects.all():
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    busiest = (
+        User.objects.filter(role=Role.CSM)
+        .annotate(books=Count("accounts"))
+        .order_by("-books", "email")
+        .first()
+    )
+    assert busiest is not None
+    return {"vp": User.objects.get(role=Role.VP), "csm": busiest}
+
+
+def _money(text: str) -> Decimal:
+    return Decimal(text.replace(",", "").replace("−", "-").split()[0])
+
+
+def test_a_vp_reads_the_company_dashboard_and_drills_down(
+    page: Page, login: Callable[..., None], screenshot: Callable[..., Path], demo: dict[str, User]
+) -> None:
+    login(page, demo["vp"])
+    expect(page.get_by_role("heading", name="Company", exact=True)).to_be_visible()
+    page.wait_for_load_state("load")
+    for chart in ("bridge", "mrr", "retention", "churn", "voice", "health", "support"):
+        assert page.evaluate(INKED, f"chart-{chart}") > 500, chart
+    expect(page.locator(".tile")).to_have_count(9)
+    screenshot(page, "company.png", full_page=True)
+
+    # The newest month's biggest movement with accounts behind it: its amount, then the list behind it.
+    newest = page.locator("#bridge tbody tr").first
+    cells = newest.locator("a[data-drill]")
+    link = None
+    for index in range(cells.count()):
+        cell = cells.nth(index)
+        if cell.get_attribute("data-drill") != "customers" and not cell.inner_text().endswith("0 accounts"):
+            link = cell
+            break
+    assert link is not None, "no movement in the newest month"
+    shown = _money(link.locator(".bridge-cell__amount").inner_text())
+    count = int(link.locator(".bridge-cell__count").inner_text().split()[0])
+    link.click()
+    page.wait_for_url("**/dashboard/drilldown/**")
+    assert _money(page.locator("#figure-value").inner_text()) == shown
+    assert _money(page.locator("#list-total").inner_text()) == shown
+    amounts = [_money(text) for text in page.locator("#drill-rows tbody td.drill-amount").all_inner_texts()]
+    assert len(amounts) == count
+    # each row is rounded to the cent on its own; the total is the exact sum rounded once
+    assert abs(sum(amounts) - shown) <= Decimal("0.005") * len(amounts)
+    screenshot(page, "drilldown.png", full_page=True)
+
+    # The customers behind MRR add up to the MRR tile.
+    page.goto("/dashboard/")
+    mrr = _money(page.locator("#tile-mrr .tile__value").inner_text())
+    page.locator("#tile-mrr .tile__value a").click()
+    page.wait_for_url("**/dashboard/drilldown/customers/**")
+    assert _money(page.locator("#list-total").inner_text()) == mrr
+
+    page.goto("/dashboard/")
+    page.set_viewport_size(TABLET)  # type: ignore[arg-type]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(INKED, "chart-bridge") > 500
+    screenshot(page, "tablet-company.png", full_page=True)
+
+
+def test_a_csm_reads_their_book_filters_accounts_and_opens_one(
+    page: Page, login: Callable[..., None], screenshot: Callable[..., Path], demo: dict[str, User]
+) -> None:
+    csm = demo["csm"]
+    login(page, csm)
+    expect(page.get_by_role("heading", name="My book")).to_be_visible()
+    page.wait_for_load_state("load")
+    for chart in ("bridge", "mrr", "health"):
+        assert page.evaluate(INKED, f"chart-{chart}") > 500, chart
+    screenshot(page, "csm.png", full_page=True)
+
+    page.locator(".mainnav").get_by_role("link", name="Accounts").click()
+    page.wait_for_url("**/accounts/")
+    total = page.locator("#accounts tbody tr").count()
+    assert total == min(csm.accounts.count(), 50)
+    page.get_by_label("Sort by").select_option("-mrr")
+    page.get_by_label("Health").select_option("green")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/accounts/?*sort=-mrr*")
+    rows = page.locator("#accounts tbody tr")
+    assert 0 < rows.count() <= total
+    assert all("health-chip--green" in html for html in rows.locator("td[data-column=health]").evaluate_all(
+        "cells => cells.map(cell => cell.innerHTML)"
+    ))  # fmt: skip
+    mrrs = [_money(text) for text in rows.locator("td[data-column=mrr]").all_inner_texts()]
+    assert mrrs == sorted(mrrs, reverse=True)
+    screenshot(page, "accounts.png", full_page=True)
+
+    first = rows.first.locator("a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_url("**/accounts/*/")
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    page.wait_for_load_state("load")
+    for chart in ("score", "account-mrr", "usage"):
+        assert page.evaluate(INKED, f"chart-{chart}") > 500, chart
+    expect(page.locator("#health-score")).to_be_visible()
+    expect(page.locator("#timeline .timeline__bar").first).to_be_visible()
+    screenshot(page, "account.png", full_page=True)
