@@ -39,5 +39,11 @@ def _has_code(part: str) -> bool:
 
 
 _files = SqlFiles(Path(__file__).resolve().parent)
-statements = _files.statements
-run = _files.run
+
+
+def statements(name: str) -> tuple[str, ...]:
+    return _files.statements(name)
+
+
+def run(name: str, **params: Any) -> None:
+    _files.run(name, **params)

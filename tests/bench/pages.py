@@ -21,6 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Account, Role, User
+from health.forms import HealthModelForm
+from health.services import health_model_active
 from metrics.models import AccountCurrent, ComputedDay
 from metrics.services.pipeline import snapshot_compute
 from tests.bench.pipeline import Row, seeded
@@ -72,6 +74,33 @@ def _timed(client: Client, url: str, requests: int) -> tuple[list[float], int]:
 
 def _p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[-1]
+
+
+def _health_preview(*, label: str, requests: int = 10) -> list[Row]:
+    """The Health page's preview of a draft with new weights (DESIGN.md: within a second at 100k accounts): each
+    request a different draft, so neither its distribution nor its 12-month backtest is cached."""
+    admin = User.objects.filter(role=Role.ADMIN, is_active=True).first()
+    assert admin is not None
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    form = HealthModelForm.initial_from(health_model_active())
+    times = []
+    for n in range(requests + 1):
+        data = {**form, "weight_activity": str(20 + n), "action": "preview"}
+        began = time.perf_counter()
+        response = client.post(reverse("health_model"), data)
+        assert response.status_code == 200, response.status_code
+        times.append((time.perf_counter() - began) * 1000)
+    times = times[1:]  # the first one warms the active model's cached backtest
+    p50, p95 = statistics.median(times), _p95(times)
+    verdict = "ok" if p95 <= 1000 else "OVER"
+    return [
+        (
+            f"health preview + backtest of a new draft (admin) ({label})",
+            f"p50 {p50:.0f} ms · p95 {p95:.0f} ms",
+            f"{verdict}: ≤ 1000 ms · {requests} drafts, none cached",
+        )
+    ]
 
 
 def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS) -> list[Row]:
@@ -155,6 +184,7 @@ def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS)
             ),
         ),
     ]
+    rows += _health_preview(label=label)
     for client, page in pages:
         times, queries = _timed(client, page.url(), requests)
         p50, p95 = statistics.median(times), _p95(times)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import connection
 
 from accounts.demo.services import demo_seed
@@ -44,6 +45,18 @@ def seeded(*, accounts: int, usage_days: int | None, end: date, fresh: bool) -> 
 def _slowest(measured: Measured) -> str:
     head = " ".join(measured.slowest.sql.split())[:80]
     return f"slowest statement {measured.slowest.seconds:.1f} s: {head}…"
+
+
+def _health_share(measured: Measured, *, label: str) -> Row:
+    """The health scores' part of a run: seconds of their statements (health_inputs_*.sql, health_scores.sql)
+    against those of all the pipeline's .sql files, summed over the parallel jobs."""
+    health, total = measured.files_seconds("health_"), sum(measured.by_file.values())
+    share = health / total if total else 0.0
+    return (
+        f"health scores inside the {label}",
+        f"{measured.seconds * share:.1f} s",
+        f"{share:.0%} of the run's SQL time ({health:.1f} of {total:.1f} s over {settings.KEEL_PIPELINE_JOBS} jobs)",
+    )
 
 
 def nightly(*, end: date) -> Measured:
@@ -86,6 +99,7 @@ def bench_pipeline(*, end: date, full: bool, fresh: bool) -> list[Row]:
             backfill(end=end, months=2)  # the days before the nightly one, as the nightly run finds them
         measured = nightly(end=end)
         rows.append((f"nightly day ({label})", f"{measured.seconds:.1f} s", _slowest(measured)))
+        rows.append(_health_share(measured, label=f"nightly day ({label})"))
     if 5_000 in backfills and 10_000 in backfills:
         ratio = backfills[10_000] / backfills[5_000]
         rows.append(("backfill time, 10k ÷ 5k accounts", f"{ratio:.2f}×", "linear: ≤ 2.2×"))

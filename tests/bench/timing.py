@@ -1,14 +1,25 @@
-"""Timing helpers: wall-clock seconds of a step, and the slowest SQL statement it ran."""
+"""Timing helpers: wall-clock seconds of a step, its slowest SQL statement, and the seconds spent in each of the
+pipeline's .sql files.
+
+The pipeline runs chunks on several threads (KEEL_PIPELINE_JOBS), each with its own connection, so a
+per-connection `execute_wrapper` would only see the main thread: the bench wraps the cursor class and the .sql
+file runner for the duration of the block instead. Statement seconds of parallel threads add up, so the sum of
+`by_file` can exceed the wall-clock `seconds`.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db.backends import utils
+
+from metrics.sql import SqlFiles
 
 
 @dataclass
@@ -26,21 +37,42 @@ class Slowest:
 class Measured:
     seconds: float = 0.0
     slowest: Slowest = field(default_factory=Slowest)
+    by_file: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def files_seconds(self, prefix: str) -> float:
+        """Statement seconds of the .sql files whose name starts with `prefix`, summed over threads."""
+        return sum(seconds for name, seconds in self.by_file.items() if name.startswith(prefix))
 
 
 @contextmanager
 def measure() -> Iterator[Measured]:
-    """Time the block and note its slowest statement (connection.execute_wrapper sees every query)."""
+    """Time the block, note its slowest statement and the seconds of each .sql file, on every thread."""
     result = Measured()
+    lock = threading.Lock()
+    execute, run = getattr(utils.CursorWrapper, "_execute"), SqlFiles.run  # noqa: B009 - private, untyped
 
-    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    def timed_execute(self: utils.CursorWrapper, sql: str, params: Any, *ignored_wrappers: Any) -> Any:
         began = time.perf_counter()
         try:
-            return execute(sql, params, many, context)
+            return execute(self, sql, params, *ignored_wrappers)
         finally:
-            result.slowest.offer(time.perf_counter() - began, sql, params)
+            with lock:
+                result.slowest.offer(time.perf_counter() - began, sql, params)
 
+    def timed_run(self: SqlFiles, name: str, **params: Any) -> None:
+        began = time.perf_counter()
+        try:
+            run(self, name, **params)
+        finally:
+            with lock:
+                result.by_file[name] += time.perf_counter() - began
+
+    setattr(utils.CursorWrapper, "_execute", timed_execute)  # noqa: B010
+    SqlFiles.run = timed_run  # type: ignore[method-assign]
     began = time.perf_counter()
-    with connection.execute_wrapper(wrapper):
+    try:
         yield result
-    result.seconds = time.perf_counter() - began
+    finally:
+        result.seconds = time.perf_counter() - began
+        setattr(utils.CursorWrapper, "_execute", execute)  # noqa: B010
+        SqlFiles.run = run  # type: ignore[method-assign]
