@@ -17,6 +17,21 @@
     callbacks: { label: (item) => `${item.dataset.label}: ${format(item.parsed.y)}` },
   });
 
+  // A line of a dataset, drawn and filled in its colour.
+  const line = (label, values, color, extra = {}) => ({
+    label: label,
+    data: values,
+    borderColor: color,
+    backgroundColor: color,
+    ...extra,
+  });
+  const percentLines = (id, datasets) =>
+    K.chart(id, {
+      type: "line",
+      data: { labels: labels, datasets: datasets },
+      options: { scales: { y: percentAxis }, plugins: { tooltip: tooltip(K.percent) } },
+    });
+
   // The MRR bridge: gains stack above zero, losses below.
   const bridge = [
     ["new", "New", data.new_mrr, c.green],
@@ -57,8 +72,8 @@
     data: {
       labels: labels,
       datasets: [
-        { label: "MRR", data: data.mrr, borderColor: c.accent, backgroundColor: c.accent, yAxisID: "y" },
-        { label: "ARR", data: data.arr, borderColor: c.sky, backgroundColor: c.sky, yAxisID: "arr", borderDash: [5, 4] },
+        line("MRR", data.mrr, c.accent, { yAxisID: "y" }),
+        line("ARR", data.arr, c.sky, { yAxisID: "arr", borderDash: [5, 4] }),
       ],
     },
     options: {
@@ -70,38 +85,23 @@
     },
   });
 
-  K.chart("chart-retention", {
-    type: "line",
-    data: {
-      labels: labels,
-      datasets: [
-        { label: "NRR 12m", data: data.nrr_12m, borderColor: c.accent, backgroundColor: c.accent },
-        { label: "GRR 12m", data: data.grr_12m, borderColor: c.teal, backgroundColor: c.teal },
-      ],
-    },
-    options: { scales: { y: percentAxis }, plugins: { tooltip: tooltip(K.percent) } },
-  });
-
-  K.chart("chart-churn", {
-    type: "line",
-    data: {
-      labels: labels,
-      datasets: [
-        { label: "Logo churn", data: data.logo_churn_rate, borderColor: c.red, backgroundColor: c.red },
-        { label: "Gross MRR churn", data: data.gross_mrr_churn_rate, borderColor: c.orange, backgroundColor: c.orange },
-        { label: "Net MRR churn", data: data.net_mrr_churn_rate, borderColor: c.purple, backgroundColor: c.purple },
-      ],
-    },
-    options: { scales: { y: percentAxis }, plugins: { tooltip: tooltip(K.percent) } },
-  });
+  percentLines("chart-retention", [
+    line("NRR 12m", data.nrr_12m, c.accent),
+    line("GRR 12m", data.grr_12m, c.teal),
+  ]);
+  percentLines("chart-churn", [
+    line("Logo churn", data.logo_churn_rate, c.red),
+    line("Gross MRR churn", data.gross_mrr_churn_rate, c.orange),
+    line("Net MRR churn", data.net_mrr_churn_rate, c.purple),
+  ]);
 
   K.chart("chart-voice", {
     type: "line",
     data: {
       labels: labels,
       datasets: [
-        { label: "NPS 90d", data: data.nps_90d, borderColor: c.accent, backgroundColor: c.accent },
-        { label: "CSAT 90d", data: data.csat_90d, borderColor: c.green, backgroundColor: c.green },
+        line("NPS 90d", data.nps_90d, c.accent),
+        line("CSAT 90d", data.csat_90d, c.green),
       ],
     },
     options: {
