@@ -47,6 +47,12 @@ def _slowest(measured: Measured) -> str:
     return f"slowest statement {measured.slowest.seconds:.1f} s: {head}…"
 
 
+def _steps(measured: Measured, most: int = 5) -> str:
+    """The .sql files that took longest, statement seconds summed over the parallel jobs."""
+    ranked = sorted(measured.by_file.items(), key=lambda item: -item[1])[:most]
+    return " · ".join(f"{name} {seconds:.1f} s" for name, seconds in ranked)
+
+
 def _health_share(measured: Measured, *, label: str) -> Row:
     """The health scores' part of a run: seconds of their statements (health_inputs_*.sql, health_scores.sql)
     against those of all the pipeline's .sql files, summed over the parallel jobs."""
@@ -95,11 +101,13 @@ def bench_pipeline(*, end: date, full: bool, fresh: bool) -> list[Row]:
             measured = backfill(end=end, months=36)
             backfills[accounts] = measured.seconds
             rows.append((f"backfill 36 months ({label})", f"{measured.seconds:.1f} s", _slowest(measured)))
+            rows.append((f"backfill 36 months ({label}), slowest steps", "", _steps(measured)))
         else:
             backfill(end=end, months=2)  # the days before the nightly one, as the nightly run finds them
         measured = nightly(end=end)
         rows.append((f"nightly day ({label})", f"{measured.seconds:.1f} s", _slowest(measured)))
         rows.append(_health_share(measured, label=f"nightly day ({label})"))
+        rows.append((f"nightly day ({label}), slowest steps", "", _steps(measured)))
     if 5_000 in backfills and 10_000 in backfills:
         ratio = backfills[10_000] / backfills[5_000]
         rows.append(("backfill time, 10k ÷ 5k accounts", f"{ratio:.2f}×", "linear: ≤ 2.2×"))
