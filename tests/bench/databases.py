@@ -52,9 +52,11 @@ def dataset(name: str, recipe: dict[str, Any], build: Callable[[], None], *, fre
     use_database(name)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {_RECIPE_TABLE} (recipe jsonb)")
-        cursor.execute(f"SELECT recipe FROM {_RECIPE_TABLE}")
+        # As text: Django's psycopg connection hands jsonb back undecoded (its JSONField decodes), so compare
+        # the decoded value, not the raw column.
+        cursor.execute(f"SELECT recipe::text FROM {_RECIPE_TABLE}")
         row = cursor.fetchone()
-    if row is not None and row[0] == recipe:
+    if row is not None and json.loads(row[0]) == recipe:
         call_command("migrate", verbosity=0)
         return False
     drop_database(name)
