@@ -262,8 +262,11 @@ class AccountDay(models.Model):
 
     pk = models.CompositePrimaryKey("day", "account")
     day = models.DateField()
+    # No database foreign keys on the snapshot tables: the pipeline writes them from the accounts table in the same
+    # statement, and checking a deferred key per row at commit took longer than the INSERT itself (1.2M rows: 8.3 s
+    # against 6.2 s). Deleting an account still deletes its rows (Django's CASCADE).
     account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="days", db_index=False
+        "accounts.Account", on_delete=models.CASCADE, related_name="days", db_index=False, db_constraint=False
     )
     csm = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -288,6 +291,7 @@ class AccountDay(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         db_index=False,
+        db_constraint=False,
         related_name="+",
     )
     score = models.FloatField(null=True, blank=True)
@@ -368,7 +372,11 @@ class AccountCurrent(models.Model):
     page reads one indexed row per account instead of the history). Rewritten at the end of each pipeline run."""
 
     account = models.OneToOneField(
-        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="current"
+        "accounts.Account",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="current",
+        db_constraint=False,
     )
     day = models.DateField()
     arr = Money()

@@ -1,8 +1,8 @@
 """Celery tasks of the pipeline: thin, idempotent, taking ids and ISO dates and calling services.
 
 `snapshot_job_enqueue` runs the steps of metrics.services.pipeline as a chain: the rollups, then every daily
-chunk (a range of days × a range of accounts) in parallel on as many workers as there are, then the months in
-parallel, then the ledger. Progress is counted on the SnapshotJob. Beat runs `snapshot_nightly` for yesterday.
+chunk (a range of days × a range of accounts) and every group of months in parallel on as many workers as there
+are, then the months' health figures and the ledger. Progress is counted on the SnapshotJob. Beat runs `snapshot_nightly` for yesterday.
 """
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ def _chunk_args(chunk: Chunk) -> dict[str, Any]:
     }
 
 
+def _months(months: list[tuple[str, str]]) -> list[tuple[date, date]]:
+    return [(date.fromisoformat(month), date.fromisoformat(as_of)) for month, as_of in months]
+
+
 @shared_task(**_RETRY)
 def usage_rollups_refresh_task(self: Any, job_id: int | None = None) -> int:
     rebuilt = usage_rollups_refresh()
@@ -72,18 +76,25 @@ def account_days_chunk_task(self: Any, chunk: dict[str, Any], job_id: int | None
 
 @shared_task(**_RETRY)
 def monthly_kpis_task(self: Any, months: list[tuple[str, str]], job_id: int | None = None) -> None:
-    monthly_kpis_compute(months=[(date.fromisoformat(m), date.fromisoformat(a)) for m, a in months])
+    monthly_kpis_compute(months=_months(months))
     snapshot_job_step(job_id=job_id, steps=len(months))
 
 
 @shared_task(**_RETRY)
 def snapshot_finish_task(
-    self: Any, start: str, end: str, today: str, job_id: int | None = None, nightly: bool = False
+    self: Any,
+    start: str,
+    end: str,
+    today: str,
+    months: list[tuple[str, str]],
+    job_id: int | None = None,
+    nightly: bool = False,
 ) -> None:
     snapshot_finish(
         plan_start=date.fromisoformat(start),
         plan_end=date.fromisoformat(end),
         today=date.fromisoformat(today),
+        months=_months(months),
     )
     if nightly:
         # Only the nightly run for yesterday alerts CSMs; backfills and recomputes never do (health.services.alerts).
@@ -107,24 +118,19 @@ def snapshot_job_enqueue(
     `nightly` (only `snapshot_nightly`) raises the at-risk alerts of `end` once everything is stored."""
     plan = snapshot_plan(start=start, end=end, parts=settings.KEEL_PIPELINE_JOBS)
     job = snapshot_job_create(plan=plan, reason=reason, by=by)
-    steps: list[Any] = [usage_rollups_refresh_task.si(job_id=job.pk)]
-    if plan.chunks:
-        steps.append(
-            group(account_days_chunk_task.si(_chunk_args(chunk), job_id=job.pk) for chunk in plan.chunks)
-        )
     months = [(m.isoformat(), a.isoformat()) for m, a in plan.months]
-    steps.append(
-        group(
-            monthly_kpis_task.si(months[index : index + MONTHS_PER_STEP], job_id=job.pk)
-            for index in range(0, len(months), MONTHS_PER_STEP)
-        )
-    )
-    steps.append(
+    # The months and the daily chunks side by side (the months first: a group of them is the longest step).
+    parallel = [
+        monthly_kpis_task.si(months[index : index + MONTHS_PER_STEP], job_id=job.pk)
+        for index in range(0, len(months), MONTHS_PER_STEP)
+    ] + [account_days_chunk_task.si(_chunk_args(chunk), job_id=job.pk) for chunk in plan.chunks]
+    chain(
+        usage_rollups_refresh_task.si(job_id=job.pk),
+        group(parallel),
         snapshot_finish_task.si(
-            start.isoformat(), end.isoformat(), plan.today.isoformat(), job_id=job.pk, nightly=nightly
-        )
-    )
-    chain(*steps).apply_async(link_error=snapshot_job_failed_task.s(job_id=job.pk))
+            start.isoformat(), end.isoformat(), plan.today.isoformat(), months, job_id=job.pk, nightly=nightly
+        ),
+    ).apply_async(link_error=snapshot_job_failed_task.s(job_id=job.pk))
     return job
 
 

@@ -1,5 +1,10 @@
 """Monthly KPIs of METRICS.md for the company, every CSM, every segment and every CSM's segment: one statement
-per KPI family into a temp table, then one INSERT of the month rows (monthly_store.sql)."""
+per KPI family into a temp table, then one INSERT of the month rows (monthly_store.sql).
+
+The families read the raw facts and the usage rollups only, so the months run beside the daily chunks of the
+same pipeline run. The health figures (at_risk_arr, the health distribution) come from the daily rows instead:
+the months keep the figures they had, and `monthly_health_update` sets them once the daily rows are stored.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from metrics import sql
 from metrics.services.daily import PIPELINE_WORK_MEM
@@ -22,8 +28,14 @@ _FAMILIES = (
     "monthly_voice",
     "monthly_support",
     "monthly_usage",
-    "monthly_health",
 )
+
+
+def _months_table(cursor: CursorWrapper, months: Sequence[tuple[date, date]]) -> None:
+    """_months (month, as_of), the input of the monthly .sql files, dropped at the end of the transaction."""
+    cursor.execute("CREATE TEMP TABLE _months (month date PRIMARY KEY, as_of date NOT NULL) ON COMMIT DROP")
+    cursor.executemany("INSERT INTO _months VALUES (%s, %s)", list(months))
+    cursor.execute("ANALYZE _months")
 
 
 def monthly_kpis_compute(*, months: Sequence[tuple[date, date]]) -> None:
@@ -37,19 +49,30 @@ def monthly_kpis_compute(*, months: Sequence[tuple[date, date]]) -> None:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL work_mem = '{PIPELINE_WORK_MEM}'")
-            cursor.execute(
-                "CREATE TEMP TABLE _months (month date PRIMARY KEY, as_of date NOT NULL) ON COMMIT DROP"
-            )
-            cursor.executemany("INSERT INTO _months VALUES (%s, %s)", list(months))
-            cursor.execute("ANALYZE _months")
+            _months_table(cursor, months)
+        sql.run("monthly_health_kept")
+        with connection.cursor() as cursor:
             cursor.execute("DELETE FROM metrics_monthlykpi WHERE month IN (SELECT month FROM _months)")
         sql.run("monthly_points")
         sql.run("monthly_groups")
         for family in _FAMILIES:
             sql.run(family, tz=settings.KEEL_TIMEZONE, activation_event=settings.KEEL_ACTIVATION_EVENT)
         sql.run("monthly_store")
-        kpi_tables = ", ".join(f"_kpi_{family.removeprefix('monthly_')}" for family in _FAMILIES)
+        kpi_tables = ", ".join(f"_kpi_{family.removeprefix('monthly_')}" for family in (*_FAMILIES, "health"))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DROP TABLE _points, _arr_at, _owner_at, _first_paid, _months, _groups, {kpi_tables}"
+                f"DROP TABLE _points, _arr_at, _owner_at, _first_paid, _ltv_pairs, _months, _groups, {kpi_tables}"
             )
+
+
+def monthly_health_update(*, months: Sequence[tuple[date, date]]) -> None:
+    """Set the health figures of the months' rows from the daily rows of each as_of (monthly_health_update.sql):
+    after both the daily rows and the months' rows of a pipeline run are stored."""
+    if not months:
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            _months_table(cursor, months)
+        sql.run("monthly_health_update")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE _months")

@@ -3,7 +3,9 @@
 `snapshot_compute` runs it in-process (the `snapshot` command, `make run`, tests); metrics/tasks.py runs the
 same steps as Celery tasks, the daily chunks in parallel. Every step replaces its own rows in its own
 transaction, so a failure leaves earlier snapshots intact and running a range twice gives identical rows.
-Steps: usage rollups of stale days → daily chunks (days × accounts) → months → ledger and retention.
+Steps: usage rollups of stale days → daily chunks (days × accounts) and months side by side (the months read
+the facts and the rollups, not the daily rows) → the months' health figures from the daily rows, the ledger,
+every account as of the latest day, and retention.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from accounts.models import User
 from metrics import sql
 from metrics.models import ComputedDay, SnapshotJob
 from metrics.services.daily import Chunk, account_days_compute_chunk, account_days_expire, daily_chunks
-from metrics.services.monthly import monthly_kpis_compute
+from metrics.services.monthly import monthly_health_update, monthly_kpis_compute
 from metrics.services.rollups import usage_rollups_refresh
 
 # Months computed together: they share the points in time they read; groups run in parallel.
@@ -132,9 +134,12 @@ def snapshot_job_end(*, job_id: int | None, error: str = "") -> None:
         )
 
 
-def snapshot_finish(*, plan_start: date, plan_end: date, today: date) -> None:
-    """The last step: the ledger of computed days, every account as of the latest one, and daily rows past
-    the retention window go."""
+def snapshot_finish(
+    *, plan_start: date, plan_end: date, today: date, months: Sequence[tuple[date, date]]
+) -> None:
+    """The last step: the months' health figures from the daily rows, the ledger of computed days, every
+    account as of the latest one, and daily rows past the retention window go."""
+    monthly_health_update(months=months)
     ComputedDay.objects.bulk_create(
         [ComputedDay(day=day) for day in days_between(plan_start, plan_end)],
         update_conflicts=True,
@@ -181,10 +186,11 @@ def snapshot_compute(
     try:
         usage_rollups_refresh(jobs=jobs)
         snapshot_job_step(job_id=job.pk)
-        in_parallel([chunk_step(chunk) for chunk in plan.chunks], jobs=jobs)
         groups = [plan.months[i : i + MONTHS_PER_STEP] for i in range(0, len(plan.months), MONTHS_PER_STEP)]
-        in_parallel([months_step(group) for group in groups], jobs=jobs)
-        snapshot_finish(plan_start=plan.start, plan_end=plan.end, today=plan.today)
+        # Months first: a group of them is the longest single step of a nightly run.
+        steps = [months_step(group) for group in groups] + [chunk_step(chunk) for chunk in plan.chunks]
+        in_parallel(steps, jobs=jobs)
+        snapshot_finish(plan_start=plan.start, plan_end=plan.end, today=plan.today, months=plan.months)
         snapshot_job_step(job_id=job.pk)
     except Exception as error:
         snapshot_job_end(job_id=job.pk, error=f"{type(error).__name__}: {error}")

@@ -18,17 +18,33 @@ WITH revenue AS (
     WHERE s.account_id BETWEEN %(account_lo)s AND %(account_hi)s
     GROUP BY d.day, s.account_id
 ),
-activity AS (
-    SELECT d.day, u.account_id,
-           COUNT(*) FILTER (WHERE u.day = d.day) AS dau,
-           COUNT(DISTINCT u.user_id) AS mau,
-           COUNT(*) AS dau_sum_30,
-           COUNT(DISTINCT u.day) AS active_days_30,
-           MAX(u.day) AS last_event_day
+account_days AS (
+    -- from the rollup of users per account and day: a row per active day, its users are that day's dau
+    SELECT d.day, b.account_id,
+           COALESCE(SUM(b.users) FILTER (WHERE b.day = d.day), 0) AS dau,
+           SUM(b.users) AS dau_sum_30,
+           COUNT(*) AS active_days_30,
+           MAX(b.day) AS last_event_day
     FROM _hdays d
-    JOIN metrics_usageuserday u ON u.day BETWEEN d.day - 29 AND d.day
-    WHERE u.account_id BETWEEN %(account_lo)s AND %(account_hi)s
-    GROUP BY d.day, u.account_id
+    JOIN metrics_usageaccountday b ON b.day BETWEEN d.day - 29 AND d.day
+    WHERE b.account_id BETWEEN %(account_lo)s AND %(account_hi)s
+    GROUP BY d.day, b.account_id
+),
+monthly_users AS (
+    -- distinct users in the window, hashed (a COUNT(DISTINCT) per group would sort all user days)
+    SELECT day, account_id, COUNT(*) AS mau
+    FROM (
+        SELECT DISTINCT d.day, u.account_id, u.user_id
+        FROM _hdays d
+        JOIN metrics_usageuserday u ON u.day BETWEEN d.day - 29 AND d.day
+        WHERE u.account_id BETWEEN %(account_lo)s AND %(account_hi)s
+    ) window_users
+    GROUP BY day, account_id
+),
+activity AS (
+    SELECT a.day, a.account_id, a.dau, m.mau, a.dau_sum_30, a.active_days_30, a.last_event_day
+    FROM account_days a
+    JOIN monthly_users m ON m.day = a.day AND m.account_id = a.account_id
 ),
 accounts AS (
     SELECT COALESCE(r.day, a.day) AS day, COALESCE(r.account_id, a.account_id) AS account_id,

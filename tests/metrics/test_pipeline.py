@@ -45,9 +45,13 @@ def test_daily_rows_inside_retention_and_month_ends_forever(paying: Facts, setti
 def test_a_failure_leaves_earlier_snapshots_and_the_next_run_completes(
     paying: Facts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The daily step fails after the months were replaced (they run side by side): the months keep the health
+    figures they had, which come from the daily rows, and the next run completes."""
     paying.compute("2024-05-01", "2024-05-31", today="2024-06-15")
     before = list(AccountDay.objects.order_by("day").values_list("day", "arr", "mau", "score"))
-    months_before = list(MonthlyKpi.objects.values_list("month", "scope", "arr"))
+    kpi_fields = ("month", "scope", "arr", "at_risk_arr", "health_scored", "health_green", "health_score_sum")
+    months_before = list(MonthlyKpi.objects.order_by("month", "scope").values_list(*kpi_fields))
+    assert {row[4] for row in months_before} == {1}  # every group (company, no CSM, no segment…): one scored
 
     def broken(**kwargs: object) -> None:
         raise RuntimeError("disk full")
@@ -58,12 +62,13 @@ def test_a_failure_leaves_earlier_snapshots_and_the_next_run_completes(
     job = SnapshotJob.objects.latest("created_at")
     assert (job.state, job.error) == (SnapshotJob.State.FAILED, "RuntimeError: disk full")
     assert list(AccountDay.objects.order_by("day").values_list("day", "arr", "mau", "score")) == before
-    assert list(MonthlyKpi.objects.values_list("month", "scope", "arr")) == months_before
+    assert list(MonthlyKpi.objects.order_by("month", "scope").values_list(*kpi_fields)) == months_before
 
     monkeypatch.undo()
     paying.compute("2024-05-01", "2024-05-31", today="2024-06-15")
     assert SnapshotJob.objects.latest("created_at").state == SnapshotJob.State.DONE
     assert list(AccountDay.objects.order_by("day").values_list("day", "arr", "mau", "score")) == before
+    assert list(MonthlyKpi.objects.order_by("month", "scope").values_list(*kpi_fields)) == months_before
 
 
 def test_missing_days_are_the_ones_never_computed(paying: Facts) -> None:
