@@ -115,6 +115,10 @@ if not _db.get("HOST") and "host" in _db.get("OPTIONS", {}):  # a Unix socket gi
     _db["HOST"] = _db["OPTIONS"].pop("host")
 _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
 _db["CONN_HEALTH_CHECKS"] = True
+# No JIT compilation: compiling the health formulas costs 300–500 ms per statement, more than a page's whole
+# budget, and the pipeline's statements spend their time in sorts, hashes and I/O, not in expressions.
+_options = _db.setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

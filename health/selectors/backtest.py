@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,7 @@ from health.models import HealthModel
 from health.sql import files
 from metrics.fields import number, ratio
 from metrics.models import ComputedDay
+from metrics.services.pipeline import month_end
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,21 @@ class Backtest:
         return {"auc": self.auc, "churn_rate_by_status": self.churn_rate_by_status}
 
 
+CHURN_HORIZON_DAYS = 90  # METRICS.md "Backtest": churned within 90 days
+
+
+def _eligible_days(first_month: date, last_month: date, last_day: date | None) -> list[date]:
+    """The month-ends of first_month…last_month whose 90 days are over by `last_day` (METRICS.md "Backtest")."""
+    days = []
+    month = first_month.replace(day=1)
+    while last_day is not None and month <= last_month:
+        end = month_end(month)
+        if end + timedelta(days=CHURN_HORIZON_DAYS) <= last_day:
+            days.append(end)
+        month = end + timedelta(days=1)
+    return days
+
+
 def health_backtest(*, first_month: date, last_month: date, model: HealthModel) -> Backtest:
     """METRICS.md "Backtest" of `model` (saved or a draft) over the month-ends of first_month…last_month.
 
@@ -34,12 +50,7 @@ def health_backtest(*, first_month: date, last_month: date, model: HealthModel) 
     1 − (R_churned − n_churned (n_churned + 1) / 2) / (n_churned × n_stayed). Null when a class is empty.
     """
     last_day = ComputedDay.objects.aggregate(last=Max("day"))["last"]
-    params = {
-        **model.sql_params(),
-        "first_month": first_month,
-        "last_month": last_month,
-        "last_day": last_day,
-    }
+    params = {**model.sql_params(), "days": _eligible_days(first_month, last_month, last_day)}
     statement = files.statements("backtest")[0]
     with connection.cursor() as cursor:
         cursor.execute(statement, {key: value for key, value in params.items() if f"%({key})s" in statement})

@@ -21,12 +21,11 @@ from django.db import connection
 from django.db.models import Max
 
 from health.models import COMPONENTS, HealthModel
-from health.selectors.backtest import Backtest, health_backtest
+from health.selectors.backtest import CHURN_HORIZON_DAYS, Backtest, health_backtest
 from metrics.models import ComputedDay
 from metrics.services.pipeline import month_end
 
 BACKTEST_MONTHS = 12
-CHURN_HORIZON_DAYS = 90  # METRICS.md "Backtest": churned within 90 days
 _BACKTEST_CACHE_SECONDS = 24 * 3600
 
 

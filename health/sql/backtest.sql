@@ -5,14 +5,9 @@
 -- sum of the churned (average ranks for ties) and scored/churned counts per status.
 -- Set-based: the scores and the islands of paid days are built once (MATERIALIZED) and joined, so the cost grows
 -- with account-months, not with their square.
-WITH month_ends AS (
-    SELECT (m + interval '1 month - 1 day')::date AS day
-    FROM generate_series(%(first_month)s::date, %(last_month)s::date, interval '1 month') AS m
-),
-eligible AS (
-    SELECT day FROM month_ends WHERE day + 90 <= %(last_day)s::date
-),
-scores AS MATERIALIZED (
+-- Input: %(days)s, the month-ends of the range whose 90 days are over (a literal array, so that the planner
+-- reads those days through the (day, account) key instead of scanning every stored day).
+WITH scores AS MATERIALIZED (
     SELECT h.day, h.account_id,
            round((
                (COALESCE(%(w_activity)s * h.activity, 0) + COALESCE(%(w_adoption)s * h.adoption, 0)
@@ -27,7 +22,7 @@ scores AS MATERIALIZED (
                    + CASE WHEN h.recency IS NULL THEN 0 ELSE %(w_recency)s END, 0)
            )::numeric, 4) AS score
     FROM metrics_accountday h
-    WHERE h.day = ANY (ARRAY(SELECT day FROM eligible)) AND h.score IS NOT NULL
+    WHERE h.day = ANY (%(days)s::date[]) AND h.score IS NOT NULL
 ),
 paid AS (
     SELECT account_id, starts_on AS starts, COALESCE(ends_on, 'infinity'::date) AS ends
