@@ -105,7 +105,8 @@ def test_a_vp_reads_the_company_dashboard_and_drills_down(
 
     page.goto("/dashboard/")
     page.set_viewport_size(TABLET)  # type: ignore[arg-type]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # charts resize after the viewport does (Chart.js listens for it): wait for the layout to settle
+    page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth", timeout=5000)
     assert page.evaluate(INKED, "chart-bridge") > 500
     screenshot(page, "tablet-company.png", full_page=True)
 
