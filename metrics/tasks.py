@@ -2,7 +2,8 @@
 
 `snapshot_job_enqueue` runs the steps of metrics.services.pipeline as a chain: the rollups, then every daily
 chunk (a range of days × a range of accounts) and every group of months in parallel on as many workers as there
-are, then the months' health figures and the ledger. Progress is counted on the SnapshotJob. Beat runs `snapshot_nightly` for yesterday.
+are, then the months' health figures and the ledger. Progress is counted on the SnapshotJob. Beat runs
+`snapshot_nightly` for yesterday.
 """
 
 from __future__ import annotations
