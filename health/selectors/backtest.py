@@ -31,7 +31,7 @@ class Backtest:
 CHURN_HORIZON_DAYS = 90  # METRICS.md "Backtest": churned within 90 days
 
 
-def _eligible_days(first_month: date, last_month: date, last_day: date | None) -> list[date]:
+def backtest_days(first_month: date, last_month: date, last_day: date | None) -> list[date]:
     """The month-ends of first_month…last_month whose 90 days are over by `last_day` (METRICS.md "Backtest")."""
     days = []
     month = first_month.replace(day=1)
@@ -50,7 +50,7 @@ def health_backtest(*, first_month: date, last_month: date, model: HealthModel) 
     1 − (R_churned − n_churned (n_churned + 1) / 2) / (n_churned × n_stayed). Null when a class is empty.
     """
     last_day = ComputedDay.objects.aggregate(last=Max("day"))["last"]
-    params = {**model.sql_params(), "days": _eligible_days(first_month, last_month, last_day)}
+    params = {**model.sql_params(), "days": backtest_days(first_month, last_month, last_day)}
     statement = files.statements("backtest")[0]
     with connection.cursor() as cursor:
         cursor.execute(statement, {key: value for key, value in params.items() if f"%({key})s" in statement})

@@ -9,6 +9,7 @@ import pytest
 from accounts.models import Account
 from health.models import DEFAULT_PARAMETERS, HealthModel
 from health.selectors import health_backtest
+from health.selectors.backtest import backtest_days
 from health.services import health_model_draft
 from tests.metrics.conftest import Facts
 
@@ -94,3 +95,19 @@ def test_a_churn_that_comes_back_within_90_days_still_counts(facts: Facts) -> No
     compute(facts)
     result = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
     assert (result.auc, result.churned, result.scored) == (1.0, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("last_day", "expected"),
+    [
+        # Jan 31 + 90 days = Apr 30: over on Apr 30; Feb 29 + 90 = May 29 and Mar 31 + 90 = Jun 29 are not
+        (date(2024, 4, 30), [date(2024, 1, 31)]),
+        (date(2024, 4, 29), []),
+        (date(2024, 5, 29), [date(2024, 1, 31), date(2024, 2, 29)]),
+        (date(2024, 12, 31), [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31)]),
+        (None, []),  # nothing computed yet
+    ],
+)
+def test_only_month_ends_whose_90_days_are_over_count(last_day: date | None, expected: list[date]) -> None:
+    """METRICS.md "Backtest" pools the month-ends d of the range with d + 90 on or before the last computed day."""
+    assert backtest_days(date(2024, 1, 1), date(2024, 3, 1), last_day) == expected
