@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -399,3 +400,8 @@ class AccountCurrent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} on {self.day}"
+
+    @property
+    def mrr(self) -> Decimal:
+        """MRR on `day`, exact (ARR / 12): rounded only when shown."""
+        return self.arr / 12

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
 from accounts.models import Account, Role, User
-from accounts.selectors.access import UNASSIGNED, accounts_for_user, money_field
+from accounts.selectors.access import UNASSIGNED, accounts_for_user
 
 # Sorts of the account list: by name, or by a figure of the latest snapshot (AccountCurrent) either way with the
 # accounts that lack it last; lower(name) (index account_lower_name) and pk break ties, so pages never overlap.
@@ -62,12 +62,8 @@ def account_list(
         accounts = accounts.filter(current__score__isnull=True)
     if at_risk:
         accounts = accounts.filter(current__at_risk=True)
-    money = money_field()
-    return (
-        accounts.select_related("csm", "current")
-        .annotate(mrr=F("current__arr") / Value(Decimal(12), output_field=money))
-        .order_by(*SORTS.get(sort, _BY_NAME))
-    )
+    # No annotation: the paginator's COUNT would then wrap the whole join in a subquery.
+    return accounts.select_related("csm", "current").order_by(*SORTS.get(sort, _BY_NAME))
 
 
 EXPORT_HEADER = [

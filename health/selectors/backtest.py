@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 
-from health.models import HealthModel
-from health.sql import files
+from health.models import CachedDay, HealthModel
+from health.services.cached_rows import cached_rows_fill
+from health.sql import files, reweighted_score
 from metrics.fields import number, ratio
 from metrics.models import ComputedDay
 from metrics.services.pipeline import month_end
@@ -29,6 +29,7 @@ class Backtest:
 
 
 CHURN_HORIZON_DAYS = 90  # METRICS.md "Backtest": churned within 90 days
+BACKTEST_WORK_MEM = "64MB"
 
 
 def backtest_days(first_month: date, last_month: date, last_day: date | None) -> list[date]:
@@ -46,21 +47,24 @@ def backtest_days(first_month: date, last_month: date, last_day: date | None) ->
 def health_backtest(*, first_month: date, last_month: date, model: HealthModel) -> Backtest:
     """METRICS.md "Backtest" of `model` (saved or a draft) over the month-ends of first_month…last_month.
 
-    AUC = P(a churner scores lower than a non-churner) + ½ P(tie), from the Mann–Whitney rank sum:
-    1 − (R_churned − n_churned (n_churned + 1) / 2) / (n_churned × n_stayed). Null when a class is empty.
+    AUC = P(a churner scores lower than a non-churner) + ½ P(tie): the (churner, stayer) pairs in which the
+    churner scores lower, ties counting ½, over n_churned × n_stayed; exact. Null when a class is empty.
+    The month-ends' rows are filled first when the latest pipeline run has not filled them yet (the cache of
+    health.services.cached_rows), so the first backtest after a run pays for the churn labels and later ones,
+    whatever the model, only re-weight.
     """
     last_day = ComputedDay.objects.aggregate(last=Max("day"))["last"]
-    params = {**model.sql_params(), "days": backtest_days(first_month, last_month, last_day)}
-    statement = files.statements("backtest")[0]
-    with connection.cursor() as cursor:
+    days = backtest_days(first_month, last_month, last_day)
+    cached_rows_fill(CachedDay.Kind.BACKTEST, days)
+    params = {**model.sql_params(), "days": days}
+    statement = files.statements("backtest")[0].replace("{score}", reweighted_score("r"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{BACKTEST_WORK_MEM}'")  # the per-score hashes stay in memory
         cursor.execute(statement, {key: value for key, value in params.items() if f"%({key})s" in statement})
         row = cursor.fetchone()
     assert row is not None
-    n_churned, n_stayed, rank_sum = int(row[0]), int(row[1]), Decimal(row[2])
-    auc = None
-    if n_churned and n_stayed:
-        u_churned = rank_sum - Decimal(n_churned * (n_churned + 1)) / 2
-        auc = number(1 - ratio(u_churned, n_churned * n_stayed))  # type: ignore[operator]
+    n_churned, n_stayed = int(row[0]), int(row[1])
+    auc = number(ratio(row[2], 2 * n_churned * n_stayed)) if n_churned and n_stayed else None
     rates = {
         "green": number(ratio(row[4], row[3])),
         "yellow": number(ratio(row[6], row[5])),

@@ -17,11 +17,13 @@ from functools import partial
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 
-from health.models import COMPONENTS, HealthModel
-from health.selectors.backtest import CHURN_HORIZON_DAYS, Backtest, health_backtest
+from health.models import COMPONENTS, CachedDay, HealthModel
+from health.selectors.backtest import BACKTEST_WORK_MEM, CHURN_HORIZON_DAYS, Backtest, health_backtest
+from health.services.cached_rows import cached_rows_fill
+from health.sql import reweighted_score
 from metrics.models import ComputedDay
 from metrics.services.pipeline import month_end
 
@@ -29,48 +31,63 @@ BACKTEST_MONTHS = 12
 _BACKTEST_CACHE_SECONDS = 24 * 3600
 
 
-def _score_sql(prefix: str, row: str) -> str:
-    """The score of METRICS.md re-weighted from the components of `row` with the weights `%(<prefix>w_…)s`,
-    rounded to 4 decimals; written exactly as health_scores.sql writes it, so that the active model
-    reproduces the stored scores to the last bit."""
-    products = " + ".join(f"COALESCE(%({prefix}w_{name})s * {row}.{name}, 0)" for name in COMPONENTS)
-    present = " + ".join(
-        f"CASE WHEN {row}.{name} IS NULL THEN 0 ELSE %({prefix}w_{name})s END" for name in COMPONENTS
+def _rounded_at_least(raw: str, bound: str) -> str:
+    """SQL: round(raw::numeric, 4) >= bound, as health_scores.sql compares scores with thresholds, rounding only
+    the scores within 0.001 of the bound. Rounding to 4 decimals moves a score by at most 0.00005, so a score
+    farther from the bound compares the same unrounded, and the numeric rounding (a microsecond each) is left for
+    the few near it."""
+    return (
+        f"CASE WHEN {raw} >= {bound} + 0.001 THEN true WHEN {raw} < {bound} - 0.001 THEN false "
+        f"ELSE round({raw}::numeric, 4) >= {bound} END"
     )
-    return f"round((({products}) / NULLIF({present}, 0))::numeric, 4)"
+
+
+def _dropped(prefix: str) -> str:
+    """SQL: the drop rule, round(score) <= round(before) − drop_points, rounding only near the bound (as above:
+    the two roundings move the difference by at most 0.0001)."""
+    score, before, points = f"{prefix}score", f"{prefix}before", f"%({prefix}drop_points)s"
+    return (
+        f"CASE WHEN {score} - {before} <= -{points} - 0.001 THEN true "
+        f"WHEN {score} - {before} > -{points} + 0.001 THEN false "
+        f"ELSE round({score}::numeric, 4) <= round({before}::numeric, 4) - {points} END"
+    )
 
 
 def _counts_sql(prefix: str) -> str:
-    at_risk = (
-        f"{prefix}score < %({prefix}yellow_min)s OR {prefix}score <= {prefix}before - %({prefix}drop_points)s"
-    )
+    score = f"{prefix}score"
+    green = _rounded_at_least(score, f"%({prefix}green_min)s")
+    yellow = _rounded_at_least(score, f"%({prefix}yellow_min)s")
+    at_risk = f"NOT {yellow} OR {_dropped(prefix)}"
     return f"""
-        COUNT(*) FILTER (WHERE {prefix}score >= %({prefix}green_min)s),
-        COUNT(*) FILTER (WHERE {prefix}score < %({prefix}green_min)s AND {prefix}score >= %({prefix}yellow_min)s),
-        COUNT(*) FILTER (WHERE {prefix}score < %({prefix}yellow_min)s),
+        COUNT(*) FILTER (WHERE {green}),
+        COUNT(*) FILTER (WHERE NOT {green} AND {yellow}),
+        COUNT(*) FILTER (WHERE NOT {yellow}),
         COUNT(*) FILTER (WHERE {at_risk}),
         COALESCE(SUM(arr) FILTER (WHERE {at_risk}), 0),
-        AVG({prefix}score)"""
+        AVG({score})"""
 
 
 # Raw SQL: one pass over the day's rows scoring them under two models at once (FILTERed aggregates with each
-# model's parameters), with the drop rule's earlier day joined by primary key. The ORM cannot say it in one query.
+# model's parameters), with the drop rule's earlier day (one for both models unless their drop_days differ)
+# scored under both and hashed by account. The ORM cannot say it in one query. The rows are health_previewrow's
+# (health.services.cached_rows): the accounts scored on a day, narrow and together, where metrics_accountday has
+# one row of the day to a page.
 DISTRIBUTION_SQL = f"""
+WITH before AS MATERIALIZED (
+    SELECT b.day, b.account_id, {reweighted_score("b", "d_")} AS d_score, {reweighted_score("b", "a_")} AS a_score
+    FROM health_previewrow b
+    WHERE b.day IN (%(day)s::date - %(d_drop_days)s::int, %(day)s::date - %(a_drop_days)s::int)
+)
 SELECT COUNT(*),
        {_counts_sql("d_")},
        {_counts_sql("a_")}
 FROM (
-    SELECT t.arr,
-           {_score_sql("d_", "t")} AS d_score, {_score_sql("d_", "bd")} AS d_before,
-           {_score_sql("a_", "t")} AS a_score, {_score_sql("a_", "ba")} AS a_before
-    FROM metrics_accountday t
-    LEFT JOIN metrics_accountday bd
-           ON bd.day = %(day)s::date - %(d_drop_days)s::int AND bd.account_id = t.account_id
-              AND bd.score IS NOT NULL
-    LEFT JOIN metrics_accountday ba
-           ON ba.day = %(day)s::date - %(a_drop_days)s::int AND ba.account_id = t.account_id
-              AND ba.score IS NOT NULL
-    WHERE t.day = %(day)s::date AND t.score IS NOT NULL
+    SELECT t.arr, {reweighted_score("t", "d_")} AS d_score, bd.d_score AS d_before,
+           {reweighted_score("t", "a_")} AS a_score, ba.a_score AS a_before
+    FROM health_previewrow t
+    LEFT JOIN before bd ON bd.account_id = t.account_id AND bd.day = %(day)s::date - %(d_drop_days)s::int
+    LEFT JOIN before ba ON ba.account_id = t.account_id AND ba.day = %(day)s::date - %(a_drop_days)s::int
+    WHERE t.day = %(day)s::date
     OFFSET 0  -- a fence: the four scores are computed once per row, not once per aggregate that reads them
 ) scored
 """
@@ -118,10 +135,16 @@ def health_distributions(
     """(draft, active) status counts of the accounts scored on `day`, re-weighting their stored components.
 
     At risk as in METRICS.md: red, or scored `drop_days` before too and at least `drop_points` lower now (that
-    day's stored components re-weighted with the same model). One aggregate query over the day's rows.
+    day's stored components re-weighted with the same model). One aggregate query over the day's rows, after the
+    days' PreviewRows are filled when this pipeline run has not filled them yet.
     """
     params = {"day": day, **_model_params(draft, "d_"), **_model_params(active, "a_")}
-    with connection.cursor() as cursor:
+    days = [day, *(day - timedelta(days=model.drop_days) for model in (draft, active))]
+    cached_rows_fill(CachedDay.Kind.PREVIEW, days)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SET LOCAL work_mem = '{BACKTEST_WORK_MEM}'"
+        )  # the hashes of the earlier days in memory
         cursor.execute(DISTRIBUTION_SQL, params)
         row = cursor.fetchone()
     assert row is not None

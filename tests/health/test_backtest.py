@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from accounts.models import Account
-from health.models import DEFAULT_PARAMETERS, HealthModel
+from health.models import DEFAULT_PARAMETERS, BacktestRow, CachedDay, HealthModel
 from health.selectors import health_backtest
 from health.selectors.backtest import backtest_days
 from health.services import health_model_draft
@@ -111,3 +111,64 @@ def test_a_churn_that_comes_back_within_90_days_still_counts(facts: Facts) -> No
 def test_only_month_ends_whose_90_days_are_over_count(last_day: date | None, expected: list[date]) -> None:
     """METRICS.md "Backtest" pools the month-ends d of the range with d + 90 on or before the last computed day."""
     assert backtest_days(date(2024, 1, 1), date(2024, 3, 1), last_day) == expected
+
+
+def test_the_rows_are_kept_until_the_next_pipeline_run_and_then_refilled(facts: Facts) -> None:
+    """The backtest's rows (accounts counted per day and components, churned or stayed: BacktestRow) are
+    filled once per pipeline run: a second
+    backtest, whatever the model, reads the same rows; after a run they are refilled, so a churn that the new
+    run sees counts. C stays on the first backtest; C's subscription then ends on 2024-05-01 and the days are
+    recomputed: C churned, so on 2024-03-31 A (30) and C (50) churned, D (80) stayed → AUC 1."""
+    account(facts, "A", 6, ends_on="2024-05-01")
+    c = account(facts, "C", 10)
+    account(facts, "D", 16)
+    compute(facts)
+    first = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert (first.scored, first.churned) == (3, 1)
+    rows = list(BacktestRow.objects.order_by("activity").values_list("day", "activity", "churned", "stayed"))
+    assert rows == [
+        (date(2024, 3, 31), 30, 1, 0),
+        (date(2024, 3, 31), 50, 0, 1),
+        (date(2024, 3, 31), 80, 0, 1),
+    ]
+    assert health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only()) == first
+    assert BacktestRow.objects.count() == 3 and CachedDay.objects.filter(kind="backtest").count() == 1
+
+    c.spans.update(ends_on=date(2024, 5, 1))
+    compute(facts)
+    second = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert (second.auc, second.scored, second.churned) == (1.0, 3, 2)
+    assert (
+        sum(BacktestRow.objects.values_list("churned", flat=True)) == 2
+        and CachedDay.objects.filter(kind="backtest").count() == 1
+    )
+
+
+def test_rows_of_an_earlier_run_are_dropped_whatever_their_day(facts: Facts) -> None:
+    """A backtest of April alone after a new run drops March's rows of the run before, so the cache holds only
+    what was asked for since the last run."""
+    account(facts, "D", 16)
+    for day in ("2024-03-31", "2024-04-30", "2024-07-31"):
+        facts.compute(day, day, today="2024-08-01")
+    health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert list(CachedDay.objects.filter(kind="backtest").values_list("day", flat=True)) == [
+        date(2024, 3, 31)
+    ]
+    facts.compute("2024-07-31", "2024-07-31", today="2024-08-01")
+    health_backtest(first_month=APRIL, last_month=APRIL, model=activity_only())
+    assert list(CachedDay.objects.filter(kind="backtest").values_list("day", flat=True)) == [
+        date(2024, 4, 30)
+    ]
+    assert set(BacktestRow.objects.values_list("day", flat=True)) == {date(2024, 4, 30)}
+
+
+def test_accounts_with_the_same_components_share_a_row(facts: Facts) -> None:
+    """Two stayers and a churner active 10 days of 30 on 2024-03-31, with the same other components: one row of
+    1 churned and 2 stayed; the backtest counts each account (3 scored: a tie of all → AUC ½)."""
+    account(facts, "B", 10, ends_on="2024-04-15")
+    account(facts, "C", 10)
+    account(facts, "C2", 10)
+    compute(facts)
+    result = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert (result.auc, result.scored, result.churned) == (0.5, 3, 1)
+    assert list(BacktestRow.objects.values_list("activity", "churned", "stayed")) == [(50, 1, 2)]

@@ -55,7 +55,10 @@ def test_the_distribution_of_a_draft_and_of_the_active_model(
     )
     stored_day(c, X - timedelta(days=30), score=100.0, activity=100, adoption=100, support=100, recency=100)
     model = health_model_active()
-    with django_assert_num_queries(1):
+    health_distributions(day=X, draft=without_activity(), active=model)  # fills the days' PreviewRows
+    # then: the fill's lock, ledger and filled days (nothing to fill), one aggregate query, and the savepoints
+    # and work_mem of their two transactions
+    with django_assert_num_queries(9):
         draft, active = health_distributions(day=X, draft=without_activity(), active=model)
     assert (active.green, active.yellow, active.red, active.at_risk) == (1, 1, 1, 2)
     assert active.at_risk_arr == Decimal(6000)

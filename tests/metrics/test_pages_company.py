@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -12,6 +13,9 @@ from django.urls import reverse
 from django.utils.html import escape
 from pytest_django import DjangoAssertNumQueries
 
+from metrics.fields import kpi_fields
+from metrics.models import MonthlyKpi, Scope
+from metrics.selectors.dashboards import GroupRow
 from metrics.selectors.figures import COMPANY_TILES, FIGURES
 from tests.metrics.conftest import Facts
 from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
@@ -189,3 +193,17 @@ def test_home_is_the_company_dashboard_for_vps_and_the_own_book_for_csms(client:
     assert client.get("/")["Location"] == URL
     client.force_login(book.alice)
     assert client.get("/")["Location"] == reverse("my_dashboard")
+
+
+def test_the_group_tables_figures_are_those_kpis_prints(book: Book) -> None:
+    """The tables compute their five figures without the rest of `kpi_fields`: the same values, row by row."""
+    rows = MonthlyKpi.objects.filter(scope__in=[Scope.CSM, Scope.SEGMENT]).select_related("csm")
+    assert rows.exists()
+    for row in rows:
+        fields = kpi_fields(row, gross_margin=Decimal("0.8"), event_names=())
+        group = GroupRow.of(row)
+        names = ("customers", "mrr", "nrr_12m", "at_risk_arr", "average_health")
+        assert {name: getattr(group, name) for name in names} == {name: fields[name] for name in names}
+        assert (group.csm, group.segment) == (
+            (row.csm, None) if row.scope == Scope.CSM else (None, row.segment)
+        )
