@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils.html import escape
 from pytest_django import DjangoAssertNumQueries
 
+from accounts.models import User
 from metrics.fields import kpi_fields
 from metrics.models import MonthlyKpi, Scope
 from metrics.selectors.dashboards import GroupRow
 from metrics.selectors.figures import COMPANY_TILES, FIGURES
+from metrics.templatetags.dashboard_tags import group_rows
 from tests.metrics.conftest import Facts
 from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
 
@@ -170,15 +172,15 @@ def test_empty_states(client: Client, vp: object, facts: Facts) -> None:
 def test_query_count_does_not_grow_with_accounts_or_months(
     client: Client, book: Book, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
-    """session + user + computed months + the KPI rows (company months, CSM and segment rows of the last)."""
+    """session + user + computed months + the KPI rows: company months, then CSM and segment rows of the last."""
     client.force_login(book.vp)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert client.get(URL).status_code == 200
     for number in range(40):
         account = book.facts.account(f"More {number}", csm=book.bob, segment=f"segment-{number % 7}")
         book.facts.span(account, "10.00", "month", "2024-02-01")
     book.facts.compute("2024-03-01", "2024-06-30", today="2024-07-01")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         html = client.get(URL, {"from": "2024-03", "to": "2024-06"}).content.decode()
     assert tile(html, "mrr")[0] == "1,580.00"  # + 40 × 10.00
 
@@ -207,3 +209,17 @@ def test_the_group_tables_figures_are_those_kpis_prints(book: Book) -> None:
         assert (group.csm, group.segment) == (
             (row.csm, None) if row.scope == Scope.CSM else (None, row.segment)
         )
+
+
+def test_group_rows_escape_names_and_link_each_group() -> None:
+    """The rows rendered in Python (dashboard_tags.group_rows) escape what a user typed and link a CSM to their
+    dashboard and each at-risk figure to its group's drill-down; no CSM and no segment read as such."""
+    eve = User(pk=7, email="eve@example.com", name="<b>Eve</b>", is_active=False)
+    row = GroupRow(eve, None, 3, "630.00", 0.9, "6360.00", 55.25)
+    html = group_rows([row, GroupRow(None, None, 1, "0.00", None, "0.00", None)], "csm", "/at-risk/")
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in html and "<b>" not in html
+    assert f'href="{reverse("csm_dashboard", args=[7])}"' in html and "(inactive)" in html
+    assert 'href="/at-risk/?csm=7"' in html and 'href="/at-risk/?csm=none"' in html and "No CSM" in html
+    assert '<td class="num" data-value="0.9">90.0%</td>' in html
+    segment = group_rows([GroupRow(None, "mid market & co", 1, "1.00", None, "0.00", None)], "segment", "/r/")
+    assert 'href="/r/?segment=mid+market+%26+co"' in segment and "mid market &amp; co" in segment

@@ -1,0 +1,64 @@
+"""Template tags of the dashboards: `{% load dashboard_tags %}`.
+
+`group_rows` renders the rows of the CSM and segment tables in Python. A company has a few hundred CSMs, and the
+template language spends some 30 µs a cell on variable lookups, filters and escaping (Django's escaping alone,
+through its lazy-string wrapper, cost 20 ms a page): the table took most of the page's time at 100k accounts. One
+f-string a row, with the standard library's escaping of what users typed (names, segments; the numbers are
+Keel's own), keeps it to a few milliseconds. The cells are those the template wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.templatetags.keel import money
+from health.templatetags.health_tags import percent, score
+from metrics.selectors.dashboards import GroupRow
+
+register = template.Library()
+
+
+def _name(row: GroupRow, kind: str, dashboard_url: tuple[str, str]) -> str:
+    if kind == "csm":
+        if row.csm is None:
+            return '<span class="muted">No CSM</span>'
+        inactive = "" if row.csm.is_active else ' <span class="muted">(inactive)</span>'
+        before, after = dashboard_url
+        return f'<a href="{before}{row.csm.pk}{after}">{escape(row.label)}</a>{inactive}'
+    if row.segment:
+        return escape(row.segment)
+    return '<span class="muted">No segment</span>'
+
+
+def _value(value: object) -> str:
+    return "" if value is None else escape(str(value))
+
+
+@register.simple_tag
+def group_rows(rows: Iterable[GroupRow], kind: str, at_risk_url: str) -> SafeString:
+    """The <tr>s of a CSM (`kind` "csm") or segment table: name (a CSM's links to their dashboard), accounts, MRR,
+    NRR 12m, at-risk ARR (linked to its drill-down for the row's group) and average health, each cell with the
+    `data-value` the page script sorts by."""
+    before, _, after = reverse("csm_dashboard", args=[0]).rpartition("0")  # reversed once, not once a row
+    dashboard_url, at_risk = (before, after), escape(at_risk_url)
+    lines = []
+    for row in rows:
+        group = (
+            {"csm": row.csm.pk if row.csm else "none"} if kind == "csm" else {"segment": row.segment or ""}
+        )
+        lines.append(
+            f'<tr><th scope="row" data-value="{escape(row.label.lower())}">{_name(row, kind, dashboard_url)}</th>'
+            f'<td class="num" data-value="{row.customers}">{row.customers}</td>'
+            f'<td class="num" data-value="{_value(row.mrr)}">{money(row.mrr)}</td>'
+            f'<td class="num" data-value="{_value(row.nrr_12m)}">{percent(row.nrr_12m)}</td>'
+            f'<td class="num" data-value="{_value(row.at_risk_arr)}">'
+            f'<a href="{at_risk}?{escape(urlencode(group))}">{money(row.at_risk_arr)}</a></td>'
+            f'<td class="num" data-value="{_value(row.average_health)}">{score(row.average_health)}</td></tr>'
+        )
+    return mark_safe("\n".join(lines))  # every value above is escaped or a number of Keel's own
