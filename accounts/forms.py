@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Iterator
+from html import escape
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Role, User
 from accounts.selectors import NOT_SCORED, UNASSIGNED
@@ -75,14 +78,33 @@ class UserRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+class QuickSelect(forms.Select):
+    """A <select> written in Python. Django renders each <option> through a template, about 0.15 ms apiece, and the
+    account list's CSM filter has one per CSM: a few hundred took half the page's time. Plain choices only (no
+    groups); values and labels are escaped, the attributes written by Django's own flatatt."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = {str(item) for item in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>{escape(str(label))}</option>'
+            for key, label in self.choices
+        )
+        return mark_safe(
+            f"<select{flatatt({'name': name, **self.build_attrs(self.attrs, attrs)})}>{options}</select>"
+        )
+
+
 class AccountFilterForm(forms.Form):
     """The account list's search box, filters and sort (GET). Unknown values are ignored, not errors."""
 
     q = forms.CharField(required=False, max_length=200, label="Search")
-    segment = forms.ChoiceField(required=False)
-    csm = forms.ChoiceField(required=False, label="CSM")
+    segment = forms.ChoiceField(required=False, widget=QuickSelect)
+    csm = forms.ChoiceField(required=False, label="CSM", widget=QuickSelect)
     status = forms.ChoiceField(
         required=False,
+        widget=QuickSelect,
         label="Health",
         choices=[
             ("", "Any health"),
@@ -95,6 +117,7 @@ class AccountFilterForm(forms.Form):
     at_risk = forms.BooleanField(required=False, label="At risk only")
     sort = forms.ChoiceField(
         required=False,
+        widget=QuickSelect,
         label="Sort by",
         choices=[
             ("name", "Name, A–Z"),

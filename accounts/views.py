@@ -68,7 +68,8 @@ def account_list(request: AuthenticatedRequest) -> HttpResponseBase:
     accounts = selectors.account_list(user=request.user, **filters)
     if request.GET.get("format") == "csv":
         return _export(accounts)
-    page = Paginator(accounts, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    pages = selectors.account_pages(accounts, filters["sort"])
+    page = Paginator(pages, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = cast(list[Account], list(page.object_list))
     as_of = next((row.current.day for row in rows if _current(row) is not None), None)
     context = {

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Now
 
 
@@ -396,6 +396,11 @@ class AccountCurrent(models.Model):
             models.Index(fields=["score"], name="account_current_score"),
             models.Index(fields=["score_change_30d"], name="account_current_change"),
             models.Index(fields=["status"], name="account_current_status"),
+            # The account list's sorts high to low, scores without one last (accounts.selectors.AccountPages
+            # reads a page in index order).
+            models.Index(F("arr").desc(nulls_last=True), name="account_current_arr_desc"),
+            models.Index(F("score").desc(nulls_last=True), name="account_current_score_desc"),
+            models.Index(F("score_change_30d").desc(nulls_last=True), name="account_current_change_desc"),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,8 @@ SORTS: dict[str, tuple[OrderBy, ...]] = {
     "change": (F("current__score_change_30d").asc(nulls_last=True), *_BY_NAME),
     "-change": (F("current__score_change_30d").desc(nulls_last=True), *_BY_NAME),
 }
+# The sorts by a figure of the snapshot, whose pages are read through AccountPages.
+SNAPSHOT_SORTS = frozenset(key for key in SORTS if key.lstrip("-") != "name")
 STATUSES = ("green", "yellow", "red")
 NOT_SCORED = "none"  # the status filter's value for accounts without a score
 
@@ -64,6 +66,44 @@ def account_list(
         accounts = accounts.filter(current__at_risk=True)
     # No annotation: the paginator's COUNT would then wrap the whole join in a subquery.
     return accounts.select_related("csm", "current").order_by(*SORTS.get(sort, _BY_NAME))
+
+
+class AccountPages:
+    """The account list sorted by a figure of the snapshot, as the paginator reads it: the accounts with a snapshot
+    row in `sort` order, then those without one (created since the last run) by name, exactly the order of
+    `account_list`, whose figures sort them last.
+
+    `account_list` says it in one query, but one that joins every account to its row before sorting (a LEFT JOIN
+    cannot be read in the order of an index on its right side): 200 ms at 100k accounts. The accounts with a row
+    are an inner join, which PostgreSQL reads in index order and stops after the page; those without a row are
+    read only for the pages past the others.
+    """
+
+    def __init__(self, accounts: QuerySet[Account], sort: str) -> None:
+        self.accounts = accounts
+        self.with_row = accounts.filter(current__isnull=False)
+        self.without_row = accounts.filter(current__isnull=True).order_by(*_BY_NAME)
+        assert sort in SNAPSHOT_SORTS
+
+    def count(self) -> int:
+        return self.accounts.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[Account]:
+        start, stop = page.start or 0, page.stop
+        rows = list(self.with_row[start:stop])
+        if stop is not None and len(rows) == stop - start:
+            return rows
+        with_row = start + len(rows) if rows else self.with_row.count()
+        rest = self.without_row[max(0, start - with_row) : None if stop is None else max(0, stop - with_row)]
+        return rows + list(rest)
+
+
+def account_pages(accounts: QuerySet[Account], sort: str) -> QuerySet[Account] | AccountPages:
+    """What the list's paginator reads for `accounts` (from `account_list`) in `sort` order."""
+    return AccountPages(accounts, sort) if sort in SNAPSHOT_SORTS else accounts
 
 
 EXPORT_HEADER = [

@@ -12,14 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django import forms
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from accounts.forms import QuickSelect
 from accounts.models import Account, Role, User
-from accounts.selectors import EXPORT_HEADER, account_list, with_current_mrr
+from accounts.selectors import EXPORT_HEADER, SNAPSHOT_SORTS, AccountPages, account_list, with_current_mrr
 from health.models import Task
 from metrics.models import AccountCurrent
 from surveys.models import SurveyResponse
@@ -400,6 +402,22 @@ def test_sorts_both_ways_with_missing_figures_last(
     assert names(client.get(LIST, {"sort": sort})) == expected
 
 
+@pytest.mark.parametrize("sort", sorted(SNAPSHOT_SORTS))
+def test_pages_by_a_snapshot_figure_are_the_one_query_order_cut_in_pages(
+    vp: User, scored: dict[str, Account], sort: str
+) -> None:
+    """AccountPages reads the accounts with a snapshot row and those without (Foxtrot, Golf) apart: every page,
+    of every size and across the boundary, holds what `account_list` in one query holds there."""
+    AccountFactory.create(name="Golf")
+    accounts = account_list(user=vp, sort=sort)
+    expected = [account.name for account in accounts]
+    pages = AccountPages(accounts, sort)
+    assert len(pages) == pages.count() == len(expected) == 7
+    for size in (1, 2, 3, 5, 7, 8):
+        for start in range(0, 9, size):
+            assert [account.name for account in pages[start : start + size]] == expected[start : start + size]
+
+
 @pytest.mark.usefixtures("scored")
 @pytest.mark.parametrize(
     ("query", "expected"),
@@ -529,3 +547,26 @@ def test_the_account_360(client: Client, csm: User, facts: Facts) -> None:
     if renewal <= today:
         renewal = renewal.replace(year=today.year + 1)
     assert renewal.strftime("%-d %b %Y") in html.split('id="next-renewal"', 1)[1][:400]
+
+
+def test_quick_select_writes_what_djangos_select_writes() -> None:
+    """The filters' <select> (QuickSelect, rendered in Python for speed): the same options, the chosen one
+    selected, labels and values escaped, the attributes Django gives."""
+    choices = [("", "All CSMs"), ("7", "<b>Eve</b> & co"), ("none", "No CSM")]
+    quick = QuickSelect(choices=choices).render("csm", "7", attrs={"id": "id_csm"})
+    django = forms.Select(choices=choices).render("csm", "7", attrs={"id": "id_csm"})
+
+    def options(html: str) -> list[tuple[str, bool, str]]:
+        found = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html)
+        return [(value, bool(selected), label) for value, selected, label in found]
+
+    assert (
+        options(quick)
+        == options(django)
+        == [
+            ("", False, "All CSMs"),
+            ("7", True, "&lt;b&gt;Eve&lt;/b&gt; &amp; co"),
+            ("none", False, "No CSM"),
+        ]
+    )
+    assert re.match(r'<select (id="id_csm" name="csm"|name="csm" id="id_csm")>', quick)
