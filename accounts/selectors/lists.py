@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from typing import overload
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -91,8 +92,19 @@ class AccountPages:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, page: slice) -> list[Account]:
-        start, stop = page.start or 0, page.stop
+    def __iter__(self) -> Iterator[Account]:
+        return iter(self[0:None])
+
+    @overload
+    def __getitem__(self, index: int) -> Account: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Account]: ...
+
+    def __getitem__(self, index: int | slice) -> Account | list[Account]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
         rows = list(self.with_row[start:stop])
         if stop is not None and len(rows) == stop - start:
             return rows

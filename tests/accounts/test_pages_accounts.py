@@ -413,6 +413,8 @@ def test_pages_by_a_snapshot_figure_are_the_one_query_order_cut_in_pages(
     expected = [account.name for account in accounts]
     pages = AccountPages(accounts, sort)
     assert len(pages) == pages.count() == len(expected) == 7
+    assert [account.name for account in pages] == expected
+    assert [pages[index].name for index in range(7)] == expected
     for size in (1, 2, 3, 5, 7, 8):
         for start in range(0, 9, size):
             assert [account.name for account in pages[start : start + size]] == expected[start : start + size]
