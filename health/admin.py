@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from health.models import AtRiskEpisode, HealthModel, Task
+from health.models import AtRiskEpisode, BacktestRow, CachedDay, HealthModel, Task
+from metrics.admin import derived_admin
 
 
 @admin.register(HealthModel)
@@ -37,3 +38,8 @@ class AtRiskEpisodeAdmin(admin.ModelAdmin):
     list_display = ("account", "started_on", "ended_on", "end_reason")
     list_select_related = ("account",)
     raw_id_fields = ("account",)
+
+
+# The Health page's caches (health.services.cached_rows), read-only like the snapshots they copy.
+for _model in (CachedDay, BacktestRow):
+    admin.site.register(_model, derived_admin(_model))

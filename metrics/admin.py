@@ -34,7 +34,7 @@ class DerivedAdmin(admin.ModelAdmin):
         return False
 
 
-def _derived_admin(model: type[models.Model]) -> type[DerivedAdmin]:
+def derived_admin(model: type[models.Model]) -> type[DerivedAdmin]:
     # Built from the model's fields so that this file does not break while the snapshot tables evolve.
     fields = [
         f for f in model._meta.concrete_fields if not isinstance(f, models.JSONField | models.TextField)
@@ -52,4 +52,4 @@ for _model in apps.get_app_config("metrics").get_models():
     # Tables keyed by (day, account, …) have no single-column key, which the admin needs to link a row; they
     # are read through the pages, the API and the `health` / `kpis` commands instead.
     if not admin.site.is_registered(_model) and not isinstance(_model._meta.pk, models.CompositePrimaryKey):
-        admin.site.register(_model, _derived_admin(_model))
+        admin.site.register(_model, derived_admin(_model))
