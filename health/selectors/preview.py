@@ -2,8 +2,9 @@
 
 Weights, thresholds and the drop rule only re-weight the components stored on metrics.AccountDay, so a draft is
 previewed without recomputing anything: one aggregate query over the latest computed day, and the backtest
-(METRICS.md "Backtest") over the last 12 months whose 90 days are over. A changed component parameter is not
-reflected until history is recomputed with it; the page says so.
+(METRICS.md "Backtest") over the last 12 months whose 90 days are over, both over narrow copies of the stored
+components kept per pipeline run (health.services.cached_rows). A changed component parameter is not reflected
+until history is recomputed with it; the page says so.
 """
 
 from __future__ import annotations
