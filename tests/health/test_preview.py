@@ -69,6 +69,42 @@ def test_the_distribution_of_a_draft_and_of_the_active_model(
     assert draft.share("green") == pytest.approx(2 / 3)
 
 
+def test_scores_near_a_bound_compare_rounded_to_4_decimals(stored_day: Callable[..., AccountDay]) -> None:
+    """A draft scoring activity alone (score = activity), accounts within 0.0001 of a bound, where comparing the
+    unrounded score would give the other answer (METRICS.md: statuses and the drop rule read the score rounded to
+    4 decimals, half up):
+
+    | | activity on X | rounded | status | on X − 30 | rounded | fell ≥ 15? |
+    |G| 69.99996 | 70.0000 | green | | | |
+    |Y| 69.99994 | 69.9999 | yellow | | | |
+    |Z| 39.99995 | 40.0000 | yellow | | | |
+    |R| 39.99994 | 39.9999 | red (at risk) | | | |
+    |P| 70.00004 | 70.0000 | green | 84.99996 | 85.0000 | 70.0000 ≤ 70.0000: yes (unrounded only 14.99992) |
+    |Q| 70.00005 | 70.0001 | green | 85.00004 | 85.0000 | 70.0001 > 70.0000: no (unrounded 14.99999) |
+    At risk: R and P.
+    """
+    activity_only = health_model_draft(
+        weights={"activity": 1},
+        parameters=DEFAULT_PARAMETERS,
+        green_min=70,
+        yellow_min=40,
+        drop_points=15,
+        drop_days=30,
+    )
+    today = {"G": 69.99996, "Y": 69.99994, "Z": 39.99995, "R": 39.99994, "P": 70.00004, "Q": 70.00005}
+    before = {"P": 84.99996, "Q": 85.00004}
+    for name, activity in today.items():
+        account = AccountFactory.create(name=name)
+        stored_day(
+            account, X, score=activity, activity=activity, support=100, recency=100, arr=12 * (ord(name))
+        )
+        if name in before:
+            stored_day(account, X - timedelta(days=30), score=before[name], activity=before[name])
+    draft, _ = health_distributions(day=X, draft=activity_only, active=health_model_active())
+    assert (draft.green, draft.yellow, draft.red, draft.at_risk) == (3, 2, 1, 2)
+    assert draft.at_risk_arr == 12 * (ord("R") + ord("P"))
+
+
 def test_the_active_model_reproduces_what_the_pipeline_stored(facts: Facts) -> None:
     """Re-weighting the stored components with the model they were computed with gives the stored statuses
     and at-risk flags, account for account in aggregate (the same float expression as the pipeline's)."""
