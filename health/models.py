@@ -229,13 +229,10 @@ class CachedDay(models.Model):
         return f"{self.kind} rows of {self.day} ({self.ledger})"
 
 
-class BacktestRow(models.Model):
-    """What the backtest of any model needs of the accounts scored on a month-end (METRICS.md "Backtest"): their
-    stored components, which do not depend on weights or thresholds, and how many of the accounts with those
-    components churned within 90 days or stayed, which depends on no model at all. One row per day and distinct
-    components (a tenth of the accounts at 100k: many share them). A cache of metrics.AccountDay and the spans,
-    so that a draft's backtest re-weights a narrow table instead of reading the wide daily rows and rebuilding
-    every account's paid islands (health.services.cached_rows fills it; health.selectors.backtest reads it)."""
+class CachedComponents(models.Model):
+    """The stored components of METRICS.md "Health score" on a day, copied for re-weighting (the Health page's
+    preview and the backtest), with `present`: bit 1 << i set when COMPONENTS[i] is not null, which picks the
+    score's denominator (health.sql.reweighted_score)."""
 
     day = models.DateField()
     activity = models.FloatField(null=True)
@@ -245,6 +242,19 @@ class BacktestRow(models.Model):
     revenue = models.FloatField(null=True)
     recency = models.FloatField(null=True)
     present = models.PositiveSmallIntegerField(help_text="bit 1 << i: COMPONENTS[i] is not null")
+
+    class Meta:
+        abstract = True
+
+
+class BacktestRow(CachedComponents):
+    """What the backtest of any model needs of the accounts scored on a month-end (METRICS.md "Backtest"): their
+    stored components, which do not depend on weights or thresholds, and how many of the accounts with those
+    components churned within 90 days or stayed, which depends on no model at all. One row per day and distinct
+    components (a tenth of the accounts at 100k: many share them). A cache of metrics.AccountDay and the spans,
+    so that a draft's backtest re-weights a narrow table instead of reading the wide daily rows and rebuilding
+    every account's paid islands (health.services.cached_rows fills it; health.selectors.backtest reads it)."""
+
     churned = models.PositiveIntegerField()
     stayed = models.PositiveIntegerField()
 
@@ -255,22 +265,14 @@ class BacktestRow(models.Model):
         return f"{self.churned + self.stayed} accounts on {self.day}"
 
 
-class PreviewRow(models.Model):
+class PreviewRow(CachedComponents):
     """An account scored on a day, with its ARR and stored components: what the Health page's preview re-weights
     for the latest day and the day the drop rule compares with. A narrow copy of metrics.AccountDay (whose rows of
     one day lie on as many pages as there are accounts), filled once per pipeline run and day."""
 
     pk = models.CompositePrimaryKey("day", "account_id")
-    day = models.DateField()
     account_id = models.BigIntegerField()
     arr = models.DecimalField(max_digits=24, decimal_places=4)  # as metrics.AccountDay.arr
-    activity = models.FloatField(null=True)
-    adoption = models.FloatField(null=True)
-    sentiment = models.FloatField(null=True)
-    support = models.FloatField(null=True)
-    revenue = models.FloatField(null=True)
-    recency = models.FloatField(null=True)
-    present = models.PositiveSmallIntegerField(help_text="bit 1 << i: COMPONENTS[i] is not null")
 
     def __str__(self) -> str:
         return f"{self.account_id} on {self.day}"
