@@ -411,7 +411,7 @@ def test_pages_by_a_snapshot_figure_are_the_one_query_order_cut_in_pages(
     AccountFactory.create(name="Golf")
     accounts = account_list(user=vp, sort=sort)
     expected = [account.name for account in accounts]
-    pages = AccountPages(accounts, sort)
+    pages = AccountPages(accounts)
     assert len(pages) == pages.count() == len(expected) == 7
     assert [account.name for account in pages] == expected
     assert [pages[index].name for index in range(7)] == expected
