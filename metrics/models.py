@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Now
+from django.db.models import ExpressionWrapper, F, Q, Value
+from django.db.models.functions import ExtractDay, Now
+from django.db.models.lookups import Exact
 
 
 def Money(**kwargs: Any) -> models.DecimalField:
@@ -308,7 +310,25 @@ class AccountDay(models.Model):
     recency = models.FloatField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "day"], name="account_day_account")]
+        indexes = [
+            models.Index(fields=["account", "day"], name="account_day_account"),
+            # The drill-downs compare every account's ARR at two month-ends: read from this narrow copy of the
+            # month-ends (an index-only scan, 31 MB at 100k accounts and 13 months) rather than from the wide rows.
+            # The drill-down's SQL repeats the condition (MONTH_END_SQL) so that the planner may use it.
+            models.Index(
+                fields=["day", "account"],
+                include=["arr"],
+                condition=Q(
+                    Exact(
+                        ExtractDay(
+                            ExpressionWrapper(F("day") + timedelta(days=1), output_field=models.DateField())
+                        ),
+                        1,
+                    )
+                ),
+                name="account_day_month_end",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} on {self.day}"
@@ -401,6 +421,8 @@ class AccountCurrent(models.Model):
             models.Index(F("arr").desc(nulls_last=True), name="account_current_arr_desc"),
             models.Index(F("score").desc(nulls_last=True), name="account_current_score_desc"),
             models.Index(F("score_change_30d").desc(nulls_last=True), name="account_current_change_desc"),
+            # A CSM's accounts at risk (metrics.selectors.dashboards.accounts_at_risk): 2% of the base.
+            models.Index(fields=["account"], condition=Q(at_risk=True), name="account_current_at_risk"),
         ]
 
     def __str__(self) -> str:

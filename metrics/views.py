@@ -104,7 +104,7 @@ def _csm_page(request: AuthenticatedRequest, csm: User) -> HttpResponse:
         drill_query=f"?csm={csm.pk}",
         at_risk=at_risk,
         at_risk_count=at_risk_count,
-        renewals=renewals_upcoming(accounts=Account.objects.filter(csm=csm), day=today),
+        renewals=renewals_upcoming(csm=csm, day=today),
         renewals_from=today + timedelta(days=1),
         renewals_until=today + timedelta(days=RENEWAL_DAYS),
         tasks=tasks,

@@ -346,6 +346,19 @@ class AtRisk:
         return self.arr / TWELVE
 
 
+# What the reason in words reads of a day's row and its model (health.selectors.explanations._risk).
+_RISK_READS = (
+    "day",
+    "account",
+    "score",
+    "status",
+    "at_risk",
+    "health_model__yellow_min",
+    "health_model__drop_days",
+    "health_model__drop_points",
+)
+
+
 def accounts_at_risk(*, csm: User, limit: int = AT_RISK_SHOWN) -> tuple[list[AtRisk], int]:
     """The CSM's accounts at risk on the latest computed day (AccountCurrent), most ARR first, each with the
     reason in words of the health explanation (red, or the fall of the score); and how many there are.
@@ -354,20 +367,37 @@ def accounts_at_risk(*, csm: User, limit: int = AT_RISK_SHOWN) -> tuple[list[AtR
     and the rows of the model's drop days before.
     """
     at_risk = Account.objects.filter(csm=csm, current__at_risk=True)
-    accounts = list(at_risk.select_related("current").order_by("-current__arr", "name", "pk")[:limit])
+    accounts = list(
+        at_risk.select_related("current")
+        .only(
+            "name",
+            "current__day",
+            "current__arr",
+            "current__score",
+            "current__status",
+            "current__score_change_30d",
+        )
+        .order_by("-current__arr", "name", "pk")[:limit]
+    )
     total = len(accounts) if len(accounts) < limit else at_risk.count()
     if not accounts:
         return [], 0
     day = accounts[0].current.day
     rows = {
         row.account_id: row
-        for row in AccountDay.objects.filter(day=day, account__in=accounts).select_related("health_model")
+        for row in AccountDay.objects.filter(day=day, account__in=accounts)
+        .select_related("health_model")
+        .only(*_RISK_READS)
     }
     wanted = Q()
     for row in rows.values():
         if row.health_model is not None:
             wanted |= Q(account_id=row.account_id, day=day - timedelta(days=row.health_model.drop_days))
-    before = {row.account_id: row for row in AccountDay.objects.filter(wanted)} if wanted else {}
+    before = (
+        {row.account_id: row for row in AccountDay.objects.filter(wanted).only("day", "account", "score")}
+        if wanted
+        else {}
+    )
     result = []
     for account in accounts:
         current = account.current

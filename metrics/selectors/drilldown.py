@@ -33,6 +33,10 @@ class Movement:
     condition: str  # SQL over m.s, m.e (annual amounts at the end of m−1 and on as_of)
     amount: str  # SQL: the account's part of the figure, annualised
     explanation: str
+    # Which rows to read (_MOVES): the accounts paying on as_of with what they paid at the end of m−1 ("e"), the
+    # other way round ("s"), or the accounts paying on as_of alone when neither condition nor amount reads m.s
+    # ("e alone": what they paid at the end of m−1 is then read for the rows of the page only).
+    paying: str = "e"
 
 
 _PAID_BEFORE = """EXISTS (
@@ -84,6 +88,7 @@ MOVEMENTS: dict[str, Movement] = {
             "m.s > 0 AND m.e = 0",
             "m.s",
             "Accounts that paid at the end of the month before and no longer do.",
+            paying="s",
         ),
         Movement(
             "customers",
@@ -92,6 +97,7 @@ MOVEMENTS: dict[str, Movement] = {
             "m.e > 0",
             "m.e",
             "Every account paying at the end of the month: their MRR adds up to the month's MRR.",
+            paying="e alone",
         ),
         Movement(
             "at-risk",
@@ -104,17 +110,27 @@ MOVEMENTS: dict[str, Movement] = {
     )
 }
 
-# Raw SQL: a FULL JOIN of the two days' rows, the ownership on a day and a window total are beyond the ORM.
+# Raw SQL: the join of the two days' rows, the ownership on a day and the totals are beyond the ORM.
 # Each account's s and e: the stored rows of the two days (or, when the end of m−1 was never computed, its ARR
-# from the spans, as the pipeline reads history from the facts).
-_START_STORED = "SELECT account_id, arr FROM metrics_accountday WHERE day = %(start)s AND arr > 0"
+# from the spans, as the pipeline reads history from the facts). Month-end rows are read from the index
+# account_day_month_end (metrics.models.AccountDay), whose condition the SQL repeats so the planner may use it.
+MONTH_END_SQL = "EXTRACT(DAY FROM (day + interval '1 day')) = 1"
+_START_STORED = (
+    f"SELECT account_id, arr FROM metrics_accountday WHERE day = %(start)s AND arr > 0 AND {MONTH_END_SQL}"
+)
 _START_FACTS = """SELECT account_id, SUM(annual_amount) AS arr FROM accounts_subscriptionspan
     WHERE starts_on <= %(start)s AND (ends_on IS NULL OR %(start)s < ends_on)
     GROUP BY account_id HAVING SUM(annual_amount) > 0"""
-_MOVES = """SELECT COALESCE(e.account_id, s.account_id) AS account_id, COALESCE(s.arr, 0) AS s,
-           COALESCE(e.arr, 0) AS e
-    FROM (SELECT account_id, arr FROM metrics_accountday WHERE day = %(as_of)s AND arr > 0) e
-    FULL JOIN ({start}) s ON s.account_id = e.account_id"""
+_END = "SELECT account_id, arr FROM metrics_accountday WHERE day = %(as_of)s AND arr > 0"
+# A movement needs the accounts paying at one end, with what they paid at the other (0 when nothing): the
+# accounts paying on as_of ("e") or at the end of m−1 ("s").
+_MOVES = {
+    "e": """SELECT e.account_id, COALESCE(s.arr, 0) AS s, e.arr AS e
+    FROM ({end}) e LEFT JOIN ({start}) s ON s.account_id = e.account_id""",
+    "s": """SELECT s.account_id, s.arr AS s, COALESCE(e.arr, 0) AS e
+    FROM ({start}) s LEFT JOIN ({end}) e ON e.account_id = s.account_id""",
+    "e alone": "SELECT e.account_id, NULL::numeric AS s, e.arr AS e FROM ({end}) e",
+}
 _AT_RISK = """SELECT account_id, 0 AS s, arr AS e FROM metrics_accountday
     WHERE day = %(as_of)s AND score IS NOT NULL AND at_risk"""
 _OWNER_ON_AS_OF = """SELECT o.csm_id FROM accounts_accountownership o
@@ -130,20 +146,22 @@ _GROUPS = {
     "segment": "m.account_id IN (SELECT a.id FROM accounts_account a WHERE a.segment = %(segment)s)",
     "segment-none": "m.account_id IN (SELECT a.id FROM accounts_account a WHERE a.segment IS NULL)",
 }
+# The totals from the picked rows once more rather than a window over them (which buffers and spills every row):
+# from rows kept by the first read when they come of a join, read again when they are one day's index range.
 _LIST = """
-WITH picked AS (
+WITH picked AS {materialized} (
     SELECT m.account_id, m.s, m.e, {amount} AS amount
     FROM ({moves}) m
     WHERE {condition} AND {group}
+), totals AS MATERIALIZED (
+    SELECT COUNT(*) AS total_count, SUM(amount) AS total_amount FROM picked
 ), page AS (
-    SELECT p.*, COUNT(*) OVER () AS total_count, SUM(p.amount) OVER () AS total_amount
-    FROM picked p
-    ORDER BY p.amount DESC, p.account_id
-    LIMIT %(limit)s OFFSET %(offset)s
+    SELECT * FROM picked ORDER BY amount DESC, account_id LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT page.account_id, page.s, page.e, page.amount, page.total_count, page.total_amount,
-       a.name, a.external_id, a.segment, a.csm_id, owner.id, owner.name, owner.email
+SELECT page.account_id, {page_start}, page.e, page.amount, totals.total_count,
+       totals.total_amount, a.name, a.external_id, a.segment, a.csm_id, owner.id, owner.name, owner.email
 FROM page
+CROSS JOIN totals
 JOIN accounts_account a ON a.id = page.account_id
 LEFT JOIN accounts_user owner ON owner.id = ({owner})
 ORDER BY page.amount DESC, page.account_id
@@ -257,17 +275,20 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
         raise NoSnapshot(month)
     start = month - timedelta(days=1)
     if movement.slug == "at-risk":
-        moves = _AT_RISK
+        moves, start_sql = _AT_RISK, ""
     else:
-        stored = ComputedDay.objects.filter(day=start).exists()
-        moves = _MOVES.format(start=_START_STORED if stored else _START_FACTS)
+        start_sql = _START_STORED if ComputedDay.objects.filter(day=start).exists() else _START_FACTS
+        end = _END + (f" AND {MONTH_END_SQL}" if (row.as_of + timedelta(days=1)).day == 1 else "")
+        moves = _MOVES[movement.paying].format(start=start_sql, end=end)
     group_sql, params = group.sql()
     sql = _LIST.format(
+        materialized="NOT MATERIALIZED" if movement.paying == "e alone" else "MATERIALIZED",
         amount=movement.amount,
         moves=moves,
         condition=movement.condition,
         group=group_sql,
         owner=_OWNER_ON_AS_OF,
+        **_page_start(movement, start_sql),
     )
     page = max(1, page)
     params.update(as_of=row.as_of, start=start, month=month, limit=PER_PAGE)
@@ -322,6 +343,16 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
         page=page,
         pages=max(1, -(-count // PER_PAGE)),
     )
+
+
+def _page_start(movement: Movement, start_sql: str) -> dict[str, str]:
+    """What the page's rows paid at the end of m−1: read with the movement's rows, or for the page alone."""
+    if movement.paying != "e alone":
+        return {"page_start": "page.s"}
+    # A lookup per row of the page (the account's condition is pushed into the subquery).
+    return {
+        "page_start": f"COALESCE((SELECT s.arr FROM ({start_sql}) s WHERE s.account_id = page.account_id), 0)"
+    }
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:

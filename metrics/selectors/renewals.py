@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from accounts.models import Account, Interval, SubscriptionSpan
+from accounts.models import Interval, SubscriptionSpan, User
 
 RENEWAL_DAYS = 90
 # Months per term of the intervals that renew (METRICS.md `renewals_due`: year and quarter only).
@@ -60,45 +60,81 @@ def _active_on(span: SpanLike, day: date) -> bool:
 
 @dataclass(frozen=True)
 class Renewal:
-    account: Account
+    account_id: int
+    account_name: str
     subscription_id: str
     plan: str
     interval: str
     on: date
     arr: Decimal  # the subscription's ARR on d: its active span's annual amount
+    # The account's health in the latest snapshot (AccountCurrent); None and "" when it has no row or no score.
+    score: float | None
+    status: str
+    at_risk: bool
 
     @property
     def mrr(self) -> Decimal:
         return self.arr / 12
 
-    @property
-    def current(self) -> Any:
-        """The account's row of the latest snapshot (health), or None."""
-        return getattr(self.account, "current", None)
+
+@dataclass(frozen=True)
+class _Span:
+    starts_on: date
+    ends_on: date | None
+    interval: str
 
 
-def renewals_upcoming(*, accounts: QuerySet[Account], day: date, days: int = RENEWAL_DAYS) -> list[Renewal]:
-    """Renewals of `accounts` (one CSM's book) due from day + 1 to day + `days`, soonest first, with the account's
-    health. One query over the spans active on `day` that renew."""
+def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list[Renewal]:
+    """Renewals of `csm`'s accounts due from day + 1 to day + `days`, soonest first, with the account's health.
+    One query over the spans active on `day` that renew, as plain rows (a book has a few hundred)."""
     until = day + timedelta(days=days)
     spans = SubscriptionSpan.objects.filter(
         Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day)),
-        account__in=accounts,
+        account__csm=csm,
         interval__in=list(TERM_MONTHS),
-    ).select_related("account", "account__current")
+    ).values_list(
+        "account_id",
+        "account__name",
+        "subscription_id",
+        "plan",
+        "interval",
+        "annual_amount",
+        "starts_on",
+        "ends_on",
+        "account__current__score",
+        "account__current__status",
+        "account__current__at_risk",
+    )
+    labels = dict(Interval.choices)
     renewals = [
         Renewal(
-            account=span.account,
-            subscription_id=span.subscription_id,
-            plan=span.plan,
-            interval=span.get_interval_display(),
+            account_id=account_id,
+            account_name=name,
+            subscription_id=subscription_id,
+            plan=plan,
+            interval=str(labels.get(interval, interval)),
             on=on,
-            arr=span.annual_amount,
+            arr=annual_amount,
+            score=score,
+            status=status or "",
+            at_risk=bool(at_risk),
         )
-        for span in spans
-        for on in term_ends(span, after=day, until=until)
+        for (
+            account_id,
+            name,
+            subscription_id,
+            plan,
+            interval,
+            annual_amount,
+            starts_on,
+            ends_on,
+            score,
+            status,
+            at_risk,
+        ) in spans
+        for on in term_ends(_Span(starts_on, ends_on, interval), after=day, until=until)
     ]
-    renewals.sort(key=lambda renewal: (renewal.on, renewal.account.name.lower(), renewal.subscription_id))
+    renewals.sort(key=lambda renewal: (renewal.on, renewal.account_name.lower(), renewal.subscription_id))
     return renewals
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -14,6 +15,8 @@ from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Role, User
 from health.models import Task
+from metrics.selectors.renewals import Renewal
+from metrics.templatetags.dashboard_tags import renewal_rows
 from tests.metrics.conftest import Facts
 from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
 
@@ -126,6 +129,37 @@ def test_renewals_in_the_next_90_days(client: Client, facts: Facts, csm: User, o
         ]
     )
     assert [(row[0], row[1], row[4]) for row in rows] == expected
+
+
+def test_renewal_rows_escape_names_and_show_health() -> None:
+    """The rows rendered in Python (dashboard_tags.renewal_rows) escape what a user typed, link the account to its
+    page and show its health today: the score with its status and at-risk badge, or a dash when not scored."""
+    html = renewal_rows(
+        [
+            Renewal(
+                7,
+                "<b>Acme</b>",
+                "sub_<1>",
+                "pro",
+                "Yearly",
+                date(2026, 1, 2),
+                Decimal("1200"),
+                55.2,
+                "yellow",
+                True,
+            ),
+            Renewal(
+                8, "Zed & co", "s2", "pro", "Quarterly", date(2026, 1, 3), Decimal("300.005"), None, "", False
+            ),
+        ]
+    )
+    assert "&lt;b&gt;Acme&lt;/b&gt;" in html and "sub_&lt;1&gt;" in html and "<b>" not in html
+    assert f'<a href="{reverse("account_detail", args=[7])}">' in html and "Zed &amp; co" in html
+    assert '<td class="nowrap">2026-01-02</td>' in html and "1,200.00" in html and "300.01" in html
+    assert (
+        '<span class="health-chip health-chip--yellow">55.2</span> <span class="badge badge--danger">At risk</span>'
+    ) in html
+    assert '<td class="num"><span class="muted">—</span></td></tr>' in html
 
 
 def test_a_vp_opens_any_csms_dashboard_a_csm_only_their_own(client: Client, book: Book) -> None:

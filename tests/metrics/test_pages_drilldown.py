@@ -3,16 +3,18 @@ customers or the at-risk ARR, whose amounts add up to the MonthlyKpi number, for
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Account
 from metrics.models import MonthlyKpi, Scope
-from metrics.selectors.drilldown import MOVEMENTS, Group, drilldown
+from metrics.selectors.drilldown import _START_STORED, MOVEMENTS, Group, drilldown
 from tests.metrics.conftest import Facts
 from tests.metrics.pages_book import Book, element, june_book, table_rows
 
@@ -150,6 +152,31 @@ def test_unknown_figures_and_months_are_404(client: Client, book: Book) -> None:
     client.force_login(book.vp)
     assert client.get(url("nothing")).status_code == 404
     assert client.get(url("new", month="2024-13")).status_code == 404
+
+
+def test_customers_read_the_start_of_a_page_from_the_spans_when_it_was_never_computed(
+    client: Client, book: Book
+) -> None:
+    """May 2024: the end of April was never computed, so each row's MRR at the start is its spans' on April 30
+    (the customers list reads it for the rows of the page only)."""
+    client.force_login(book.vp)
+    rows = table_rows(client.get(url("customers", month="2024-05")).content.decode(), "drill-rows")
+    assert [[row[0].split()[0], *row[-3:]] for row in rows] == [
+        ["Fir", "500.00", "500.00", "500.00"],
+        ["Birch", "300.00", "300.00", "300.00"],
+        ["Cedar", "200.00", "200.00", "200.00"],
+        ["Anchor", "100.00", "100.00", "100.00"],
+    ]
+
+
+def test_month_ends_are_read_from_their_index(book: Book) -> None:
+    """The drill-down repeats the condition of the index account_day_month_end; were the two to differ, the
+    lists would still be right but read from the wide rows (several times slower at 100k accounts)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + _START_STORED, {"start": date(2024, 5, 31)})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using account_day_month_end" in plan, plan
 
 
 def test_a_month_without_a_snapshot_says_how_to_compute_it(client: Client, book: Book) -> None:
