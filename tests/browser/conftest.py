@@ -76,15 +76,15 @@ def login() -> Callable[..., None]:
 
 @pytest.fixture
 def screenshot() -> Callable[..., Path]:
-    """`screenshot(page, "name.png", full_page=False)`: a picture in test-artifacts/screenshots/, copied to
-    docs/screenshots/ when KEEL_UPDATE_SCREENSHOTS is set (`make screenshots`), so test runs leave git clean."""
+    """`screenshot(page, "name.png", full_page=False)`: a picture in test-artifacts/screenshots/. The pictures the
+    README shows (those in docs/screenshots/) are refreshed there when KEEL_UPDATE_SCREENSHOTS is set (`make
+    screenshots`), so test runs leave git clean and the others stay artifacts."""
 
     def take(page: Page, name: str, *, full_page: bool = False) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / name
         page.screenshot(path=path, full_page=full_page)
-        if os.environ.get("KEEL_UPDATE_SCREENSHOTS"):
-            DOCS.mkdir(parents=True, exist_ok=True)
+        if os.environ.get("KEEL_UPDATE_SCREENSHOTS") and (DOCS / name).exists():
             shutil.copyfile(path, DOCS / name)
         return path
 
