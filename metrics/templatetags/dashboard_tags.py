@@ -1,11 +1,11 @@
 """Template tags of the dashboards: `{% load dashboard_tags %}`.
 
-`group_rows` renders the rows of the CSM and segment tables in Python, `renewal_rows` those of a CSM's renewals. A
-company has a few hundred CSMs, and the
-template language spends some 30 µs a cell on variable lookups, filters and escaping (Django's escaping alone,
-through its lazy-string wrapper, cost 20 ms a page): the table took most of the page's time at 100k accounts (a book's hundred and fifty renewals, 7 ms). One
-f-string a row, with the standard library's escaping of what users typed (names, segments; the numbers are
-Keel's own), keeps it to a few milliseconds. The cells are those the template wrote.
+`group_rows` renders the rows of the CSM and segment tables in Python, `renewal_rows` those of a CSM's renewals.
+A company has a few hundred CSMs, and the template language spends some 30 µs a cell on variable lookups,
+filters and escaping (Django's escaping alone, through its lazy-string wrapper, cost 20 ms a page): the table
+took most of the page's time at 100k accounts, and a book's hundred and fifty renewals 7 ms. One f-string a row,
+with the standard library's escaping of what users typed (names, segments; the numbers are Keel's own), keeps it
+to a few milliseconds. The cells are those the template wrote.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from metrics.selectors.dashboards import GroupRow
 from metrics.selectors.renewals import Renewal
 
 register = template.Library()
+
+
+def _around_pk(name: str) -> tuple[str, str]:
+    """The URL named `name` before and after its pk: reversed once, not once a row."""
+    before, _, after = reverse(name, args=[0]).rpartition("0")
+    return before, after
 
 
 def _name(row: GroupRow, kind: str, dashboard_url: tuple[str, str]) -> str:
@@ -47,8 +53,7 @@ def group_rows(rows: Iterable[GroupRow], kind: str, at_risk_url: str) -> SafeStr
     """The <tr>s of a CSM (`kind` "csm") or segment table: name (a CSM's links to their dashboard), accounts, MRR,
     NRR 12m, at-risk ARR (linked to its drill-down for the row's group) and average health, each cell with the
     `data-value` the page script sorts by."""
-    before, _, after = reverse("csm_dashboard", args=[0]).rpartition("0")  # reversed once, not once a row
-    dashboard_url, at_risk = (before, after), escape(at_risk_url)
+    dashboard_url, at_risk = _around_pk("csm_dashboard"), escape(at_risk_url)
     lines = []
     for row in rows:
         group = (
@@ -78,7 +83,7 @@ def _health(renewal: Renewal) -> str:
 def renewal_rows(renewals: Iterable[Renewal]) -> SafeString:
     """The <tr>s of a CSM's renewals: the day, the account (linked to its page), the subscription, its billing,
     its ARR, and the account's health today (score, status, at risk)."""
-    before, _, after = reverse("account_detail", args=[0]).rpartition("0")  # reversed once, not once a row
+    before, after = _around_pk("account_detail")
     return mark_safe(  # every value is escaped or a number of Keel's own
         "\n".join(
             f'<tr><td class="nowrap">{renewal.on:%Y-%m-%d}</td>'
