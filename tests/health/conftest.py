@@ -11,14 +11,27 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Account, User
-from health.models import HealthModel
-from health.services import health_model_active
+from health.models import DEFAULT_PARAMETERS, HealthModel
+from health.services import health_model_active, health_model_draft
 from metrics.models import AccountDay, ComputedDay
 from tests.metrics.conftest import Facts
 from tests.metrics.conftest import facts as facts  # the fixture, shared with tests/metrics
 
 D = date(2024, 6, 30)  # the day scored in the known-answer tests
 TODAY = "2024-07-01"  # what the pipeline takes for today: D is within the retention window
+
+
+def activity_only() -> HealthModel:
+    """A draft that scores activity alone (green from 70, red below 40, at risk after a fall of 15 in 30 days):
+    score = 100 × min(1, active days of 30 / 20)."""
+    return health_model_draft(
+        weights={"activity": 1},
+        parameters=DEFAULT_PARAMETERS,
+        green_min=70,
+        yellow_min=40,
+        drop_points=15,
+        drop_days=30,
+    )
 
 
 def ago(days: int) -> str:

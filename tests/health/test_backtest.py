@@ -7,26 +7,14 @@ from datetime import date
 import pytest
 
 from accounts.models import Account
-from health.models import DEFAULT_PARAMETERS, BacktestRow, CachedDay, HealthModel
+from health.models import BacktestRow, CachedDay
 from health.selectors import health_backtest
 from health.selectors.backtest import backtest_days
-from health.services import health_model_draft
+from tests.health.conftest import activity_only
 from tests.metrics.conftest import Facts
 
 MARCH = date(2024, 3, 1)
 APRIL = date(2024, 4, 1)
-
-
-def activity_only() -> HealthModel:
-    """A draft that scores activity alone: score = 100 × min(1, active days of 30 / 20)."""
-    return health_model_draft(
-        weights={"activity": 1},
-        parameters=DEFAULT_PARAMETERS,
-        green_min=70,
-        yellow_min=40,
-        drop_points=15,
-        drop_days=30,
-    )
 
 
 def account(facts: Facts, name: str, active_days: int, *, ends_on: str | None = None) -> Account:

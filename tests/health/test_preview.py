@@ -17,7 +17,7 @@ from health.selectors.preview import backtest_months
 from health.services import health_model_active, health_model_draft
 from metrics.models import AccountDay
 from tests.factories import AccountFactory
-from tests.health.conftest import D, ago, events, score_day
+from tests.health.conftest import D, activity_only, ago, events, score_day
 from tests.metrics.conftest import Facts
 
 X = date(2024, 6, 30)
@@ -83,14 +83,7 @@ def test_scores_near_a_bound_compare_rounded_to_4_decimals(stored_day: Callable[
     |Q| 70.00005 | 70.0001 | green | 85.00004 | 85.0000 | 70.0001 > 70.0000: no (unrounded 14.99999) |
     At risk: R and P.
     """
-    activity_only = health_model_draft(
-        weights={"activity": 1},
-        parameters=DEFAULT_PARAMETERS,
-        green_min=70,
-        yellow_min=40,
-        drop_points=15,
-        drop_days=30,
-    )
+    model = activity_only()
     today = {"G": 69.99996, "Y": 69.99994, "Z": 39.99995, "R": 39.99994, "P": 70.00004, "Q": 70.00005}
     before = {"P": 84.99996, "Q": 85.00004}
     for name, activity in today.items():
@@ -100,7 +93,7 @@ def test_scores_near_a_bound_compare_rounded_to_4_decimals(stored_day: Callable[
         )
         if name in before:
             stored_day(account, X - timedelta(days=30), score=before[name], activity=before[name])
-    draft, _ = health_distributions(day=X, draft=activity_only, active=health_model_active())
+    draft, _ = health_distributions(day=X, draft=model, active=health_model_active())
     assert (draft.green, draft.yellow, draft.red, draft.at_risk) == (3, 2, 1, 2)
     assert draft.at_risk_arr == 12 * (ord("R") + ord("P"))
 
