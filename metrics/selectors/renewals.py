@@ -63,18 +63,13 @@ class Renewal:
     account_id: int
     account_name: str
     subscription_id: str
-    plan: str
-    interval: str
+    interval: str  # its label: Yearly, Quarterly
     on: date
     arr: Decimal  # the subscription's ARR on d: its active span's annual amount
     # The account's health in the latest snapshot (AccountCurrent); None and "" when it has no row or no score.
     score: float | None
     status: str
     at_risk: bool
-
-    @property
-    def mrr(self) -> Decimal:
-        return self.arr / 12
 
 
 @dataclass(frozen=True)
@@ -96,7 +91,6 @@ def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list
         "account_id",
         "account__name",
         "subscription_id",
-        "plan",
         "interval",
         "annual_amount",
         "starts_on",
@@ -111,7 +105,6 @@ def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list
             account_id=account_id,
             account_name=name,
             subscription_id=subscription_id,
-            plan=plan,
             interval=str(labels.get(interval, interval)),
             on=on,
             arr=annual_amount,
@@ -123,7 +116,6 @@ def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list
             account_id,
             name,
             subscription_id,
-            plan,
             interval,
             annual_amount,
             starts_on,

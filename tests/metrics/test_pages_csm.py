@@ -4,6 +4,7 @@ csm), accounts at risk with the reason in words, renewals in the next 90 days, o
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -134,25 +135,21 @@ def test_renewals_in_the_next_90_days(client: Client, facts: Facts, csm: User, o
 def test_renewal_rows_escape_names_and_show_health() -> None:
     """The rows rendered in Python (dashboard_tags.renewal_rows) escape what a user typed, link the account to its
     page and show its health today: the score with its status and at-risk badge, or a dash when not scored."""
-    html = renewal_rows(
-        [
-            Renewal(
-                7,
-                "<b>Acme</b>",
-                "sub_<1>",
-                "pro",
-                "Yearly",
-                date(2026, 1, 2),
-                Decimal("1200"),
-                55.2,
-                "yellow",
-                True,
-            ),
-            Renewal(
-                8, "Zed & co", "s2", "pro", "Quarterly", date(2026, 1, 3), Decimal("300.005"), None, "", False
-            ),
-        ]
+    acme = Renewal(
+        account_id=7,
+        account_name="<b>Acme</b>",
+        subscription_id="sub_<1>",
+        interval="Yearly",
+        on=date(2026, 1, 2),
+        arr=Decimal("1200"),
+        score=55.2,
+        status="yellow",
+        at_risk=True,
     )
+    zed = replace(
+        acme, account_id=8, account_name="Zed & co", arr=Decimal("300.005"), score=None, at_risk=False
+    )
+    html = renewal_rows([acme, zed])
     assert "&lt;b&gt;Acme&lt;/b&gt;" in html and "sub_&lt;1&gt;" in html and "<b>" not in html
     assert f'<a href="{reverse("account_detail", args=[7])}">' in html and "Zed &amp; co" in html
     assert '<td class="nowrap">2026-01-02</td>' in html and "1,200.00" in html and "300.01" in html
