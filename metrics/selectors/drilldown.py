@@ -131,6 +131,9 @@ _MOVES = {
     FROM ({start}) s LEFT JOIN ({end}) e ON e.account_id = s.account_id""",
     "e alone": "SELECT e.account_id, NULL::numeric AS s, e.arr AS e FROM ({end}) e",
 }
+# What a row of the page paid at the end of m−1 when the movement's rows did not read it: one lookup a row (the
+# account's condition is pushed into the subquery).
+_START_OF_PAGE = "COALESCE((SELECT s.arr FROM ({start}) s WHERE s.account_id = page.account_id), 0)"
 _AT_RISK = """SELECT account_id, 0 AS s, arr AS e FROM metrics_accountday
     WHERE day = %(as_of)s AND score IS NOT NULL AND at_risk"""
 _OWNER_ON_AS_OF = """SELECT o.csm_id FROM accounts_accountownership o
@@ -281,14 +284,15 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
         end = _END + (f" AND {MONTH_END_SQL}" if (row.as_of + timedelta(days=1)).day == 1 else "")
         moves = _MOVES[movement.paying].format(start=start_sql, end=end)
     group_sql, params = group.sql()
+    alone = movement.paying == "e alone"
     sql = _LIST.format(
-        materialized="NOT MATERIALIZED" if movement.paying == "e alone" else "MATERIALIZED",
+        materialized="NOT MATERIALIZED" if alone else "MATERIALIZED",
         amount=movement.amount,
         moves=moves,
         condition=movement.condition,
         group=group_sql,
         owner=_OWNER_ON_AS_OF,
-        **_page_start(movement, start_sql),
+        page_start=_START_OF_PAGE.format(start=start_sql) if alone else "page.s",
     )
     page = max(1, page)
     params.update(as_of=row.as_of, start=start, month=month, limit=PER_PAGE)
@@ -343,16 +347,6 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
         page=page,
         pages=max(1, -(-count // PER_PAGE)),
     )
-
-
-def _page_start(movement: Movement, start_sql: str) -> dict[str, str]:
-    """What the page's rows paid at the end of m−1: read with the movement's rows, or for the page alone."""
-    if movement.paying != "e alone":
-        return {"page_start": "page.s"}
-    # A lookup per row of the page (the account's condition is pushed into the subquery).
-    return {
-        "page_start": f"COALESCE((SELECT s.arr FROM ({start_sql}) s WHERE s.account_id = page.account_id), 0)"
-    }
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
