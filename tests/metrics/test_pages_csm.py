@@ -18,6 +18,7 @@ from accounts.models import Role, User
 from health.models import Task
 from metrics.selectors.renewals import Renewal
 from metrics.templatetags.dashboard_tags import renewal_rows
+from tests.health.conftest import ago, events, moment, score_day
 from tests.metrics.conftest import Facts
 from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
 
@@ -61,6 +62,27 @@ def test_accounts_at_risk_with_the_reason_in_words(client: Client, book: Book) -
     assert items[0].startswith("Birch 38.5 450.00 USD/mo Red: the score 38.5 is below 40.")
     assert items[1].startswith("Elm 27.3 80.00 USD/mo Red: the score 27.3 is below 40.")
     assert "Anchor" not in section
+
+
+def test_an_account_at_risk_by_a_fall_says_how_far_it_fell(
+    client: Client, facts: Facts, csm: User, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    """Not red, at risk by its fall: 100.0 on D−30, 65.4 (yellow) on D, as tests/health/test_explanations.py
+    works out by hand (its `slipping` account). The reason reads the row of D−30 beside today's."""
+    account = facts.account("SLIPPING", csm=csm)
+    facts.span(account, "100.00", "month", ago(400))
+    events(facts, account, *range(8), *range(30, 55))
+    facts.ticket(account, moment(3), priority="urgent")
+    facts.ticket(account, moment(3, hour=14), priority="urgent")
+    score_day(facts, start=ago(30))
+    client.force_login(csm)
+    with django_assert_max_num_queries(10):
+        html = client.get(MINE).content.decode()
+    section = html[html.index('id="at-risk"') : html.index('id="open-tasks"')]
+    assert [text(item.split("</li>")[0]) for item in section.split("<li>")[1:]] == [
+        "SLIPPING 65.4 100.00 USD/mo The score fell 34.6 points in 30 days (from 100.0 to 65.4); a fall of 15 or "
+        "more is at risk."
+    ]
 
 
 def test_open_tasks(client: Client, book: Book) -> None:
