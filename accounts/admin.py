@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, models
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from accounts.models import (
     Account,
     AccountOwnership,
+    ChangedUsageDay,
     Contact,
     ImportRun,
+    Spend,
     SubscriptionSpan,
+    SurveyResponse,
     Ticket,
     UsageEvent,
     User,
@@ -98,17 +101,22 @@ class AccountOwnershipAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-@admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
-    list_display = ("external_id", "name", "email", "title", "account")
-    list_select_related = ("account",)
-    search_fields = ("external_id", "email", "name", "account__external_id")
-    raw_id_fields = ("account",)
+class OfAnAccountAdmin(admin.ModelAdmin):
+    """The raw facts of an account: the account by id (a select of 100k accounts would not load), no full count."""
+
+    list_select_related: ClassVar[tuple[str, ...]] = ("account",)
+    raw_id_fields: ClassVar[tuple[str, ...]] = ("account",)
     show_full_result_count = False
 
 
+@admin.register(Contact)
+class ContactAdmin(OfAnAccountAdmin):
+    list_display = ("external_id", "name", "email", "title", "account")
+    search_fields = ("external_id", "email", "name", "account__external_id")
+
+
 @admin.register(SubscriptionSpan)
-class SubscriptionSpanAdmin(admin.ModelAdmin):
+class SubscriptionSpanAdmin(OfAnAccountAdmin):
     list_display = (
         "subscription_id",
         "account",
@@ -121,21 +129,30 @@ class SubscriptionSpanAdmin(admin.ModelAdmin):
         "annual_amount",
     )
     list_filter = ("interval",)
-    list_select_related = ("account",)
     search_fields = ("subscription_id", "account__external_id", "plan")
-    raw_id_fields = ("account",)
     readonly_fields = ("annual_amount",)
-    show_full_result_count = False
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(OfAnAccountAdmin):
     list_display = ("external_id", "subject", "account", "priority", "status", "created_at", "resolved_at")
     list_filter = ("priority", "status")
-    list_select_related = ("account",)
     search_fields = ("external_id", "subject", "account__external_id")
-    raw_id_fields = ("account",)
-    show_full_result_count = False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(OfAnAccountAdmin):
+    list_display = ("external_id", "kind", "score", "responded_at", "account", "contact")
+    list_filter = ("kind",)
+    list_select_related = ("account", "contact")
+    search_fields = ("external_id", "account__external_id", "contact__external_id")
+    raw_id_fields = ("account", "contact")
+
+
+@admin.register(Spend)
+class SpendAdmin(admin.ModelAdmin):
+    list_display = ("month", "amount")
+    ordering = ("-month",)
 
 
 class EstimatedCountPaginator(Paginator):
@@ -158,14 +175,11 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(UsageEvent)
-class UsageEventAdmin(admin.ModelAdmin):
+class UsageEventAdmin(OfAnAccountAdmin):
     """The largest table: no filters or search (each would scan it), no full count, ids instead of a select."""
 
     list_display = ("occurred_at", "account", "user_id", "event", "count")
-    list_select_related = ("account",)
-    raw_id_fields = ("account",)
     paginator = EstimatedCountPaginator
-    show_full_result_count = False
 
 
 @admin.register(ImportRun)
@@ -182,3 +196,38 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class DerivedAdmin(admin.ModelAdmin):
+    """Rows Keel derives and keeps itself (snapshots, rollups, caches, the usage journal): recomputed from raw facts
+    by the pipeline (`manage.py snapshot`), so an edit here would be overwritten or, worse, make numbers disagree.
+    Large tables: no full count, ids instead of selects."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def derived_admin(model: type[models.Model]) -> type[DerivedAdmin]:
+    """A read-only DerivedAdmin for `model`, built from its fields so that it follows the table as it evolves."""
+    fields = [
+        f for f in model._meta.concrete_fields if not isinstance(f, models.JSONField | models.TextField)
+    ]
+    foreign_keys = tuple(f.name for f in fields if f.is_relation)
+    attributes = {
+        "list_display": tuple(f.name for f in fields if not f.primary_key or not f.auto_created)[:10],
+        "list_select_related": foreign_keys,
+        "raw_id_fields": foreign_keys,
+    }
+    return type(f"{model.__name__}Admin", (DerivedAdmin,), attributes)
+
+
+admin.site.register(ChangedUsageDay, derived_admin(ChangedUsageDay))

@@ -6,7 +6,7 @@ External ids are the keys every source uses; Keel's own primary keys never leave
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -257,6 +257,26 @@ class SubscriptionSpan(models.Model):
         return f"{self.subscription_id} from {self.starts_on}"
 
 
+class SpanDates(Protocol):
+    """Anything with a span's dates: a SubscriptionSpan, a row read for a page, a test's stand-in."""
+
+    @property
+    def starts_on(self) -> date: ...
+    @property
+    def ends_on(self) -> date | None: ...
+
+
+def span_active_on(span: SpanDates, day: date) -> bool:
+    """DATA.md: a span is active on d when starts_on ≤ d < ends_on (a blank ends_on: still active). The one
+    rule; `spans_active_on` says it to the ORM, and the pipeline's SQL in the same words."""
+    return span.starts_on <= day and (span.ends_on is None or day < span.ends_on)
+
+
+def spans_active_on(day: date) -> Q:
+    """`span_active_on` as a filter of SubscriptionSpan."""
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+
+
 class Priority(models.TextChoices):
     LOW = "low", "Low"
     NORMAL = "normal", "Normal"
@@ -335,6 +355,86 @@ class UsageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} by {self.user_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class SurveyKind(models.TextChoices):
+    NPS = "nps", "NPS"
+    CSAT = "csat", "CSAT"
+    CES = "ces", "CES"
+
+
+# Inclusive score range per kind (METRICS.md "Customer voice").
+SCALES = {SurveyKind.NPS: (0, 10), SurveyKind.CSAT: (1, 5), SurveyKind.CES: (1, 7)}
+
+
+class SurveyResponse(models.Model):
+    """One survey answer, imported (responses.csv, the API) or given on Keel's own survey page: a raw fact about
+    the account like its tickets. `account` is the contact's account when there is a contact (the importer keeps
+    it in step when a contact moves)."""
+
+    external_id = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=4, choices=SurveyKind.choices)
+    score = models.SmallIntegerField()
+    responded_at = models.DateTimeField()
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="responses"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="responses")
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-responded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SurveyKind.values)
+                & (
+                    Q(kind=SurveyKind.NPS, score__gte=0, score__lte=10)
+                    | Q(kind=SurveyKind.CSAT, score__gte=1, score__lte=5)
+                    | Q(kind=SurveyKind.CES, score__gte=1, score__lte=7)
+                ),
+                name="response_score_in_scale",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "responded_at"], name="response_kind_time"),
+            models.Index(fields=["account", "responded_at"], name="response_account_time"),
+            models.Index(fields=["contact", "responded_at"], name="response_contact_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.score} ({self.external_id})"
+
+
+class Spend(models.Model):
+    """Sales and marketing spend of a month (spend.csv), for CAC. `month` is the month's first day."""
+
+    month = models.DateField(unique=True)
+    amount = models.DecimalField(max_digits=18, decimal_places=4)
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="spend_month_first_day"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.amount}"
+
+
+class ChangedUsageDay(models.Model):
+    """A local day (KEEL_TIMEZONE) whose usage events changed: the journal of UsageEvent's writers.
+
+    Every writer of UsageEvent records the days it touched, in its own transaction (`usage_days_changed`), so
+    nothing that is written goes unnoticed; the snapshot pipeline rebuilds what it derives from those days and
+    clears them. The app that owns the facts keeps the journal, so no writer calls the apps that read it.
+    """
+
+    day = models.DateField(primary_key=True)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"usage changed on {self.day}"
 
 
 class ImportRun(models.Model):

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, User
+from accounts.sql import compose
 
 # Set-based over every changed account at once (the importer may change thousands); the accounts and their new
 # CSMs come in as two parallel arrays.
@@ -70,3 +72,19 @@ def account_owner_change(*, account: Account, csm: User | None, on: date) -> Non
             raise ValueError(f"the current owner of {locked} starts on {current.valid_from}, after {on}")
         account_owners_change(changes={locked.pk: new_csm_id}, on=on)
     account.csm = csm
+
+
+def usage_days_changed(*, table: str, column: str = "occurred_at") -> None:
+    """Record the local days (KEEL_TIMEZONE) of the instants in `table`.`column` in the usage journal
+    (ChangedUsageDay). Every writer of UsageEvent calls it in its own transaction, for what it wrote."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            compose(
+                "INSERT INTO accounts_changedusageday (day, marked_at) "
+                "SELECT DISTINCT ({column} AT TIME ZONE %s)::date, now() FROM {table} "
+                "ON CONFLICT (day) DO UPDATE SET marked_at = excluded.marked_at",
+                table=table,
+                column=column,
+            ),
+            [settings.KEEL_TIMEZONE],
+        )

@@ -4,8 +4,6 @@ from accounts import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/", views.account_list, name="account_list"),
-    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/role/", views.team_role, name="team_role"),
     path("team/<int:pk>/deactivate/", views.team_deactivate, name="team_deactivate"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from health.models import AtRiskEpisode, BacktestRow, CachedDay, HealthModel, Task
-from metrics.admin import derived_admin
+from accounts.admin import derived_admin
+from health.models import AtRiskEpisode, BacktestRow, HealthModel, Task
 
 
 @admin.register(HealthModel)
@@ -40,6 +40,5 @@ class AtRiskEpisodeAdmin(admin.ModelAdmin):
     raw_id_fields = ("account",)
 
 
-# The Health page's caches (health.services.cached_rows), read-only like the snapshots they copy.
-for _model in (CachedDay, BacktestRow):
-    admin.site.register(_model, derived_admin(_model))
+# The backtest's cache (health.services.cached_rows), read-only like the snapshots it copies.
+admin.site.register(BacktestRow, derived_admin(BacktestRow))

@@ -3,7 +3,6 @@ from django.urls import path
 from health import api
 
 urlpatterns = [
-    path("health/", api.HealthScoresView.as_view(), name="api-health"),
     path("health/backtest/", api.HealthBacktestView.as_view(), name="api-health-backtest"),
     path("tasks/", api.TasksView.as_view(), name="api-tasks"),
 ]

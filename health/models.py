@@ -1,18 +1,23 @@
 """Health-score models, alerts and tasks (METRICS.md "Health score").
 
-The daily scores themselves are columns of metrics.AccountDay (one row per account and day), written by the
-pipeline with health/sql/health_scores.sql. An account at risk opens an `AtRiskEpisode` and one `Task` for its
-CSM (health.services.alerts).
+The rules of a score live once, as SQL functions that every statement scoring or re-weighting accounts calls
+(keel_health_score, keel_health_status, keel_health_dropped: migration 0005, `HealthModel.sql_params` gives them
+their arguments). The daily scores themselves are columns of metrics.AccountDay (one row per account and day),
+which the pipeline writes from health/sql/health_scores.sql. An account at risk opens an `AtRiskEpisode` and one
+`Task` for its CSM (health.services.alerts); the task keeps why as data (`Task.reason`, health.reasons).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from health.reasons import reason_text
 
 COMPONENTS = ("activity", "adoption", "sentiment", "support", "revenue", "recency")
 
@@ -119,9 +124,26 @@ class HealthModel(models.Model):
     def __str__(self) -> str:
         return f"Health model v{self.version}{' (active)' if self.is_active else ''}"
 
+    def weight_list(self) -> list[float]:
+        """The weights in COMPONENTS order."""
+        return [float(self.weights.get(name, 0)) for name in COMPONENTS]
+
+    def denominators(self) -> list[float | None]:
+        """For each of the 64 sets of components present (bit 1 << i for COMPONENTS[i]), the sum of their weights:
+        summed exactly in decimal, as PostgreSQL sums the weights written into a statement, then made a float for
+        the division, so the score's denominator is the same to the last bit however it is looked up; None where
+        it is 0 (no score)."""
+        weights = [Decimal(repr(weight)) for weight in self.weight_list()]
+        sums: list[float | None] = []
+        for mask in range(1 << len(COMPONENTS)):
+            total = sum((weight for index, weight in enumerate(weights) if mask & (1 << index)), Decimal(0))
+            sums.append(float(total) if total else None)
+        return sums
+
     def sql_params(self) -> dict[str, Any]:
-        """The model as the parameters of health/sql/*.sql: w_<component>, every parameter, thresholds."""
-        params: dict[str, Any] = {f"w_{name}": float(self.weights.get(name, 0)) for name in COMPONENTS}
+        """The model as the parameters of the health SQL: weights and denominators (the score functions'
+        arrays), every parameter, the thresholds and the drop rule."""
+        params: dict[str, Any] = {"weights": self.weight_list(), "denominators": self.denominators()}
         params.update(
             {name: float(self.parameters.get(name, value)) for name, value in DEFAULT_PARAMETERS.items()}
         )
@@ -181,7 +203,9 @@ class Task(models.Model):
         AtRiskEpisode, null=True, blank=True, on_delete=models.SET_NULL, related_name="task"
     )
     title = models.CharField(max_length=300)
-    reason = models.TextField(blank=True)
+    reason = models.JSONField(
+        default=dict, blank=True, help_text="Why, as data (health.reasons); words: reason_text"
+    )
     due_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -208,31 +232,14 @@ class Task(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
-
-class CachedDay(models.Model):
-    """A day whose cached rows of one kind are filled (`BacktestRow`s of a month-end, `PreviewRow`s of a day the
-    Health page's preview reads), and the pipeline run they were filled after (`ledger`: the latest
-    ComputedDay.computed_at then). Rows of another run are stale and are refilled before use."""
-
-    class Kind(models.TextChoices):
-        BACKTEST = "backtest", "Backtest rows"
-        PREVIEW = "preview", "Preview rows"
-
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    day = models.DateField()
-    ledger = models.CharField(max_length=64)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="cached_day_kind_day")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} rows of {self.day} ({self.ledger})"
+    @property
+    def reason_text(self) -> str:
+        return reason_text(self.reason)
 
 
 class CachedComponents(models.Model):
     """The stored components of METRICS.md "Health score" on a day, copied for re-weighting (the Health page's
-    preview and the backtest), with `present`: bit 1 << i set when COMPONENTS[i] is not null, which picks the
-    score's denominator (health.sql.reweighted_score)."""
+    preview and the backtest read narrow copies instead of the wide daily rows)."""
 
     day = models.DateField()
     activity = models.FloatField(null=True)
@@ -241,7 +248,6 @@ class CachedComponents(models.Model):
     support = models.FloatField(null=True)
     revenue = models.FloatField(null=True)
     recency = models.FloatField(null=True)
-    present = models.PositiveSmallIntegerField(help_text="bit 1 << i: COMPONENTS[i] is not null")
 
     class Meta:
         abstract = True
@@ -251,9 +257,9 @@ class BacktestRow(CachedComponents):
     """What the backtest of any model needs of the accounts scored on a month-end (METRICS.md "Backtest"): their
     stored components, which do not depend on weights or thresholds, and how many of the accounts with those
     components churned within 90 days or stayed, which depends on no model at all. One row per day and distinct
-    components (a tenth of the accounts at 100k: many share them). A cache of metrics.AccountDay and the spans,
-    so that a draft's backtest re-weights a narrow table instead of reading the wide daily rows and rebuilding
-    every account's paid islands (health.services.cached_rows fills it; health.selectors.backtest reads it)."""
+    components (a tenth of the accounts at 100k: many share them), so a draft's backtest re-weights a narrow table
+    instead of the wide daily rows and every account's paid islands. The pipeline fills a month-end once its 90
+    days are computed and again when a run recomputes any of them (health.services.cached_rows)."""
 
     churned = models.PositiveIntegerField()
     stayed = models.PositiveIntegerField()
@@ -263,16 +269,3 @@ class BacktestRow(CachedComponents):
 
     def __str__(self) -> str:
         return f"{self.churned + self.stayed} accounts on {self.day}"
-
-
-class PreviewRow(CachedComponents):
-    """An account scored on a day, with its ARR and stored components: what the Health page's preview re-weights
-    for the latest day and the day the drop rule compares with. A narrow copy of metrics.AccountDay (whose rows of
-    one day lie on as many pages as there are accounts), filled once per pipeline run and day."""
-
-    pk = models.CompositePrimaryKey("day", "account_id")
-    account_id = models.BigIntegerField()
-    arr = models.DecimalField(max_digits=24, decimal_places=4)  # as metrics.AccountDay.arr
-
-    def __str__(self) -> str:
-        return f"{self.account_id} on {self.day}"

@@ -1,46 +1,30 @@
-"""The metrics API: the same objects as `manage.py kpis`, scoped by the caller's role (DESIGN.md "Roles")."""
+"""The metrics API: the same objects as `manage.py kpis` and `manage.py health`, scoped by the caller's role
+(DESIGN.md "Roles"): the snapshots are read here, the health model's own API is health.api.
+
+- `GET /api/v1/metrics/monthly/?from=YYYY-MM&to=YYYY-MM&by=csm|segment`: one object per month (and group).
+- `GET /api/v1/health/?on=YYYY-MM-DD`: the `health` command's objects, paginated; a CSM gets their accounts.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.api_fields import DayQuery, MonthRangeQuery, request_user
+from accounts.selectors import accounts_for_user
 from metrics.selectors import MonthsNotComputed, monthly_kpis
+from metrics.selectors.scores import health_score_fields, health_scores_missing, health_scores_on
 
 
-class MonthField(serializers.Field[date, str, str, object]):
-    default_error_messages = {"invalid": "Expected a month as YYYY-MM."}
-
-    def to_internal_value(self, data: str) -> date:
-        try:
-            return date.fromisoformat(f"{data}-01")
-        except (TypeError, ValueError):
-            self.fail("invalid")
-            raise  # unreachable: fail() raises
-
-    def to_representation(self, value: date) -> str:
-        return f"{value:%Y-%m}"
-
-
-class MonthlyQuery(serializers.Serializer[dict[str, object]]):
-    to = MonthField()
+class MonthlyQuery(MonthRangeQuery):
     by = serializers.ChoiceField(choices=["csm", "segment"], required=False, allow_null=True, default=None)
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["from"] = MonthField()  # a Python keyword, so not a class attribute
-        return fields
-
-    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
-        if attrs["from"] > attrs["to"]:  # type: ignore[operator]
-            raise serializers.ValidationError({"from": "is after `to`."})
-        return attrs
 
 
 class MonthlyKpisView(APIView):
@@ -56,11 +40,9 @@ class MonthlyKpisView(APIView):
     def get(self, request: Request) -> Response:
         query = MonthlyQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        user = request.user
-        assert isinstance(user, User)
         try:
             rows = monthly_kpis(
-                user=user,
+                user=request_user(request),
                 start=query.validated_data["from"],
                 end=query.validated_data["to"],
                 by=query.validated_data["by"],
@@ -68,3 +50,22 @@ class MonthlyKpisView(APIView):
         except MonthsNotComputed as error:
             return Response({"errors": [{"field": "from", "message": str(error)}]}, status=409)
         return Response(rows)
+
+
+class HealthScoresView(GenericAPIView[Any]):
+    @extend_schema(
+        parameters=[OpenApiParameter("on", str, required=True, description="the day, YYYY-MM-DD")],
+        responses={200: dict},
+        description="Per-account health on a day (score, status, components, at_risk), paginated in `results`.",
+    )
+    def get(self, request: Request) -> Response:
+        query = DayQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day: date = query.validated_data["on"]
+        problem = health_scores_missing(day)
+        if problem:
+            return Response({"errors": [{"field": "on", "message": problem}]}, status=409)
+        scores = health_scores_on(day=day, accounts=accounts_for_user(request_user(request)))
+        page = self.paginate_queryset(scores)
+        assert page is not None  # the project sets a default pagination class
+        return self.get_paginated_response([health_score_fields(score) for score in page])

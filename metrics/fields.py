@@ -7,33 +7,23 @@ show, so the three always agree.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from typing import Any
 
+from accounts.numbers import money, number, ratio
 from metrics.models import AccountDay, MonthlyKpi
 
-CENT = Decimal("0.01")
 TWELVE = Decimal(12)
 
 
-def money(value: Decimal | None) -> str | None:
-    """A money string with 2 decimals, rounded half up (METRICS.md "Conventions")."""
-    if value is None:
-        return None
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+def nrr_12m(row: MonthlyKpi) -> Decimal | None:
+    """METRICS.md `nrr_12m`: Σ_C MRR(end of m) / Σ_C MRR(end of m−12), cohort C paying at the end of m−12."""
+    return ratio(row.cohort_arr_now, row.cohort_arr_base)
 
 
-def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Decimal | None:
-    """numerator / denominator, exact to 40 digits; None when the denominator is 0 (never 0 for "no data")."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    with localcontext() as context:
-        context.prec = 40
-        return Decimal(numerator) / Decimal(denominator)
-
-
-def number(value: Decimal | float | None) -> float | None:
-    return None if value is None else float(value)
+def stickiness(dau_sum_30: int | None, mau: int | None) -> Decimal | None:
+    """METRICS.md `stickiness`: (Σ dau over d−29…d) / 30 / mau; null when mau is 0."""
+    return ratio(dau_sum_30, 30 * mau) if mau else None
 
 
 def kpi_fields(row: MonthlyKpi, *, gross_margin: Decimal, event_names: Iterable[str]) -> dict[str, Any]:
@@ -85,7 +75,7 @@ def kpi_fields(row: MonthlyKpi, *, gross_margin: Decimal, event_names: Iterable[
             "grr_monthly": number(
                 ratio(row.arr_start - row.contraction_arr - row.churned_arr, row.arr_start)
             ),
-            "nrr_12m": number(ratio(row.cohort_arr_now, row.cohort_arr_base)),
+            "nrr_12m": number(nrr_12m(row)),
             "grr_12m": number(ratio(row.cohort_arr_kept, row.cohort_arr_base)),
             "arpa": money(arpa),
             "quick_ratio": number(
@@ -153,7 +143,7 @@ def account_usage_fields(row: AccountDay) -> dict[str, Any]:
         "mrr": money(row.arr / TWELVE),
         "dau": row.dau,
         "mau": row.mau,
-        "stickiness": number(ratio(row.dau_sum_30, 30 * row.mau)),
+        "stickiness": number(stickiness(row.dau_sum_30, row.mau)),
         "active_days_30": row.active_days_30,
         # seats 0 counts as no seats (METRICS.md `license_utilization`).
         "license_utilization": number(ratio(row.mau, row.seats)) if row.seats else None,

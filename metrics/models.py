@@ -12,6 +12,8 @@ from django.db.models import ExpressionWrapper, F, Q, Value
 from django.db.models.functions import ExtractDay, Now
 from django.db.models.lookups import Exact
 
+from health.models import COMPONENTS, CachedComponents
+
 
 def Money(**kwargs: Any) -> models.DecimalField:
     """An exact amount of money (numeric), summed without rounding; rounded to the cent only on output."""
@@ -21,23 +23,6 @@ def Money(**kwargs: Any) -> models.DecimalField:
 def Count(**kwargs: Any) -> models.IntegerField:
     """A count; the pipeline inserts a group's row first and each KPI family fills its counts in."""
     return models.IntegerField(default=0, db_default=0, **kwargs)
-
-
-class Spend(models.Model):
-    """Sales and marketing spend of a month, for CAC. `month` is the month's first day."""
-
-    month = models.DateField(unique=True)
-    amount = models.DecimalField(max_digits=18, decimal_places=4)
-
-    class Meta:
-        ordering = ["month"]
-        constraints = [
-            models.CheckConstraint(condition=Q(month__day=1), name="spend_month_first_day"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_not_negative"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m}: {self.amount}"
 
 
 class Scope(models.TextChoices):
@@ -229,21 +214,6 @@ class FirstEventDay(models.Model):
         return f"{self.account_id} first had {self.event} on {self.day}"
 
 
-class StaleUsageDay(models.Model):
-    """A local day (KEEL_TIMEZONE) whose usage events changed since its rollups were built.
-
-    Every writer of `accounts.UsageEvent` marks the days it touched, in the same transaction
-    (`usage_days_mark_stale`); the pipeline rebuilds those days' rollups before anything reads them, so the
-    rollups always match the facts whatever range is computed.
-    """
-
-    day = models.DateField(primary_key=True)
-    marked_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"usage changed on {self.day}"
-
-
 class RollupState(models.Model):
     """The time zone the rollups' local days were built in; a change of KEEL_TIMEZONE rebuilds them all."""
 
@@ -338,8 +308,6 @@ class AccountDay(models.Model):
         return self.score is not None
 
     def components(self) -> dict[str, float | None]:
-        from health.models import COMPONENTS
-
         return {name: getattr(self, name) for name in COMPONENTS}
 
 
@@ -432,3 +400,16 @@ class AccountCurrent(models.Model):
     def mrr(self) -> Decimal:
         """MRR on `day`, exact (ARR / 12): rounded only when shown."""
         return self.arr / 12
+
+
+class PreviewRow(CachedComponents):
+    """An account scored on a day, with its ARR and stored components: what the Health page's preview re-weights
+    for the latest computed day and the day the active model's drop rule compares with. A narrow copy of AccountDay
+    (whose rows of one day lie on thousands of pages), refilled by the pipeline's last steps."""
+
+    pk = models.CompositePrimaryKey("day", "account_id")
+    account_id = models.BigIntegerField()
+    arr = models.DecimalField(max_digits=24, decimal_places=4)  # as AccountDay.arr
+
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.day}"

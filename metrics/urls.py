@@ -1,14 +1,14 @@
 from django.urls import path
 
-from metrics import views
+from metrics.views import accounts, dashboards, health_model
 
 urlpatterns = [
-    path("dashboard/", views.company, name="company_dashboard"),
-    path("dashboard/csm/", views.my_dashboard, name="my_dashboard"),
-    path("dashboard/csm/<int:pk>/", views.csm_dashboard, name="csm_dashboard"),
-    path(
-        "dashboard/drilldown/<slug:figure>/<str:month>/",
-        views.drilldown_page,
-        name="drilldown",
-    ),
+    path("accounts/", accounts.account_list, name="account_list"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
+    path("dashboard/", dashboards.company, name="company_dashboard"),
+    path("dashboard/csm/", dashboards.my_dashboard, name="my_dashboard"),
+    path("dashboard/csm/<int:pk>/", dashboards.csm_dashboard, name="csm_dashboard"),
+    path("dashboard/drilldown/<slug:figure>/<str:month>/", dashboards.drilldown_page, name="drilldown"),
+    path("health/model/", health_model.health_model, name="health_model"),
+    path("health/model/jobs/<int:pk>/", health_model.health_model_job, name="health_model_job"),
 ]

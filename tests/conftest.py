@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps
 
 from accounts.models import Account, Role, User
 
@@ -33,6 +35,27 @@ def database_url(settings_dict: dict[str, Any]) -> str:
     if host.startswith("/"):
         return f"postgresql://{user}:{password}@/{settings_dict['NAME']}?host={host}"
     return f"postgresql://{user}:{password}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+_DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_setup",
+    "admin_client",
+    "admin_user",
+}
+
+
+@pytest.fixture(autouse=True)
+def _default_health_model(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    """The default health model comes from its migration (health 0002), and the flush after a transactional
+    test takes it away with everything else: put it back before a test that uses the database."""
+    uses_db = request.node.get_closest_marker("django_db") or _DATABASE_FIXTURES & set(request.fixturenames)
+    if not uses_db:
+        return
+    with django_db_blocker.unblock():
+        import_module("health.migrations.0002_default_model").create_default_model(apps, None)
 
 
 @pytest.fixture

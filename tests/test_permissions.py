@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, ImportRun, User
 from health.models import Task
+from health.reasons import text_reason
 from metrics.models import AccountCurrent, AccountDay, ComputedDay, MonthlyKpi, Scope, SnapshotJob
 from tests.factories import AccountFactory, SubscriptionSpanFactory
 
@@ -101,7 +102,7 @@ def world(
             assignee=assignee,
             kind=Task.Kind.AT_RISK,
             title=f"{account.name} is at risk",
-            reason=f"{account.name} fell",
+            reason=text_reason(f"{account.name} fell"),
             due_on=date(2024, 7, 1),
         )
 

@@ -14,7 +14,8 @@ from typing import IO, Any
 from accounts.demo.company import account_plan
 from accounts.demo.histories import response_rows, ticket_plans, ticket_rows, usage_lines
 from accounts.demo.team import Team, team_plan
-from accounts.demo.timeline import Timeline, add_months, month_start, timeline_build
+from accounts.demo.timeline import Timeline, month_start, timeline_build
+from accounts.months import add_months
 
 HEADERS = {
     "team.csv": ("email", "name", "role"),

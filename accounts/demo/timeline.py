@@ -9,10 +9,11 @@ row. Ticket and response datetimes add durations, so they are computed as UTC in
 from __future__ import annotations
 
 import random
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from accounts.months import add_months
 
 HISTORY_MONTHS = 36
 MONTHS_PER_INTERVAL = {"month": 1, "quarter": 3, "year": 12}
@@ -21,14 +22,6 @@ CLOCK_BITS = 11
 CLOCK_SIZE = 1 << CLOCK_BITS
 CLOCK_SLACK = 128
 DAY_START = 6 * 3600
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` plus whole calendar months; a day past the target month's end clamps to its last day."""
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    month += 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def term_end_after(*, starts_on: date, interval: str, day: date) -> date:

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
+from accounts.months import day_from_text, month_from_text
+
 # A TextField has no limit of its own; a value this long is a mistake.
 MAX_TEXT = 100_000
 # PositiveIntegerField and IntegerField hold 32-bit signed integers.
@@ -23,8 +25,6 @@ MONEY_DECIMAL_PLACES = 4
 MONEY_LIMIT = Decimal(10) ** (18 - MONEY_DECIMAL_PLACES)
 MONEY_STEP = Decimal(1).scaleb(-MONEY_DECIMAL_PLACES)
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
@@ -61,23 +61,18 @@ def parse_choice(text: str, *, choices: Iterable[str]) -> str:
 
 def parse_date(text: str) -> date:
     """`YYYY-MM-DD`, a day that exists."""
-    if not _DATE.fullmatch(text):
-        raise FieldError(f"{shown(text)} is not a date (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise FieldError(f"{shown(text)} is not a day that exists") from None
+        return day_from_text(text)
+    except ValueError as error:
+        raise FieldError(f"{shown(text)} {error}") from None
 
 
 def parse_month(text: str) -> date:
     """`YYYY-MM`, returned as the month's first day."""
-    match = _MONTH.fullmatch(text)
-    if not match:
-        raise FieldError(f"{shown(text)} is not a month (YYYY-MM)")
-    year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or year < 1:
-        raise FieldError(f"{shown(text)} is not a month that exists")
-    return date(year, month, 1)
+    try:
+        return month_from_text(text)
+    except ValueError as error:
+        raise FieldError(f"{shown(text)} {error}") from None
 
 
 def parse_datetime(text: str) -> datetime:

@@ -177,13 +177,13 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
     if not staged.has("contact_id"):
         cursor.execute(
             f"""UPDATE {table} s SET contact_id = c.external_id
-                FROM surveys_surveyresponse r JOIN accounts_contact c ON c.id = r.contact_id
+                FROM accounts_surveyresponse r JOIN accounts_contact c ON c.id = r.contact_id
                 WHERE r.external_id = s.id"""
         )
     if not staged.has("account_id"):
         cursor.execute(
             f"""UPDATE {table} s SET account_id = a.external_id
-                FROM surveys_surveyresponse r JOIN accounts_account a ON a.id = r.account_id
+                FROM accounts_surveyresponse r JOIN accounts_account a ON a.id = r.account_id
                 WHERE r.external_id = s.id AND s.contact_id IS NULL"""
         )
     _repeated_key(cursor, log, staged, "id")

@@ -15,8 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from accounts.importers import fields
-from accounts.models import Interval, Priority, Role, TicketStatus
-from surveys.models import SCALES, Kind
+from accounts.models import SCALES, Interval, Priority, Role, SurveyKind, TicketStatus
 
 Value = str | int | date | datetime | Decimal
 # A rule inside one row: given the parsed values of the row (present, valid columns only), yields
@@ -111,7 +110,7 @@ def _score_in_scale(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     kind, score = row.get("kind"), row.get("score")
     if kind is None or score is None:
         return
-    low, high = SCALES[Kind(kind)]
+    low, high = SCALES[SurveyKind(kind)]
     if not low <= score <= high:
         yield "score", f"{score} is outside the {kind} scale {low}–{high}"
 
@@ -211,7 +210,7 @@ RESPONSES = FileSpec(
     "responses",
     (
         _id("id"),
-        _choice("kind", Kind.values, required=True),
+        _choice("kind", SurveyKind.values, required=True),
         Column("score", fields.parse_integer, "integer", required=True),
         _datetime("responded_at", required=True),
         _id("contact_id", required=False),

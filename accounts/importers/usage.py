@@ -25,7 +25,7 @@ from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog, FileCounts
 from accounts.importers.specs import ACCOUNTS, USAGE
 from accounts.importers.staging import FileRows, file_rows
-from metrics.services.rollups import usage_days_mark_stale
+from accounts.services import usage_days_changed
 
 # Rows per chunk written straight to accounts_usageevent: sorting bigger chunks helps PostgreSQL more, but
 # two of them are in memory at once (about 250 bytes a row).
@@ -35,7 +35,7 @@ _STAGED = "imp_usage"
 _DAYS = "imp_usage_days"
 _COLUMNS = "account_id, user_id, event, occurred_at, count"
 _TYPES = ["bigint", "text", "text", "timestamptz", "integer"]
-# One instant per local day (its noon) stands for the day: all usage_days_mark_stale needs.
+# One instant per local day (its noon) stands for the day: all usage_days_changed needs.
 _LOCAL_NOON = "((occurred_at AT TIME ZONE %(tz)s)::date + time '12:00') AT TIME ZONE %(tz)s"
 _COLUMNS_TYPED = "account_id bigint, user_id text, event text, occurred_at timestamptz, count integer"
 
@@ -50,8 +50,8 @@ class _KeyExists(Exception):
 def usage_import(cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool) -> FileCounts | None:
     """Check every row of usage.csv and, when `write` and no problem turns up, write its events.
 
-    Returns the counts when written. The local days of the events written are marked for the metrics
-    pipeline (`usage_days_mark_stale`), in the import's transaction.
+    Returns the counts when written. The local days of the events written go into the usage journal
+    (`usage_days_changed`), in the import's transaction.
     """
     accounts = _account_ids(cursor)
     problems = log.total
@@ -179,7 +179,7 @@ def _days_table(cursor: Any) -> None:
 
 
 def _days_mark(cursor: Any, *, hours: set[int]) -> None:
-    """Mark the local days of events in these UTC hours stale. An hour holds at most one local midnight, so its
+    """Record the local days of events in these UTC hours as changed. An hour holds at most one local midnight, so its
     first and last second name every local day it touches."""
     _days_table(cursor)
     cursor.execute(
@@ -188,7 +188,7 @@ def _days_mark(cursor: Any, *, hours: set[int]) -> None:
             UNION ALL SELECT to_timestamp(hour * 3600 + 3599) FROM unnest(%(hours)s::bigint[]) AS hour""",
         {"hours": list(hours)},
     )
-    usage_days_mark_stale(staging_table=_DAYS)
+    usage_days_changed(table=_DAYS)
 
 
 def _merge_staged(
@@ -252,5 +252,5 @@ def _merge(cursor: Any, *, has_count: bool) -> FileCounts:
         {"tz": settings.KEEL_TIMEZONE},
     )
     events, created, updated = cursor.fetchone()
-    usage_days_mark_stale(staging_table=_DAYS)
+    usage_days_changed(table=_DAYS)
     return FileCounts(created=created, updated=updated, unchanged=events - created - updated)

@@ -161,7 +161,7 @@ def _write_contacts(cursor: Any, staged: Staged, today: date) -> FileCounts:
     )
     # A response belongs to its contact's account: follow contacts that moved.
     cursor.execute(
-        f"""UPDATE surveys_surveyresponse r SET account_id = c.account_id
+        f"""UPDATE accounts_surveyresponse r SET account_id = c.account_id
             FROM accounts_contact c JOIN {CONTACTS.table} s ON s.id = c.external_id
             WHERE r.contact_id = c.id AND r.account_id <> c.account_id"""
     )
@@ -233,7 +233,7 @@ def _write_spend(cursor: Any, staged: Staged, today: date) -> FileCounts:
     return _upsert(
         cursor,
         staged,
-        table="metrics_spend",
+        table="accounts_spend",
         key=("month", "month"),
         assigns=[Assign("amount", "s.amount", "amount")],
     )
@@ -245,7 +245,7 @@ def _write_responses(cursor: Any, staged: Staged, today: date) -> FileCounts:
     return _upsert(
         cursor,
         staged,
-        table="surveys_surveyresponse",
+        table="accounts_surveyresponse",
         key=("external_id", "id"),
         assigns=[
             Assign("kind", "s.kind", "kind"),

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Account, SubscriptionSpan, User
+from accounts.models import Account, SubscriptionSpan, User, spans_active_on
 
 UNASSIGNED = "none"  # the CSM filter's value for accounts without a CSM
 
@@ -39,11 +39,6 @@ def account_get_for_user(user: User, pk: int) -> Account:
         return with_current_mrr(accounts_for_user(user).select_related("csm")).get(pk=pk)
     except Account.DoesNotExist:
         raise Http404("No such account.") from None
-
-
-def spans_active_on(day: date) -> Q:
-    """Spans active on `day`: starts_on ≤ day < ends_on, a blank ends_on meaning still active (DATA.md)."""
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day))
 
 
 def with_current_mrr(accounts: QuerySet[Account], *, day: date | None = None) -> QuerySet[Account]:

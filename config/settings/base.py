@@ -59,10 +59,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Keel's apps, in their floor order (README "Architecture"): each imports only the ones above it here.
     "accounts",
-    "metrics",
     "surveys",
     "health",
+    "metrics",
 ]
 
 MIDDLEWARE = [

@@ -1,22 +1,16 @@
-"""Reads of the health app, by feature: scores of a day, the backtest of a model, the Health page's preview,
-explanations of a score, tasks."""
+"""Reads of the health app, by feature: the model's versions, the backtest of a model, tasks."""
 
-from health.selectors.backtest import Backtest, health_backtest
-from health.selectors.explanations import Explanation, health_explanation
-from health.selectors.preview import Preview, health_distributions, health_preview
-from health.selectors.scores import health_score_fields, health_scores_on
+from health.selectors.backtest import Backtest, backtest_days, backtest_rows_days, health_backtest
 from health.selectors.tasks import open_task_count, task_get_for_user, task_list, tasks_for_user
+from health.selectors.versions import health_model_active, health_model_versions
 
 __all__ = [
     "Backtest",
-    "Explanation",
-    "Preview",
+    "backtest_days",
+    "backtest_rows_days",
     "health_backtest",
-    "health_distributions",
-    "health_explanation",
-    "health_preview",
-    "health_score_fields",
-    "health_scores_on",
+    "health_model_active",
+    "health_model_versions",
     "open_task_count",
     "task_get_for_user",
     "task_list",

@@ -1,20 +1,24 @@
-"""Reads of the Health page: the versions of the model and the latest recompute it queued."""
+"""Reads of the health model's versions: the active one, and every one for the Health page."""
 
 from __future__ import annotations
 
-from health.models import HealthModel
-from metrics.models import SnapshotJob
+from django.core.exceptions import ImproperlyConfigured
 
-RECOMPUTE_REASON = "health model v"  # + the version: how the page finds the jobs it queued
+from health.models import HealthModel
+
+
+def health_model_active() -> HealthModel:
+    """The model scores are computed with. Its first version comes from a migration (health 0002: METRICS.md's
+    default); saving a draft makes a new active one (health.services.versions)."""
+    model = HealthModel.objects.filter(is_active=True).first()
+    if model is None:
+        raise ImproperlyConfigured(
+            "No active health model: the database lacks health/migrations/0002's default. "
+            "Run `python manage.py migrate`."
+        )
+    return model
 
 
 def health_model_versions() -> list[HealthModel]:
     """Every version, newest first, with who saved it (one query)."""
     return list(HealthModel.objects.select_related("created_by").order_by("-version"))
-
-
-def health_recompute_latest() -> SnapshotJob | None:
-    """The latest recompute of history queued from the Health page, with its progress."""
-    return (
-        SnapshotJob.objects.filter(reason__startswith=RECOMPUTE_REASON).select_related("requested_by").first()
-    )

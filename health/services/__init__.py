@@ -1,8 +1,9 @@
 """Writes of the health app, by feature: scores (the pipeline's scoring step), versions of the model, at-risk
-alerts, tasks."""
+alerts, the backtest's rows, tasks."""
 
 from health.services.alerts import health_alerts_raise
-from health.services.scores import health_model_active, health_scores_compute_from_series
+from health.services.cached_rows import backtest_rows_replace
+from health.services.scores import health_scores_compute
 from health.services.tasks import task_close
 from health.services.versions import (
     health_model_changes,
@@ -13,13 +14,13 @@ from health.services.versions import (
 )
 
 __all__ = [
+    "backtest_rows_replace",
     "health_alerts_raise",
-    "health_model_active",
     "health_model_changes",
     "health_model_draft",
     "health_model_parameters_changed",
     "health_model_save",
     "health_model_validate",
-    "health_scores_compute_from_series",
+    "health_scores_compute",
     "task_close",
 ]

@@ -1,13 +1,18 @@
 -- METRICS.md "Backtest" of one model over the month-ends %(days)s, from health_backtestrow (its components and
--- labels, see backtest_rows.sql). Scores are re-weighted with the model's weights exactly as health_scores.sql
--- computes them ({score}: health.sql.reweighted_score of the row r) and rounded to 4 decimals, so that ties are exact and the active model reproduces the stored
--- scores. Returns one row: n_churned, n_stayed, 2 × the number of (churner, stayer) pairs in which the churner
--- scores lower (a tie counts ½, hence the 2 ×), and scored/churned counts per status.
+-- labels, see backtest_rows.sql). Scores are computed from the components with the model's weights by the
+-- function that scores the pipeline's rows (keel_health_score), so the active model reproduces the stored
+-- scores, and rounded to 4 decimals, so that ties are exact. Returns one row: n_churned, n_stayed, 2 × the number
+-- of (churner, stayer) pairs in which the churner scores lower (a tie counts ½, hence the 2 ×), and
+-- scored/churned counts per status.
 -- Set-based and sort-light: each row stands for the accounts of a day with the same components; they are counted
 -- per unrounded score (a hash over floats), only those distinct scores are rounded, and the pairs come from a
 -- running count of stayers over the distinct rounded scores: no sort or ranking of every account.
+-- in: health_backtestrow
+-- out:
+-- params: days, weights, denominators, green_min, yellow_min
 WITH raw AS (
-    SELECT {score} AS score,
+    SELECT keel_health_score(r.activity, r.adoption, r.sentiment, r.support, r.revenue, r.recency,
+                             %(weights)s::float8[], %(denominators)s::float8[]) AS score,
            r.churned, r.stayed
     FROM health_backtestrow r
     WHERE r.day = ANY (%(days)s::date[])
@@ -15,19 +20,17 @@ WITH raw AS (
 per_raw AS (
     SELECT score, SUM(churned)::int AS churned, SUM(stayed)::int AS stayed
     FROM raw
+    WHERE score IS NOT NULL  -- every weight of the components present is 0: no score
     GROUP BY score
 ),
 per_score AS (
-    SELECT round(score::numeric, 4) AS score, SUM(churned)::int AS churned, SUM(stayed)::int AS stayed
+    SELECT round(score::numeric, 4) AS score, keel_health_status(score, %(green_min)s, %(yellow_min)s) AS status,
+           SUM(churned)::int AS churned, SUM(stayed)::int AS stayed
     FROM per_raw
-    WHERE score IS NOT NULL  -- every weight of the components present is 0: no score
-    GROUP BY 1
+    GROUP BY 1, 2
 ),
 running AS (
-    SELECT *,
-           CASE WHEN score >= %(green_min)s THEN 'green' WHEN score >= %(yellow_min)s THEN 'yellow' ELSE 'red' END
-               AS status,
-           SUM(stayed) OVER () - SUM(stayed) OVER (ORDER BY score) AS stayed_above
+    SELECT *, SUM(stayed) OVER () - SUM(stayed) OVER (ORDER BY score) AS stayed_above
     FROM per_score
 )
 SELECT COALESCE(SUM(churned), 0) AS n_churned,

@@ -2,6 +2,9 @@
 -- apart), each from its own window: tickets created in the support window (high or urgent, and the others),
 -- and each contact's latest NPS score in the sentiment window (a response without a contact stands for a
 -- contact of its own). Same output as health_inputs_series.sql: _health_inputs.
+-- in: _hdays, _series, accounts_surveyresponse, accounts_ticket
+-- out: _health_inputs
+-- params: account_lo, account_hi, tz, support_window_days, sentiment_window_days
 CREATE TEMP TABLE _health_inputs ON COMMIT DROP AS
 WITH scored AS (
     SELECT account_id, day FROM _series WHERE arr > 0
@@ -22,7 +25,7 @@ sentiment AS (
     FROM (
         SELECT DISTINCT ON (d.day, r.account_id, COALESCE(r.contact_id, -r.id)) d.day, r.account_id, r.score
         FROM _hdays d
-        JOIN surveys_surveyresponse r
+        JOIN accounts_surveyresponse r
           ON r.kind = 'nps'
          AND r.responded_at >= ((d.day - (%(sentiment_window_days)s::int - 1))::timestamp AT TIME ZONE %(tz)s)
          AND r.responded_at < ((d.day + 1)::timestamp AT TIME ZONE %(tz)s)

@@ -3,6 +3,9 @@
 -- NPS score in the sentiment window (a response without a contact stands for a contact of its own).
 -- Windows of days are running sums of +/− where something starts and stops counting, so one pass serves every
 -- day. Same output as health_inputs_points.sql: _health_inputs.
+-- in: _series, accounts_surveyresponse, accounts_ticket
+-- out: _health_inputs
+-- params: lo, hi, account_lo, account_hi, tz, support_window_days, sentiment_window_days
 
 -- support: a ticket counts on the support_window_days days from its local creation day.
 CREATE TEMP TABLE _ticket_delta ON COMMIT DROP AS
@@ -31,7 +34,7 @@ WITH latest_of_day AS (
     SELECT DISTINCT ON (r.account_id, COALESCE(r.contact_id, -r.id), (r.responded_at AT TIME ZONE %(tz)s)::date)
            r.account_id, COALESCE(r.contact_id, -r.id) AS person,
            (r.responded_at AT TIME ZONE %(tz)s)::date AS day, r.score
-    FROM surveys_surveyresponse r
+    FROM accounts_surveyresponse r
     WHERE r.kind = 'nps'
       AND r.account_id BETWEEN %(account_lo)s AND %(account_hi)s
       AND r.responded_at >= ((%(lo)s::date - (%(sentiment_window_days)s::int - 1))::timestamp AT TIME ZONE %(tz)s)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django import template
 
 from accounts.models import User
-from health.numbers import one_decimal
+from accounts.numbers import one_decimal
 from health.selectors import Backtest, open_task_count
-from health.selectors.preview import Distribution
 
 register = template.Library()
 
@@ -53,8 +54,12 @@ def open_tasks_of(user: User) -> int:
     return open_task_count(user)
 
 
+class Shares(Protocol):
+    def share(self, status: str) -> float | None: ...
+
+
 @register.filter
-def share(distribution: Distribution, status: str) -> str:
+def share(distribution: Shares, status: str) -> str:
     """The share of the scored accounts with `status`, as a percentage."""
     return percent(distribution.share(status))
 

@@ -2,6 +2,6 @@
 the company and CSM dashboards, the drill-down behind a figure, an account's history. Snapshots only, plus small
 per-account lookups."""
 
-from metrics.selectors.monthly import By, MonthsNotComputed, monthly_kpis, months_in
+from metrics.selectors.monthly import By, MonthsNotComputed, monthly_kpis
 
-__all__ = ["By", "MonthsNotComputed", "monthly_kpis", "months_in"]
+__all__ = ["By", "MonthsNotComputed", "monthly_kpis"]

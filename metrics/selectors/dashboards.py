@@ -7,7 +7,6 @@ the same few queries whatever the size of the base. Access to a CSM's dashboard 
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,29 +19,23 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, User
+from accounts.months import month_end, month_from_text, months_in, previous_month
+from accounts.numbers import money, number
 from health.models import Task
-from health.selectors.explanations import _risk as risk_reason
-from metrics.fields import TWELVE, kpi_fields, number, ratio
-from metrics.fields import money as money_text
+from metrics.fields import TWELVE, kpi_fields, nrr_12m
 from metrics.models import AccountDay, MonthlyKpi, Scope
+from metrics.selectors.explanations import at_risk_reason
 from metrics.selectors.figures import BRIDGE, COMPANY_TILES, CSM_TILES, FIGURES, Figure, Tile, tile
-from metrics.selectors.monthly import months_in
 
 DEFAULT_MONTHS = 12
 AT_RISK_SHOWN = 25
 TASKS_SHOWN = 10
 
 
-def previous_month(month: date) -> date:
-    return (month - timedelta(days=1)).replace(day=1)
-
-
 def parse_month(text: str | None) -> date | None:
     """The first day of a month written YYYY-MM ("2025-06" → 2025-06-01); None for anything else."""
-    if not text or len(text) != 7:
-        return None
     try:
-        return date.fromisoformat(f"{text}-01")
+        return month_from_text(text or "")
     except ValueError:
         return None
 
@@ -50,10 +43,7 @@ def parse_month(text: str | None) -> date | None:
 def snapshot_command(months: Sequence[date]) -> str:
     """The command that computes `months`: a month is as of its last day, or of yesterday while it runs."""
     first, last = months[0], months[-1]
-    end = min(
-        last.replace(day=calendar.monthrange(last.year, last.month)[1]),
-        timezone.localdate() - timedelta(days=1),
-    )
+    end = min(month_end(last), timezone.localdate() - timedelta(days=1))
     return f"python manage.py snapshot --from {first:%Y-%m-%d} --to {end:%Y-%m-%d}"
 
 
@@ -173,9 +163,9 @@ class GroupRow:
             csm=row.csm if row.scope == Scope.CSM else None,
             segment=row.segment if row.scope == Scope.SEGMENT else None,
             customers=row.customers,
-            mrr=money_text(mrr),
-            nrr_12m=number(ratio(row.cohort_arr_now, row.cohort_arr_base)),
-            at_risk_arr=money_text(row.at_risk_arr),
+            mrr=money(mrr),
+            nrr_12m=number(nrr_12m(row)),
+            at_risk_arr=money(row.at_risk_arr),
             average_health=row.health_score_sum / row.health_scored if row.health_scored else None,
         )
 
@@ -346,7 +336,7 @@ class AtRisk:
         return self.arr / TWELVE
 
 
-# What the reason in words reads of a day's row and its model (health.selectors.explanations._risk).
+# What the reason in words reads of a day's row and its model (explanations.at_risk_reason).
 _RISK_READS = (
     "day",
     "account",
@@ -409,7 +399,7 @@ def accounts_at_risk(*, csm: User, limit: int = AT_RISK_SHOWN) -> tuple[list[AtR
                 score=current.score,
                 status=current.status,
                 change=current.score_change_30d,
-                reason=risk_reason(today, before.get(account.pk)) if today is not None else "",
+                reason=at_risk_reason(today, before.get(account.pk)),
             )
         )
     return result, total

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from accounts.numbers import TENTH, cents, grouped, money_shown
+
 Kind = Literal["money", "rate", "score", "count", "hours"]
 Trend = Literal["up", "down", "flat", "none"]
-CENT = Decimal("0.01")
-MINUS = "−"  # a real minus sign, as health pages write it
 
 
 @dataclass(frozen=True)
@@ -212,17 +212,9 @@ def _as_decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _grouped(amount: Decimal, places: int) -> str:
-    text = f"{abs(amount):,.{places}f}"
-    return f"{MINUS}{text}" if amount < 0 and float(text.replace(",", "")) != 0 else text
-
-
 def money_text(value: Any) -> str:
-    """Money as a page shows it, rounded to the cent half up (METRICS.md "Conventions"): 1234567.5 → 1,234,567.50."""
-    amount = _as_decimal(value)
-    if amount is None:
-        return "—"
-    return _grouped(amount.quantize(CENT, rounding=ROUND_HALF_UP), 2)
+    """Money as a page shows it (accounts.numbers.money_shown), a dash when there is none."""
+    return money_shown(value, missing="—")
 
 
 def value_text(kind: Kind, value: Any) -> str:
@@ -234,10 +226,10 @@ def value_text(kind: Kind, value: Any) -> str:
     number = _as_decimal(value)
     assert number is not None
     if kind == "rate":
-        return _grouped((number * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), 1) + "%"
+        return grouped((number * 100).quantize(TENTH, rounding=ROUND_HALF_UP), 1) + "%"
     if kind == "count":
-        return _grouped(number, 0)
-    return _grouped(number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), 1)
+        return grouped(number, 0)
+    return grouped(number.quantize(TENTH, rounding=ROUND_HALF_UP), 1)
 
 
 def change_of(kind: Kind, value: Any, previous: Any) -> Decimal | None:
@@ -246,13 +238,12 @@ def change_of(kind: Kind, value: Any, previous: Any) -> Decimal | None:
     if now is None or before is None:
         return None
     if kind == "money":
-        return now.quantize(CENT, rounding=ROUND_HALF_UP) - before.quantize(CENT, rounding=ROUND_HALF_UP)
+        return cents(now) - cents(before)
     if kind == "count":
         return now - before
     scale = 100 if kind == "rate" else 1
-    tenth = Decimal("0.1")
-    return (now * scale).quantize(tenth, rounding=ROUND_HALF_UP) - (before * scale).quantize(
-        tenth, rounding=ROUND_HALF_UP
+    return (now * scale).quantize(TENTH, rounding=ROUND_HALF_UP) - (before * scale).quantize(
+        TENTH, rounding=ROUND_HALF_UP
     )
 
 
@@ -261,7 +252,7 @@ def change_text(kind: Kind, change: Decimal | None) -> str:
     if change is None:
         return "—"
     places = 2 if kind == "money" else 0 if kind == "count" else 1
-    text = _grouped(change, places)
+    text = grouped(change, places)
     if change > 0:
         text = "+" + text
     return text + (" pp" if kind == "rate" else " h" if kind == "hours" else "")

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from django.conf import settings
 
 from accounts.models import User
+from accounts.months import months_in
 from metrics.fields import kpi_fields
 from metrics.models import FirstEventDay, MonthlyKpi, Scope
 
@@ -42,14 +43,6 @@ def _query_for(user: User, by: By) -> _Query:
     if by == "segment":
         return _Query(Scope.CSM_SEGMENT, user, "segment")
     return _Query(Scope.CSM, user, "csm" if by == "csm" else None)
-
-
-def months_in(start: date, end: date) -> list[date]:
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
 
 
 def monthly_kpis(*, user: User, start: date, end: date, by: By = None) -> list[dict[str, Any]]:

@@ -5,15 +5,13 @@ month's end clamped to its last day, due when the span is still active on t − 
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.db.models import Q
-
-from accounts.models import Interval, SubscriptionSpan, User
+from accounts.models import Interval, SubscriptionSpan, User, span_active_on, spans_active_on
+from accounts.months import add_months
 
 RENEWAL_DAYS = 90
 # Months per term of the intervals that renew (METRICS.md `renewals_due`: year and quarter only).
@@ -29,13 +27,6 @@ class SpanLike(Protocol):
     def interval(self) -> str: ...
 
 
-def _add_months(day: date, months: int) -> date:
-    """`day` + `months` calendar months, clamped to the target month's last day (Jan 31 + 1 quarter = Apr 30)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def term_ends(span: SpanLike, *, after: date, until: date) -> list[date]:
     """The span's term ends t with after < t ≤ until at which a renewal is due."""
     step = TERM_MONTHS.get(span.interval)
@@ -46,16 +37,12 @@ def term_ends(span: SpanLike, *, after: date, until: date) -> list[date]:
     months = (after.year - span.starts_on.year) * 12 + after.month - span.starts_on.month
     k = max(1, months // step - 1)
     while True:
-        end = _add_months(span.starts_on, k * step)
+        end = add_months(span.starts_on, k * step)
         if end > until or (span.ends_on is not None and end > span.ends_on):
             return found
         if end > after:
             found.append(end)
         k += 1
-
-
-def _active_on(span: SpanLike, day: date) -> bool:
-    return span.starts_on <= day and (span.ends_on is None or day < span.ends_on)
 
 
 @dataclass(frozen=True)
@@ -84,7 +71,7 @@ def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list
     One query over the spans active on `day` that renew, as plain rows (a book has a few hundred)."""
     until = day + timedelta(days=days)
     spans = SubscriptionSpan.objects.filter(
-        Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day)),
+        spans_active_on(day),
         account__csm=csm,
         interval__in=list(TERM_MONTHS),
     ).values_list(
@@ -135,7 +122,7 @@ def next_renewal(spans: list[Any], *, day: date) -> tuple[date, Any] | None:
     found = [
         (end, span)
         for span in spans
-        if _active_on(span, day)
+        if span_active_on(span, day)
         for end in term_ends(span, after=day, until=day + timedelta(days=400))[:1]
     ]
     return min(found, key=lambda item: item[0], default=None)

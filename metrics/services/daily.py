@@ -2,7 +2,8 @@
 
 Long runs of days are computed as dense series (metrics/sql/daily_series.sql: one pass over the rollups however
 long the run), a few scattered days each from its own windows (daily_points.sql); both give the same rows.
-Ranges of accounts are independent, so the pipeline hands them to different workers.
+Ranges of accounts are independent, so the pipeline hands them to different workers (metrics.services.pipeline
+plans them as steps).
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.models import Account
-from metrics import sql
+from accounts.sql import set_local, sql_step
+from health.selectors import health_model_active
+from health.services import health_scores_compute
+from metrics.sql import files
 
 # Rows of _series (accounts × days) per statement: bounds the temp tables of one chunk and of one task.
 SERIES_ROWS_PER_CHUNK = 3_000_000
@@ -45,9 +50,32 @@ class DayRange:
 
 @dataclass(frozen=True)
 class Chunk:
+    """One range of days for one range of accounts: a step of the pipeline."""
+
     days: DayRange
     account_lo: int
     account_hi: int
+
+    def args(self) -> dict[str, Any]:
+        """As a pipeline step's JSON arguments."""
+        return {
+            "lo": self.days.lo.isoformat(),
+            "hi": self.days.hi.isoformat(),
+            "kept": [day.isoformat() for day in self.days.kept],
+            "dense": self.days.dense,
+            "account_lo": self.account_lo,
+            "account_hi": self.account_hi,
+        }
+
+    @classmethod
+    def of(cls, args: dict[str, Any]) -> Chunk:
+        days = DayRange(
+            lo=date.fromisoformat(args["lo"]),
+            hi=date.fromisoformat(args["hi"]),
+            kept=tuple(date.fromisoformat(day) for day in args["kept"]),
+            dense=args["dense"],
+        )
+        return cls(days=days, account_lo=args["account_lo"], account_hi=args["account_hi"])
 
 
 def day_ranges(days: Sequence[date], *, lookback_days: int) -> list[DayRange]:
@@ -94,49 +122,33 @@ def daily_chunks(*, days: Sequence[date], lookback_days: int, parts: int = 1) ->
             yield Chunk(days=days_range, account_lo=account_lo, account_hi=account_hi)
 
 
-def account_days_compute(*, days: Sequence[date]) -> None:
-    """Replace the AccountDay rows of `days`, chunk by chunk (each chunk in one transaction)."""
-    from health.services import health_model_active
-
-    for chunk in daily_chunks(days=days, lookback_days=health_model_active().drop_days):
-        account_days_compute_chunk(chunk=chunk)
-
-
 def account_days_compute_chunk(*, chunk: Chunk) -> None:
-    """One range of days for one range of accounts: series (dense or by day), health, store. The rollups must
-    be fresh: the pipeline refreshes them first."""
-    from health.services import health_model_active, health_scores_compute_from_series
-
+    """Replace the AccountDay rows of one chunk's kept days and accounts, in one transaction: the series (dense
+    or by day), the health scores, the rows. The rollups must be fresh: the pipeline refreshes them first."""
     model = health_model_active()
-    params = {
-        "lo": chunk.days.lo,
-        "hi": chunk.days.hi,
-        "account_lo": chunk.account_lo,
-        "account_hi": chunk.account_hi,
-        "tz": settings.KEEL_TIMEZONE,
-        "model_id": model.pk,
-        **model.sql_params(),
-    }
     kept = chunk.days.kept
     before = {day - timedelta(days=model.drop_days) for day in kept} - set(kept)
     # Scattered days (the nightly day) compare with the stored score of d − drop_days when that day has its
     # snapshot already, instead of computing that day again; dense ranges compute their lookback anyway.
     stored_before = [] if chunk.days.dense else _days_stored(sorted(before))
     computed = sorted({*kept, *(before - set(stored_before))})
-    params["stored_before"] = stored_before
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{PIPELINE_WORK_MEM}'")
-            cursor.execute("CREATE TEMP TABLE _days (day date PRIMARY KEY) ON COMMIT DROP")
-            cursor.executemany("INSERT INTO _days VALUES (%s)", [(day,) for day in kept])
-            cursor.execute("CREATE TEMP TABLE _hdays (day date PRIMARY KEY) ON COMMIT DROP")
-            cursor.executemany("INSERT INTO _hdays VALUES (%s)", [(day,) for day in computed])
-            cursor.execute("ANALYZE _days, _hdays")
-        sql.run("daily_series" if chunk.days.dense else "daily_points", **params)
-        health_scores_compute_from_series(params=params, dense=chunk.days.dense)
-        sql.run("daily_store", **params)
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE _days, _hdays")
+    params = {
+        "lo": chunk.days.lo,
+        "hi": chunk.days.hi,
+        "account_lo": chunk.account_lo,
+        "account_hi": chunk.account_hi,
+        "tz": settings.KEEL_TIMEZONE,
+        "stored_before": stored_before,
+        **model.sql_params(),
+    }
+    with transaction.atomic(), sql_step() as step:
+        set_local("work_mem", PIPELINE_WORK_MEM)
+        step.table("_days", "day date PRIMARY KEY", [(day,) for day in kept])
+        step.table("_hdays", "day date PRIMARY KEY", [(day,) for day in computed])
+        step.run(files, "daily_series" if chunk.days.dense else "daily_points", **params)
+        step.run(files, "stored_scores", **params)
+        health_scores_compute(step=step, params=params, dense=chunk.days.dense)
+        step.run(files, "daily_store", **params)
 
 
 def _days_stored(days: list[date]) -> list[date]:
@@ -154,8 +166,7 @@ def account_days_expire(*, today: date, retention_days: int) -> int:
     """Drop daily rows older than the retention window, keeping month-ends forever; return how many went."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM metrics_accountday WHERE day < %s AND day <> (date_trunc('month', day) "
-            "+ interval '1 month - 1 day')::date",
+            "DELETE FROM metrics_accountday WHERE day < %s AND day <> keel_month_end(day)",
             [date.fromordinal(today.toordinal() - retention_days)],
         )
         return cursor.rowcount

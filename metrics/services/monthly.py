@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
+from django.db import transaction
 
-from metrics import sql
+from accounts.sql import SqlStep, set_local, sql_step
 from metrics.services.daily import PIPELINE_WORK_MEM
+from metrics.sql import files
 
 # After the points in time (monthly_points) and the groups (monthly_groups), each family computes its columns
 # for the groups; _kpi_<family> tables, joined by monthly_store.
@@ -31,11 +31,9 @@ _FAMILIES = (
 )
 
 
-def _months_table(cursor: CursorWrapper, months: Sequence[tuple[date, date]]) -> None:
-    """_months (month, as_of), the input of the monthly .sql files, dropped at the end of the transaction."""
-    cursor.execute("CREATE TEMP TABLE _months (month date PRIMARY KEY, as_of date NOT NULL) ON COMMIT DROP")
-    cursor.executemany("INSERT INTO _months VALUES (%s, %s)", list(months))
-    cursor.execute("ANALYZE _months")
+def _months_table(step: SqlStep, months: Sequence[tuple[date, date]]) -> None:
+    """_months (month, as_of): the input of the monthly .sql files."""
+    step.table("_months", "month date PRIMARY KEY, as_of date NOT NULL", months)
 
 
 def monthly_kpis_compute(*, months: Sequence[tuple[date, date]]) -> None:
@@ -46,23 +44,12 @@ def monthly_kpis_compute(*, months: Sequence[tuple[date, date]]) -> None:
     """
     if not months:
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{PIPELINE_WORK_MEM}'")
-            _months_table(cursor, months)
-        sql.run("monthly_health_kept")
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM metrics_monthlykpi WHERE month IN (SELECT month FROM _months)")
-        sql.run("monthly_points")
-        sql.run("monthly_groups")
-        for family in _FAMILIES:
-            sql.run(family, tz=settings.KEEL_TIMEZONE, activation_event=settings.KEEL_ACTIVATION_EVENT)
-        sql.run("monthly_store")
-        kpi_tables = ", ".join(f"_kpi_{family.removeprefix('monthly_')}" for family in (*_FAMILIES, "health"))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DROP TABLE _points, _arr_at, _owner_at, _first_paid, _ltv_pairs, _months, _groups, {kpi_tables}"
-            )
+    params = {"tz": settings.KEEL_TIMEZONE, "activation_event": settings.KEEL_ACTIVATION_EVENT}
+    with transaction.atomic(), sql_step() as step:
+        set_local("work_mem", PIPELINE_WORK_MEM)
+        _months_table(step, months)
+        for name in ("monthly_health_kept", "monthly_points", "monthly_groups", *_FAMILIES, "monthly_store"):
+            step.run(files, name, **params)
 
 
 def monthly_health_update(*, months: Sequence[tuple[date, date]]) -> None:
@@ -70,9 +57,6 @@ def monthly_health_update(*, months: Sequence[tuple[date, date]]) -> None:
     after both the daily rows and the months' rows of a pipeline run are stored."""
     if not months:
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            _months_table(cursor, months)
-        sql.run("monthly_health_update")
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE _months")
+    with transaction.atomic(), sql_step() as step:
+        _months_table(step, months)
+        step.run(files, "monthly_health_update")

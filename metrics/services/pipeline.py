@@ -1,96 +1,143 @@
-"""The snapshot pipeline: everything METRICS.md shows, for a range of days, from the raw facts.
+"""The snapshot pipeline: everything METRICS.md shows, for a range of days, from the raw facts, as one plan.
 
-`snapshot_compute` runs it in-process (the `snapshot` command, `make run`, tests); metrics/tasks.py runs the
-same steps as Celery tasks, the daily chunks in parallel. Every step replaces its own rows in its own
-transaction, so a failure leaves earlier snapshots intact and running a range twice gives identical rows.
-Steps: usage rollups of stale days → daily chunks (days × accounts) and months side by side (the months read
-the facts and the rollups, not the daily rows) → the months' health figures from the daily rows, the ledger,
-every account as of the latest day, and retention.
+`snapshot_plan` describes a run as stages of steps, each step a JSON object (its name and its arguments), so the
+same plan runs in this process (`snapshot_compute`: the `snapshot` command, `make run`, tests) and through Celery
+(`snapshot_job_enqueue`: the nightly run, a recompute from the Health page, backfills), where one generic task
+runs any step (metrics.tasks.snapshot_step_task). The steps of a stage are independent and run side by side;
+a stage starts when the one before it is complete:
+
+1. the usage rollups of the days whose events changed;
+2. the daily chunks (days × accounts) and the months, side by side (the months read the facts and the rollups,
+   not the daily rows);
+3. the months' health figures from the daily rows, the ledger of computed days, every account as of the latest
+   day, retention;
+4. the rows the Health page re-weights (its preview and the backtest);
+5. for the nightly run only, the at-risk alerts of the day.
+
+Every step replaces its own rows in its own transaction, so a failure leaves earlier snapshots intact and running a
+range twice gives identical rows. Progress is counted on the run's SnapshotJob, step by step.
 """
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
+from typing import Any
 
+from celery import chain, group, signature
 from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import F, Max, Min
+from django.db import transaction
+from django.db.models import Case, F, Max, Min, Q, Value, When
+from django.db.models.functions import Now
 from django.utils import timezone
 
-from accounts.models import User
-from metrics import sql
+from accounts.models import SubscriptionSpan, User
+from accounts.months import days_between, month_end
+from accounts.sql import sql_step
+from health.selectors import health_model_active
 from metrics.models import ComputedDay, SnapshotJob
 from metrics.services.daily import Chunk, account_days_compute_chunk, account_days_expire, daily_chunks
+from metrics.services.health_steps import health_alerts_step, health_caches_refresh
 from metrics.services.monthly import monthly_health_update, monthly_kpis_compute
 from metrics.services.rollups import usage_rollups_refresh
+from metrics.services.threads import in_parallel
+from metrics.sql import files
 
 # Months computed together: they share the points in time they read; groups run in parallel.
 MONTHS_PER_STEP = 6
+STEP_TASK = "metrics.tasks.snapshot_step_task"
+FAILED_TASK = "metrics.tasks.snapshot_job_failed_task"
+
+Step = dict[str, Any]  # {"step": name, "weight": progress it counts, ...its arguments}: JSON-safe
 
 
 class SnapshotRangeError(ValueError):
     pass
 
 
+def _months(months: list[list[str]]) -> list[tuple[date, date]]:
+    return [(date.fromisoformat(month), date.fromisoformat(as_of)) for month, as_of in months]
+
+
+def _rollups(*, jobs: int) -> None:
+    usage_rollups_refresh(jobs=jobs)
+
+
+def _account_days(**chunk: Any) -> None:
+    account_days_compute_chunk(chunk=Chunk.of(chunk))
+
+
+def _monthly_kpis(*, months: list[list[str]]) -> None:
+    monthly_kpis_compute(months=_months(months))
+
+
+def _finish(*, start: str, end: str, today: str, months: list[list[str]]) -> None:
+    """The months' health figures from the daily rows, the ledger of computed days, every account as of the
+    latest one, and daily rows past the retention window go."""
+    monthly_health_update(months=_months(months))
+    ComputedDay.objects.bulk_create(
+        [ComputedDay(day=day) for day in days_between(date.fromisoformat(start), date.fromisoformat(end))],
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["computed_at"],
+    )
+    latest = ComputedDay.objects.aggregate(last=Max("day"))["last"]
+    with transaction.atomic(), sql_step() as step:
+        step.run(files, "current_accounts", day=latest)
+    account_days_expire(today=date.fromisoformat(today), retention_days=settings.KEEL_DAILY_RETENTION_DAYS)
+
+
+def _health_caches(*, start: str, end: str) -> None:
+    health_caches_refresh(start=date.fromisoformat(start), end=date.fromisoformat(end))
+
+
+def _alerts(*, day: str) -> None:
+    health_alerts_step(day=date.fromisoformat(day))
+
+
+STEPS: dict[str, Callable[..., None]] = {
+    "usage_rollups": _rollups,
+    "account_days": _account_days,
+    "monthly_kpis": _monthly_kpis,
+    "finish": _finish,
+    "health_caches": _health_caches,
+    "alerts": _alerts,
+}
+
+
 @dataclass(frozen=True)
 class SnapshotPlan:
-    """What computing start…end writes: daily rows for `days` in `chunks`, KPI rows for `months` (first day,
-    as_of)."""
+    """What computing start…end does: `stages` of steps (JSON objects); `days` and `months` it writes."""
 
     start: date
     end: date
     today: date
-    days: tuple[date, ...]
-    chunks: tuple[Chunk, ...]
-    months: tuple[tuple[date, date], ...]
+    days: int
+    months: int
+    stages: tuple[tuple[Step, ...], ...]
 
     @property
     def steps(self) -> int:
-        return 1 + len(self.chunks) + len(self.months) + 1
+        """The progress the whole plan counts (SnapshotJob.steps_total)."""
+        return sum(step["weight"] for stage in self.stages for step in stage)
 
 
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+def _step(name: str, args: dict[str, Any], *, weight: int = 1) -> Step:
+    return {"step": name, "weight": weight, **args}
 
 
-def days_between(start: date, end: date) -> Iterator[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
-
-
-def in_parallel(steps: Sequence[Callable[[], object]], *, jobs: int) -> None:
-    """Run independent steps, `jobs` at a time, each thread on its own database connection (Django keeps one
-    per thread); the work happens in PostgreSQL, so threads are enough. Re-raises the first failure."""
-    if jobs <= 1 or len(steps) <= 1:
-        for step in steps:
-            step()
-        return
-
-    def run(step: Callable[[], object]) -> None:
-        try:
-            step()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for future in [pool.submit(run, step) for step in steps]:
-            future.result()
-
-
-def snapshot_plan(*, start: date, end: date, today: date | None = None, parts: int = 1) -> SnapshotPlan:
-    """Daily rows inside the retention window, month-end rows always; the months the range touches.
+def snapshot_plan(
+    *, start: date, end: date, today: date | None = None, parts: int = 1, alerts: bool = False
+) -> SnapshotPlan:
+    """The plan of start…end: daily rows inside the retention window, month-end rows always, the months the
+    range touches; `parts` account ranges at least for each range of days (as many workers get work); the
+    at-risk alerts of `end` when `alerts` (the nightly run only: backfills and recomputes never alert).
 
     A month is reported as of its last day, or as of the last computed day when that comes first (the current
     month, METRICS.md "Conventions").
     """
-    from health.services import health_model_active
-
     today = today or timezone.localdate()
     if start > end:
         raise SnapshotRangeError(f"--from {start} is after --to {end}.")
@@ -99,16 +146,41 @@ def snapshot_plan(*, start: date, end: date, today: date | None = None, parts: i
             f"--to {end} is not over yet: the last day that can be computed is {today - timedelta(1)}."
         )
     keep_from = today - timedelta(days=settings.KEEL_DAILY_RETENTION_DAYS)
-    days = tuple(day for day in days_between(start, end) if day >= keep_from or day == month_end(day))
+    days = [day for day in days_between(start, end) if day >= keep_from or day == month_end(day)]
     last_computed = ComputedDay.objects.aggregate(last=Max("day"))["last"]
     last_day = max(end, last_computed) if last_computed else end
-    months = []
+    months: list[list[str]] = []
     month = start.replace(day=1)
     while month <= end:
-        months.append((month, min(month_end(month), last_day)))
+        months.append([month.isoformat(), min(month_end(month), last_day).isoformat()])
         month = month_end(month) + timedelta(days=1)
-    chunks = tuple(daily_chunks(days=days, lookback_days=health_model_active().drop_days, parts=parts))
-    return SnapshotPlan(start=start, end=end, today=today, days=days, chunks=chunks, months=tuple(months))
+    chunks = daily_chunks(days=days, lookback_days=health_model_active().drop_days, parts=parts)
+    span = {"start": start.isoformat(), "end": end.isoformat()}
+    stages: list[tuple[Step, ...]] = [
+        (_step("usage_rollups", {"jobs": parts}),),
+        # Months first: a group of them is the longest single step of a nightly run.
+        (
+            *(
+                _step("monthly_kpis", {"months": group}, weight=len(group))
+                for group in (months[i : i + MONTHS_PER_STEP] for i in range(0, len(months), MONTHS_PER_STEP))
+            ),
+            *(_step("account_days", chunk.args()) for chunk in chunks),
+        ),
+        (_step("finish", {"today": today.isoformat(), "months": months, **span}),),
+        (_step("health_caches", span),),
+    ]
+    if alerts:
+        stages.append((_step("alerts", {"day": end.isoformat()}),))
+    return SnapshotPlan(
+        start=start, end=end, today=today, days=len(days), months=len(months), stages=tuple(stages)
+    )
+
+
+def snapshot_step_run(*, step: Step, job_id: int | None) -> None:
+    """Run one step of a plan and count it on the job (which is done once every step is)."""
+    args = {key: value for key, value in step.items() if key not in ("step", "weight")}
+    STEPS[step["step"]](**args)
+    snapshot_job_step(job_id=job_id, steps=step["weight"])
 
 
 def snapshot_job_create(*, plan: SnapshotPlan, reason: str, by: User | None = None) -> SnapshotJob:
@@ -118,38 +190,23 @@ def snapshot_job_create(*, plan: SnapshotPlan, reason: str, by: User | None = No
 
 
 def snapshot_job_step(*, job_id: int | None, steps: int = 1) -> None:
-    """Steps done (an UPDATE, so parallel workers never lose a count)."""
-    if job_id is not None:
-        SnapshotJob.objects.filter(pk=job_id).update(
-            steps_done=F("steps_done") + steps, state=SnapshotJob.State.RUNNING
-        )
-
-
-def snapshot_job_end(*, job_id: int | None, error: str = "") -> None:
-    if job_id is not None:
-        SnapshotJob.objects.filter(pk=job_id).update(
-            state=SnapshotJob.State.FAILED if error else SnapshotJob.State.DONE,
-            error=error,
-            finished_at=timezone.now(),
-        )
-
-
-def snapshot_finish(
-    *, plan_start: date, plan_end: date, today: date, months: Sequence[tuple[date, date]]
-) -> None:
-    """The last step: the months' health figures from the daily rows, the ledger of computed days, every
-    account as of the latest one, and daily rows past the retention window go."""
-    monthly_health_update(months=months)
-    ComputedDay.objects.bulk_create(
-        [ComputedDay(day=day) for day in days_between(plan_start, plan_end)],
-        update_conflicts=True,
-        unique_fields=["day"],
-        update_fields=["computed_at"],
+    """Steps done: one UPDATE, so parallel workers never lose a count; the last one marks the job done."""
+    if job_id is None:
+        return
+    done = Q(steps_done__gte=F("steps_total") - steps)  # read before this UPDATE adds the steps
+    SnapshotJob.objects.filter(pk=job_id).update(
+        steps_done=F("steps_done") + steps,
+        state=Case(When(done, then=Value(SnapshotJob.State.DONE)), default=Value(SnapshotJob.State.RUNNING)),
+        finished_at=Case(When(done, then=Now()), default=F("finished_at")),
     )
-    latest = ComputedDay.objects.aggregate(last=Max("day"))["last"]
-    with transaction.atomic():
-        sql.run("current_accounts", day=latest)
-    account_days_expire(today=today, retention_days=settings.KEEL_DAILY_RETENTION_DAYS)
+
+
+def snapshot_job_end(*, job_id: int | None, error: str) -> None:
+    """A failed run: the job says why."""
+    if job_id is not None:
+        SnapshotJob.objects.filter(pk=job_id).update(
+            state=SnapshotJob.State.FAILED, error=error, finished_at=timezone.now()
+        )
 
 
 def snapshot_compute(
@@ -160,43 +217,38 @@ def snapshot_compute(
     reason: str = "command",
     by: User | None = None,
     jobs: int | None = None,
+    alerts: bool = False,
 ) -> SnapshotPlan:
-    """Compute every snapshot for the days start…end in-process (DESIGN.md `snapshot`); return the plan.
-
-    `jobs` chunks at a time (default KEEL_PIPELINE_JOBS), each step after the one before it is complete.
-    """
+    """Run the plan of start…end in this process (DESIGN.md `snapshot`), `jobs` steps of a stage at a time
+    (default KEEL_PIPELINE_JOBS); return the plan."""
     jobs = jobs or settings.KEEL_PIPELINE_JOBS
-    plan = snapshot_plan(start=start, end=end, today=today, parts=jobs)
+    plan = snapshot_plan(start=start, end=end, today=today, parts=jobs, alerts=alerts)
     job = snapshot_job_create(plan=plan, reason=reason, by=by)
-
-    def chunk_step(chunk: Chunk) -> Callable[[], None]:
-        def step() -> None:
-            account_days_compute_chunk(chunk=chunk)
-            snapshot_job_step(job_id=job.pk)
-
-        return step
-
-    def months_step(months: tuple[tuple[date, date], ...]) -> Callable[[], None]:
-        def step() -> None:
-            monthly_kpis_compute(months=months)
-            snapshot_job_step(job_id=job.pk, steps=len(months))
-
-        return step
-
     try:
-        usage_rollups_refresh(jobs=jobs)
-        snapshot_job_step(job_id=job.pk)
-        groups = [plan.months[i : i + MONTHS_PER_STEP] for i in range(0, len(plan.months), MONTHS_PER_STEP)]
-        # Months first: a group of them is the longest single step of a nightly run.
-        steps = [months_step(group) for group in groups] + [chunk_step(chunk) for chunk in plan.chunks]
-        in_parallel(steps, jobs=jobs)
-        snapshot_finish(plan_start=plan.start, plan_end=plan.end, today=plan.today, months=plan.months)
-        snapshot_job_step(job_id=job.pk)
+        for stage in plan.stages:
+            in_parallel([partial(snapshot_step_run, step=step, job_id=job.pk) for step in stage], jobs=jobs)
     except Exception as error:
         snapshot_job_end(job_id=job.pk, error=f"{type(error).__name__}: {error}")
         raise
-    snapshot_job_end(job_id=job.pk)
     return plan
+
+
+def snapshot_job_enqueue(
+    *, start: date, end: date, reason: str, by: User | None = None, alerts: bool = False
+) -> SnapshotJob:
+    """Queue the plan of start…end as Celery tasks once the caller's transaction commits, and return its job
+    (progress in steps_done / steps_total). The steps of a stage run as a group on as many workers as there
+    are; a stage waits for the one before it."""
+    plan = snapshot_plan(start=start, end=end, parts=settings.KEEL_PIPELINE_JOBS, alerts=alerts)
+    job = snapshot_job_create(plan=plan, reason=reason, by=by)
+
+    def task(step: Step) -> Any:
+        return signature(STEP_TASK, kwargs={"step": step, "job_id": job.pk}, immutable=True)
+
+    stages = [task(stage[0]) if len(stage) == 1 else group(map(task, stage)) for stage in plan.stages]
+    failed = signature(FAILED_TASK, kwargs={"job_id": job.pk})
+    transaction.on_commit(partial(chain(*stages).apply_async, link_error=failed))
+    return job
 
 
 def missing_days(*, until: date, since: date | None = None) -> list[date]:
@@ -211,7 +263,5 @@ def missing_days(*, until: date, since: date | None = None) -> list[date]:
 
 def facts_first_day() -> date | None:
     """The first day of any subscription span: the pipeline's history starts there."""
-    from accounts.models import SubscriptionSpan
-
     first: date | None = SubscriptionSpan.objects.aggregate(first=Min("starts_on"))["first"]
     return first

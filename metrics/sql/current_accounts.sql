@@ -1,6 +1,9 @@
 -- Every account as of the latest computed day (metrics_accountcurrent), for the account list: its ARR, usage
 -- and health that day, and METRICS.md "health change" (score on d − score on d − 30 days, null when not scored
 -- then). Accounts without a row that day (not paying, not used) get zeros.
+-- in: accounts_account, metrics_accountday
+-- out: metrics_accountcurrent
+-- params: day
 INSERT INTO metrics_accountcurrent (account_id, day, arr, dau, mau, score, status, at_risk, score_change_30d)
 SELECT a.id, %(day)s::date, COALESCE(d.arr, 0), COALESCE(d.dau, 0), COALESCE(d.mau, 0), d.score,
        COALESCE(d.status, ''), COALESCE(d.at_risk, false), d.score - before.score

@@ -3,6 +3,9 @@
 -- few. Same output as daily_series.sql: _series, read next by the health step.
 -- METRICS.md "Revenue" (ARR on d and on d − revenue lookback) and "Product usage" (dau, mau, Σ dau over the 30
 -- days, active_days_30, the last event day).
+-- in: _hdays, accounts_account, accounts_accountownership, accounts_subscriptionspan, metrics_usageaccountday, metrics_usageuserday
+-- out: _series
+-- params: account_lo, account_hi, revenue_lookback_days
 CREATE TEMP TABLE _series ON COMMIT DROP AS
 WITH revenue AS (
     SELECT d.day, s.account_id,

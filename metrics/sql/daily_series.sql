@@ -5,6 +5,9 @@
 -- METRICS.md "Revenue" (ARR on d and on d − revenue lookback) and "Product usage" (dau, mau, Σ dau over the 30
 -- days, active_days_30, the last event day). Quantities that start and stop (a span's ARR, a user's 30-day
 -- cover) are running sums of +/− where they start and stop, folded into the first day of the series.
+-- in: accounts_account, accounts_accountownership, accounts_subscriptionspan, metrics_usageaccountday, metrics_usageuserday
+-- out: _series
+-- params: lo, hi, account_lo, account_hi, revenue_lookback_days
 CREATE TEMP TABLE _in_play ON COMMIT DROP AS
 SELECT a.id AS account_id, a.seats
 FROM accounts_account a

@@ -1,5 +1,8 @@
 -- Store the series' days that are kept (_days) for the account range: every account that pays or was used in
 -- the 30 days ending the day, with its health when it is scored (_health).
+-- in: _days, _health, _series
+-- out: metrics_accountday
+-- params: account_lo, account_hi, model_id
 DELETE FROM metrics_accountday
 WHERE day IN (SELECT day FROM _days) AND account_id BETWEEN %(account_lo)s AND %(account_hi)s;
 INSERT INTO metrics_accountday
@@ -14,4 +17,3 @@ JOIN _days d ON d.day = s.day
 LEFT JOIN _health h ON h.account_id = s.account_id AND h.day = s.day
 WHERE s.arr > 0 OR s.mau > 0
 ORDER BY s.day, s.account_id;
-DROP TABLE _series, _health;

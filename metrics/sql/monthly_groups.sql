@@ -2,6 +2,8 @@
 -- every owner of an account at as_of (null = accounts without an owner); every current segment of an account
 -- (null = accounts without a segment); and every (owner, segment) pair of an account, which is a CSM's own
 -- book by segment. Each KPI family computes its columns for these groups; monthly_store.sql joins them.
+-- in: _months, _owner_at, accounts_account, accounts_user
+-- out: _groups
 CREATE TEMP TABLE _groups ON COMMIT DROP AS
 SELECT m.month, 'company' AS scope, NULL::bigint AS csm_id, NULL::varchar AS segment, m.as_of FROM _months m
 UNION ALL

@@ -2,6 +2,8 @@
 -- on as_of ("average health", "health distribution": scored accounts per status) of the months' rows, from the
 -- daily rows of as_of: each account's ARR and owner that day, its segment now (METRICS.md "Breakdowns").
 -- The last step of a pipeline run, once the daily rows and the months' rows are stored. Input: _months.
+-- in: _months, accounts_account, metrics_accountday
+-- out: metrics_monthlykpi
 WITH figures AS (
     SELECT m.month,
            CASE GROUPING(h.csm_id, acc.segment) WHEN 0 THEN 'csm_segment' WHEN 1 THEN 'csm' WHEN 2 THEN 'segment' ELSE 'company' END

@@ -2,6 +2,8 @@
 -- at its own end. Null when the group had no customers at the start of any of the six months.
 -- The six (start, end) pairs of each month as a table with statistics, so that the planner knows each start
 -- point matches most accounts of _arr_at (and hashes instead of probing the index once per account).
+-- in: _arr_at, _months, _owner_at, accounts_account
+-- out: _kpi_ltv, _ltv_pairs
 CREATE TEMP TABLE _ltv_pairs ON COMMIT DROP AS
 SELECT m.month, k,
        CASE WHEN k = 0 THEN m.as_of ELSE (m.month - make_interval(months => k - 1))::date - 1 END AS pt,

@@ -2,6 +2,8 @@
 -- Input: _months(month, as_of) — the months to compute, each as of its last day (or the last computed day).
 -- METRICS.md "Movements of month m": s = ARR at the end of m−1, e = at the end of m (as_of);
 -- nrr_12m reads the end of m−12; ltv's trailing logo churn reads the ends of m−1 … m−6.
+-- in: _months, accounts_accountownership, accounts_subscriptionspan
+-- out: _arr_at, _first_paid, _owner_at, _points
 
 CREATE TEMP TABLE _points ON COMMIT DROP AS
 SELECT DISTINCT pt
@@ -30,15 +32,12 @@ JOIN accounts_accountownership o
   ON o.valid_from <= p.pt AND (o.valid_to IS NULL OR p.pt < o.valid_to);
 CREATE INDEX ON _owner_at (account_id, pt);
 
--- The first month-end on which each account paid: a span with amount > 0 is active on a month-end only if it
--- is still active on the last day of the month it starts in.
+-- The first month-end on which each account paid (keel_revenue_paid_month_end: metrics/migrations/0011).
 CREATE TEMP TABLE _first_paid ON COMMIT DROP AS
-SELECT account_id,
-       MIN((date_trunc('month', starts_on) + interval '1 month - 1 day')::date) AS first_month_end
+SELECT account_id, MIN(keel_revenue_paid_month_end(amount, starts_on, ends_on)) AS first_month_end
 FROM accounts_subscriptionspan
-WHERE amount > 0
-  AND (ends_on IS NULL OR (date_trunc('month', starts_on) + interval '1 month - 1 day')::date < ends_on)
-GROUP BY account_id;
+GROUP BY account_id
+HAVING MIN(keel_revenue_paid_month_end(amount, starts_on, ends_on)) IS NOT NULL;
 CREATE INDEX ON _first_paid (account_id);
 
 ANALYZE _arr_at;

@@ -3,6 +3,8 @@
 -- PostgreSQL's date + interval clamps Jan 31 + 3 months to Apr 30). At most one k lands in a given month:
 -- the one with k × interval = the months between starts_on and the month. Due when the span is active on
 -- t − 1 (t ≤ ends_on); renewed when the subscription has a span active on t.
+-- in: _months, _owner_at, accounts_account, accounts_subscriptionspan
+-- out: _kpi_renewals
 CREATE TEMP TABLE _kpi_renewals ON COMMIT DROP AS
 WITH due AS (
     SELECT m.month, m.as_of, s.account_id, s.subscription_id, s.annual_amount AS arr_before, t.t

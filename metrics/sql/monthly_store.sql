@@ -1,6 +1,9 @@
 -- The month rows: every group of _groups with the columns each KPI family computed for it (a group a family
 -- has nothing for gets its zeros and nulls). One INSERT, so a recomputed month is written once, not updated
 -- once per family. The COALESCEs make the joins hashable; IS NOT DISTINCT FROM keeps null and '' apart.
+-- in: _groups, _kpi_health, _kpi_ltv, _kpi_renewals, _kpi_revenue, _kpi_spend, _kpi_support, _kpi_usage, _kpi_voice, _months
+-- out: metrics_monthlykpi
+DELETE FROM metrics_monthlykpi WHERE month IN (SELECT month FROM _months);
 INSERT INTO metrics_monthlykpi (
     month, scope, csm_id, segment, as_of, computed_at,
     arr, arr_start, new_arr, reactivation_arr, expansion_arr, contraction_arr, churned_arr, customers,

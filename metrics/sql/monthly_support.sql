@@ -1,5 +1,8 @@
 -- METRICS.md "Support": tickets created and resolved in the month (local dates), median first response and
 -- resolution hours, first-contact resolution, and tickets open at the end of as_of (by resolved_at only).
+-- in: _months, _owner_at, accounts_account, accounts_ticket
+-- out: _kpi_support
+-- params: tz
 CREATE TEMP TABLE _kpi_support ON COMMIT DROP AS
 WITH windows AS (
     SELECT month, as_of,

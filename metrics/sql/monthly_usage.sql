@@ -1,6 +1,9 @@
 -- METRICS.md "Product usage", company monthly fields: active_accounts and the customers per event name
 -- (feature_adoption = that / customers) in the 30 days ending at as_of, and time_to_value_days.
 -- Reads the usage rollups (metrics_usageeventday, metrics_firsteventday), not the raw events.
+-- in: _arr_at, _months, _owner_at, accounts_account, accounts_subscriptionspan, metrics_firsteventday, metrics_usageeventday
+-- out: _kpi_usage
+-- params: activation_event
 CREATE TEMP TABLE _kpi_usage ON COMMIT DROP AS
 WITH windows AS (
     SELECT month, as_of, as_of - 29 AS from_day FROM _months

@@ -1,5 +1,8 @@
 -- METRICS.md "Customer voice": NPS, CSAT and CES counts for the month and for the 90 days ending on its last
 -- day (local dates in KEEL_TIMEZONE). Every response counts; it belongs to its account's owner at as_of.
+-- in: _months, _owner_at, accounts_account, accounts_surveyresponse
+-- out: _kpi_voice
+-- params: tz
 CREATE TEMP TABLE _kpi_voice ON COMMIT DROP AS
 WITH windows AS (
     SELECT month, as_of,
@@ -13,7 +16,7 @@ responses AS (
            r.responded_at >= w.month_from AS in_month,
            r.responded_at >= w.d90_from AS in_90d
     FROM windows w
-    JOIN surveys_surveyresponse r
+    JOIN accounts_surveyresponse r
       ON r.responded_at >= LEAST(w.month_from, w.d90_from) AND r.responded_at < w.until
 ),
 grouped AS (

@@ -1,6 +1,9 @@
 -- Rebuild the usage rollups of the local days %(days)s (first … last) from the raw events (METRICS.md "Product
 -- usage": a user is active on a day when they have at least one event that day, whatever its count).
 -- The account-day rows are keyed by account first; the user-day rows of the same days say which ones exist.
+-- in: accounts_usageevent
+-- out: metrics_firsteventday, metrics_usageaccountday, metrics_usageeventday, metrics_usageuserday
+-- params: days, first, last, tz
 DELETE FROM metrics_usageaccountday a
 USING (SELECT DISTINCT account_id, day FROM metrics_usageuserday WHERE day = ANY(%(days)s::date[])) old
 WHERE a.account_id = old.account_id AND a.day = old.day;

@@ -115,9 +115,10 @@ def test_every_url_of_the_accounts_app_is_in_the_matrix() -> None:
     """A new page added to accounts/urls.py without a row in the matrix fails here."""
     from accounts.urls import urlpatterns
 
-    covered = {"home", "account_list", "account_detail", "team", "team_role", "team_deactivate"}
-    covered |= {"team_reactivate", "data", "import_run_detail"}
-    assert {pattern.name for pattern in urlpatterns} == covered
+    covered = {"home", "team", "team_role", "team_deactivate", "team_reactivate", "data", "import_run_detail"}
+    assert {
+        pattern.name for pattern in urlpatterns
+    } == covered  # the account pages are metrics' (their own rows)
 
 
 @pytest.mark.parametrize("name", PUBLIC)

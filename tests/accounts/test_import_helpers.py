@@ -23,9 +23,9 @@ TABLES = (
     "accounts_subscriptionspan",
     "accounts_ticket",
     "accounts_usageevent",
-    "metrics_spend",
-    "surveys_surveyresponse",
-    "metrics_staleusageday",
+    "accounts_spend",
+    "accounts_surveyresponse",
+    "accounts_changedusageday",
 )
 # Columns that change by themselves (timestamps set by the database).
 VOLATILE = {"date_joined", "created_at", "updated_at", "marked_at", "password", "last_login"}

@@ -7,9 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from accounts.models import Account, ImportRun, Priority, Ticket, User
-from metrics.models import Spend
-from surveys.models import SurveyResponse
+from accounts.models import Account, ImportRun, Priority, Spend, SurveyResponse, Ticket, User
 from tests.accounts.test_import_helpers import ACCOUNTS, FULL, TICKETS, counts, database_state, run
 
 FULL_COUNTS = {

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from accounts.importers import bundle_import
-from accounts.models import Account, Contact, Role, Ticket, User
-from surveys.models import SurveyResponse
+from accounts.models import Account, Contact, Role, SurveyResponse, Ticket, User
 from tests.accounts.test_import_helpers import FULL, counts, run, write_zip
 
 

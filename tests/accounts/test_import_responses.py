@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surveys.models import SurveyResponse
+from accounts.models import SurveyResponse
 from tests.accounts.test_import_helpers import FULL, counts, run
 
 

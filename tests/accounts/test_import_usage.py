@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from accounts.models import UsageEvent
-from metrics.models import StaleUsageDay
+from accounts.models import ChangedUsageDay, UsageEvent
 from tests.accounts.test_import_helpers import counts, database_state, run
 
 ACCOUNTS = {"accounts.csv": "id,name\nACC-1,Acme\nACC-2,Globex\n"}
@@ -149,17 +148,20 @@ def test_the_local_days_of_events_written_are_marked_stale_and_only_those(
     """02:30Z on 3 March is still 2 March in New York; an unchanged re-import marks nothing."""
     usage = "account_id,user_id,event,occurred_at\nACC-1,u1,login,2024-03-03T02:30:00Z\nACC-1,u1,login,2024-03-05T15:00:00Z\n"
     assert run(tmp_path / "one", ACCOUNTS | {"usage.csv": usage}).ok
-    assert sorted(StaleUsageDay.objects.values_list("day", flat=True)) == [date(2024, 3, 2), date(2024, 3, 5)]
+    assert sorted(ChangedUsageDay.objects.values_list("day", flat=True)) == [
+        date(2024, 3, 2),
+        date(2024, 3, 5),
+    ]
 
-    StaleUsageDay.objects.all().delete()
+    ChangedUsageDay.objects.all().delete()
     assert run(tmp_path / "two", {"usage.csv": usage}).ok
-    assert not StaleUsageDay.objects.exists()
+    assert not ChangedUsageDay.objects.exists()
 
     assert run(
         tmp_path / "three",
         {"usage.csv": "account_id,user_id,event,occurred_at,count\nACC-1,u1,login,2024-03-05T15:00:00Z,2\n"},
     ).ok
-    assert list(StaleUsageDay.objects.values_list("day", flat=True)) == [date(2024, 3, 5)]
+    assert list(ChangedUsageDay.objects.values_list("day", flat=True)) == [date(2024, 3, 5)]
 
 
 def test_a_bad_row_after_good_ones_writes_nothing(tmp_path: Path, db: None, chunk_rows: int) -> None:

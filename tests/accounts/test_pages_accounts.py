@@ -19,12 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from accounts.forms import QuickSelect
-from accounts.models import Account, Role, User
-from accounts.selectors import EXPORT_HEADER, SNAPSHOT_SORTS, AccountPages, account_list, with_current_mrr
+from accounts.models import Account, Role, SurveyResponse, User
+from accounts.selectors import with_current_mrr
 from health.models import Task
+from metrics.forms import QuickSelect
 from metrics.models import AccountCurrent
-from surveys.models import SurveyResponse
+from metrics.selectors.account_list import EXPORT_HEADER, SNAPSHOT_SORTS, AccountPages, account_list
 from tests.factories import AccountFactory, ContactFactory, SubscriptionSpanFactory
 from tests.metrics.conftest import Facts
 from tests.metrics.conftest import facts as facts  # the `facts` builder fixture

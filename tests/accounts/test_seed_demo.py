@@ -19,10 +19,19 @@ from pytest_django.fixtures import Settings
 
 from accounts.demo.bundle import HEADERS
 from accounts.demo.services import DEMO_PASSWORD, demo_seed
-from accounts.demo.timeline import add_months
-from accounts.models import Account, Contact, ImportRun, Role, SubscriptionSpan, Ticket, UsageEvent, User
-from metrics.models import Spend
-from surveys.models import SurveyResponse
+from accounts.models import (
+    Account,
+    Contact,
+    ImportRun,
+    Role,
+    Spend,
+    SubscriptionSpan,
+    SurveyResponse,
+    Ticket,
+    UsageEvent,
+    User,
+)
+from accounts.months import add_months
 
 END = date(2025, 6, 30)
 ACCOUNTS = 30

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from accounts.models import Account, Role, User
 from health.forms import HealthModelForm
-from health.services import health_model_active
+from health.selectors import health_model_active
 from metrics.models import AccountCurrent, ComputedDay
 from metrics.services.pipeline import snapshot_compute
 from tests.bench.databases import settle

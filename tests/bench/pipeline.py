@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.demo.services import demo_seed
-from metrics.models import StaleUsageDay
+from accounts.models import ChangedUsageDay
 from metrics.services.pipeline import snapshot_compute
 from metrics.services.rollups import usage_rollups_refresh
 from tests.bench.databases import dataset
@@ -67,7 +67,7 @@ def _health_share(measured: Measured, *, label: str) -> Row:
 
 def nightly(*, end: date) -> Measured:
     """Yesterday's run: its events are new (stale), everything for the day and its month is recomputed."""
-    StaleUsageDay.objects.update_or_create(day=end)
+    ChangedUsageDay.objects.update_or_create(day=end)
     with measure() as measured:
         snapshot_compute(start=end, end=end, today=end + timedelta(days=1))
     return measured

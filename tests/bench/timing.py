@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.backends import utils
 
-from metrics.sql import SqlFiles
+from accounts.sql import SqlFiles, SqlStep
 
 
 @dataclass
@@ -49,7 +49,7 @@ def measure() -> Iterator[Measured]:
     """Time the block, note its slowest statement and the seconds of each .sql file, on every thread."""
     result = Measured()
     lock = threading.Lock()
-    execute, run = getattr(utils.CursorWrapper, "_execute"), SqlFiles.run  # noqa: B009 - private, untyped
+    execute, run = getattr(utils.CursorWrapper, "_execute"), SqlStep._execute  # noqa: B009 - private, untyped
 
     def timed_execute(self: utils.CursorWrapper, sql: str, params: Any, *ignored_wrappers: Any) -> Any:
         began = time.perf_counter()
@@ -59,20 +59,20 @@ def measure() -> Iterator[Measured]:
             with lock:
                 result.slowest.offer(time.perf_counter() - began, sql, params)
 
-    def timed_run(self: SqlFiles, name: str, **params: Any) -> None:
+    def timed_run(self: SqlStep, files: SqlFiles, name: str, params: Any, *, fetch: bool) -> Any:
         began = time.perf_counter()
         try:
-            run(self, name, **params)
+            return run(self, files, name, params, fetch=fetch)
         finally:
             with lock:
                 result.by_file[name] += time.perf_counter() - began
 
     setattr(utils.CursorWrapper, "_execute", timed_execute)  # noqa: B010
-    SqlFiles.run = timed_run  # type: ignore[method-assign]
+    SqlStep._execute = timed_run  # type: ignore[method-assign]
     began = time.perf_counter()
     try:
         yield result
     finally:
         result.seconds = time.perf_counter() - began
         setattr(utils.CursorWrapper, "_execute", execute)  # noqa: B010
-        SqlFiles.run = run  # type: ignore[method-assign]
+        SqlStep._execute = run  # type: ignore[method-assign]

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from health.models import HealthModel, Task
+from health.reasons import AtRiskReason
 from tests.health.conftest import STAYERS, churn_book
 from tests.metrics.conftest import Facts
 
@@ -73,7 +74,9 @@ def test_a_csm_opens_a_task_and_reads_why_the_account_is_at_risk(
         assignee=csm,
         kind=Task.Kind.AT_RISK,
         title=f"{account.name} is at risk",
-        reason="Health score fell 22.0 points in 30 days, from 74.7 to 52.7.",
+        reason=AtRiskReason(
+            score=52.7, red=False, yellow_min=40, drop_points=15, drop_days=30, before=74.7
+        ).data(),
         due_on=date(2024, 7, 7),
     )
     login(page, csm)

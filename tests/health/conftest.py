@@ -12,7 +12,8 @@ from django.core.cache import cache
 
 from accounts.models import Account, User
 from health.models import DEFAULT_PARAMETERS, HealthModel
-from health.services import health_model_active, health_model_draft
+from health.selectors import health_model_active
+from health.services import health_model_draft
 from metrics.models import AccountDay, ComputedDay
 from tests.metrics.conftest import Facts
 from tests.metrics.conftest import facts as facts  # the fixture, shared with tests/metrics

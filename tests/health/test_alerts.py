@@ -1,7 +1,8 @@
 """health.services.alerts: one task and one email per at-risk episode, only from the nightly run.
 
-Most tests write the stored daily rows by hand (`stored_day`): the service only reads AccountDay, and the
-episode rules are easier to read day by day. The last ones go through the pipeline and its Celery tasks.
+Most tests write the stored daily rows by hand (`stored_day`) and run the nightly run's alerts step on them
+(metrics.services.health_steps, which hands the service the rows it reads): the episode rules are easier to read
+day by day. The last ones go through the pipeline and its Celery tasks.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from django.utils import timezone
 
 from accounts.models import Account, User
 from health.models import AtRiskEpisode, Task
-from health.services import health_alerts_raise
+from health.reasons import AtRiskReason
 from metrics.models import AccountDay, SnapshotJob
-from metrics.services.pipeline import snapshot_compute
-from metrics.tasks import snapshot_job_enqueue, snapshot_nightly
+from metrics.services.health_steps import health_alerts_step
+from metrics.services.pipeline import snapshot_compute, snapshot_job_enqueue
+from metrics.tasks import snapshot_nightly
 from tests.factories import AccountFactory
 from tests.metrics.conftest import Facts
 
@@ -40,7 +42,7 @@ def account(csm: User) -> Account:
 def raise_on(n: int, capture: Any) -> int:
     """The nightly alerts of day n, with the email callbacks run as a commit would."""
     with capture(execute=True):
-        return health_alerts_raise(day=day(n))
+        return health_alerts_step(day=day(n))
 
 
 def test_one_task_and_one_email_per_episode(
@@ -57,12 +59,15 @@ def test_one_task_and_one_email_per_episode(
         "at_risk",
         "Acme Rockets is at risk",
     )
-    assert task.reason == "Red: health score 30.0, below 40."
+    assert task.reason_text == "Red: the score 30.0 is below 40."
+    assert (
+        task.reason == AtRiskReason(score=30.0, red=True, yellow_min=40, drop_points=15, drop_days=30).data()
+    )
     assert (task.due_on, task.closed_at, task.episode.started_on) == (day(8), None, day(1))  # type: ignore[union-attr]
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [csm.email]
     assert mail.outbox[0].subject == "Keel: Acme Rockets is at risk"
-    assert "Red: health score 30.0, below 40." in mail.outbox[0].body
+    assert "Red: the score 30.0 is below 40." in mail.outbox[0].body
     assert f"/accounts/{account.pk}/#health" in mail.outbox[0].body
 
     for n in range(2, 6):
@@ -104,7 +109,9 @@ def test_a_drop_is_an_alert_too_and_says_by_how_much(
     stored_day(account, day(1), score=90.0)
     stored_day(account, day(31), score=72.25, at_risk=True)
     assert raise_on(31, django_capture_on_commit_callbacks) == 1
-    assert Task.objects.get().reason == "Health score fell 17.7 points in 30 days, from 90.0 to 72.3."
+    assert Task.objects.get().reason_text == (
+        "The score fell 17.7 points in 30 days (from 90.0 to 72.3); a fall of 15 or more is at risk."
+    )
 
 
 def test_churn_ends_the_episode(
@@ -139,7 +146,7 @@ def test_the_email_goes_after_commit(
 ) -> None:
     stored_day(account, day(1), score=30.0)
     with django_capture_on_commit_callbacks() as callbacks:
-        health_alerts_raise(day=day(1))
+        health_alerts_step(day=day(1))
         assert mail.outbox == []  # the task exists, the transaction has not committed: no email yet
     assert Task.objects.count() == 1 and len(callbacks) == 1
     callbacks[0]()
@@ -194,7 +201,7 @@ def test_the_nightly_run_alerts(
     assert (job.reason, job.state, job.steps_done) == ("nightly", "done", job.steps_total)
     task = Task.objects.get()
     assert (task.account, task.assignee) == (red_yesterday, csm)
-    assert task.reason.startswith("Red: health score 27.3")
+    assert task.reason_text.startswith("Red: the score 27.3")
     assert [message.to for message in mail.outbox] == [[csm.email]]
     with django_capture_on_commit_callbacks(execute=True):
         snapshot_nightly.delay().get()  # run again (a retry): nothing new

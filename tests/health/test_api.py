@@ -12,7 +12,8 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from health.models import Task
-from health.selectors import health_score_fields, health_scores_on
+from health.reasons import AtRiskReason
+from metrics.selectors.scores import health_score_fields, health_scores_on
 from tests.health.conftest import D, ago, events, score_day
 from tests.metrics.conftest import Facts
 
@@ -164,7 +165,7 @@ def tasks(book: Facts, csm: User, other_csm: User) -> dict[str, Task]:
             assignee=assignee,
             kind=Task.Kind.AT_RISK,
             title=f"{name} is at risk",
-            reason="Red: health score 30.0, below 40.",
+            reason=AtRiskReason(score=30.0, red=True, yellow_min=40, drop_points=15, drop_days=30).data(),
             due_on=date(2024, 7, 7),
             **fields,
         )
@@ -189,7 +190,16 @@ def test_a_csm_gets_their_own_tasks(
         "account_name": "A1",
         "assignee": csm.email,
         "title": "A1 is at risk",
-        "reason": "Red: health score 30.0, below 40.",
+        "reason": "Red: the score 30.0 is below 40.",
+        "reason_data": {
+            "kind": "at_risk",
+            "score": 30.0,
+            "red": True,
+            "yellow_min": 40,
+            "drop_points": 15,
+            "drop_days": 30,
+            "before": None,
+        },
         "due_on": "2024-07-07",
         "created_at": task["created_at"],
         "closed_at": None,

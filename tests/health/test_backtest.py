@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from accounts.models import Account
-from health.models import BacktestRow, CachedDay
+from health.models import BacktestRow
 from health.selectors import health_backtest
 from health.selectors.backtest import backtest_days
 from tests.health.conftest import activity_only
@@ -101,53 +101,46 @@ def test_only_month_ends_whose_90_days_are_over_count(last_day: date | None, exp
     assert backtest_days(date(2024, 1, 1), date(2024, 3, 1), last_day) == expected
 
 
-def test_the_rows_are_kept_until_the_next_pipeline_run_and_then_refilled(facts: Facts) -> None:
-    """The backtest's rows (accounts counted per day and components, churned or stayed: BacktestRow) are
-    filled once per pipeline run: a second
-    backtest, whatever the model, reads the same rows; after a run they are refilled, so a churn that the new
-    run sees counts. C stays on the first backtest; C's subscription then ends on 2024-05-01 and the days are
-    recomputed: C churned, so on 2024-03-31 A (30) and C (50) churned, D (80) stayed → AUC 1."""
+def test_the_pipeline_keeps_the_rows_and_refills_a_month_end_it_recomputes(facts: Facts) -> None:
+    """The backtest's rows (accounts counted per day and components, churned or stayed: BacktestRow) are the
+    pipeline's: the run that computes June 30 adds March 31, whose 90 days it completes; a backtest, whatever the
+    model, only reads them. C's subscription then ends on 2024-05-01 and the days are recomputed, March 31 among
+    them: its labels follow, so A (30) and C (50) churned, D (80) stayed → AUC 1."""
     account(facts, "A", 6, ends_on="2024-05-01")
     c = account(facts, "C", 10)
     account(facts, "D", 16)
     compute(facts)
-    first = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
-    assert (first.scored, first.churned) == (3, 1)
     rows = list(BacktestRow.objects.order_by("activity").values_list("day", "activity", "churned", "stayed"))
     assert rows == [
         (date(2024, 3, 31), 30, 1, 0),
         (date(2024, 3, 31), 50, 0, 1),
         (date(2024, 3, 31), 80, 0, 1),
     ]
-    assert health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only()) == first
-    assert BacktestRow.objects.count() == 3 and CachedDay.objects.filter(kind="backtest").count() == 1
+    first = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    assert (first.scored, first.churned) == (3, 1)
 
     c.spans.update(ends_on=date(2024, 5, 1))
     compute(facts)
     second = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
     assert (second.auc, second.scored, second.churned) == (1.0, 3, 2)
-    assert (
-        sum(BacktestRow.objects.values_list("churned", flat=True)) == 2
-        and CachedDay.objects.filter(kind="backtest").count() == 1
-    )
+    assert sum(BacktestRow.objects.values_list("churned", flat=True)) == 2
 
 
-def test_rows_of_an_earlier_run_are_dropped_whatever_their_day(facts: Facts) -> None:
-    """A backtest of April alone after a new run drops March's rows of the run before, so the cache holds only
-    what was asked for since the last run."""
-    account(facts, "D", 16)
-    for day in ("2024-03-31", "2024-04-30", "2024-07-31"):
+def test_a_run_refills_only_the_month_ends_whose_days_it_touched(facts: Facts) -> None:
+    """March 31's labels depend on April 1 … June 29: a run of July 31 (none of them) keeps March's rows as they
+    were filled even after C's subscription ends on May 1, and adds April 30, whose 90 days end on July 29; a run
+    of May 15 refills March 31 (and April 30) from the spans of now."""
+    account(facts, "A", 6, ends_on="2024-05-01")
+    c = account(facts, "C", 10)
+    for day in ("2024-03-31", "2024-04-30", "2024-06-30"):
         facts.compute(day, day, today="2024-08-01")
-    health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
-    assert list(CachedDay.objects.filter(kind="backtest").values_list("day", flat=True)) == [
-        date(2024, 3, 31)
-    ]
+    assert set(BacktestRow.objects.values_list("day", flat=True)) == {date(2024, 3, 31)}
+    c.spans.update(ends_on=date(2024, 5, 1))
     facts.compute("2024-07-31", "2024-07-31", today="2024-08-01")
-    health_backtest(first_month=APRIL, last_month=APRIL, model=activity_only())
-    assert list(CachedDay.objects.filter(kind="backtest").values_list("day", flat=True)) == [
-        date(2024, 4, 30)
-    ]
-    assert set(BacktestRow.objects.values_list("day", flat=True)) == {date(2024, 4, 30)}
+    assert set(BacktestRow.objects.values_list("day", flat=True)) == {date(2024, 3, 31), date(2024, 4, 30)}
+    assert health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only()).churned == 1
+    facts.compute("2024-05-15", "2024-05-15", today="2024-08-01")
+    assert health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only()).churned == 2
 
 
 def test_accounts_with_the_same_components_share_a_row(facts: Facts) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from accounts.models import Account, User
 from health.models import DEFAULT_PARAMETERS, DEFAULT_WEIGHTS
-from health.selectors import health_explanation
 from health.services import health_model_draft, health_model_save
+from metrics.selectors.explanations import health_explanation
 from tests.health.conftest import D, ago, events, moment, score_day
 from tests.metrics.conftest import Facts
 

@@ -17,7 +17,7 @@ from pytest_django import DjangoAssertNumQueries
 from accounts.models import User
 from health.forms import HealthModelForm
 from health.models import HealthModel
-from health.services import health_model_active
+from health.selectors import health_model_active
 from metrics.models import AccountDay, SnapshotJob
 from tests.health.conftest import ago, churn_book, score_day
 from tests.metrics.conftest import Facts
@@ -171,22 +171,23 @@ def test_saving_makes_a_new_active_version_in_the_history(
 
 
 def test_saving_with_a_recompute_queues_it_and_shows_its_progress(
-    book: Facts, admin_client: Client, admin_user: User
+    book: Facts, admin_client: Client, admin_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """Tasks run eagerly in the tests: the job is done when the redirect comes back. The recomputed day has the
-    new version's scores."""
+    """The job is queued once the save commits, and tasks run eagerly in the tests: the job is done when the
+    redirect comes back. The recomputed day has the new version's scores."""
     today = timezone.localdate()
     start, end = today - timedelta(days=3), today - timedelta(days=1)
-    response = admin_client.post(
-        URL,
-        form_data(
-            weight_activity="5",
-            action="save",
-            recompute="on",
-            recompute_from=start.isoformat(),
-            recompute_to=end.isoformat(),
-        ),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            URL,
+            form_data(
+                weight_activity="5",
+                action="save",
+                recompute="on",
+                recompute_from=start.isoformat(),
+                recompute_to=end.isoformat(),
+            ),
+        )
     assert response.status_code == 302
     job = SnapshotJob.objects.get(reason="health model v2")
     assert (job.requested_by, job.start, job.end, job.state) == (admin_user, start, end, "done")

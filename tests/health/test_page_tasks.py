@@ -13,6 +13,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Account, User
 from health.models import AtRiskEpisode, Task
+from health.reasons import AtRiskReason
 from tests.factories import AccountFactory
 
 URL = reverse("task_list")
@@ -27,7 +28,7 @@ def make_task(account: Account, assignee: User | None, *, title: str | None = No
         if title
         else AtRiskEpisode.objects.create(account=account, started_on=date(2024, 6, 1)),
         "title": title or f"{account.name} is at risk",
-        "reason": "Red: health score 30.0, below 40.",
+        "reason": AtRiskReason(score=30.0, red=True, yellow_min=40, drop_points=15, drop_days=30).data(),
         "due_on": date(2024, 6, 8),
         **fields,
     }

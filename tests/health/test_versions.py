@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from health.models import DEFAULT_PARAMETERS, DEFAULT_WEIGHTS, HealthModel
+from health.selectors import health_model_active
 from health.services import (
-    health_model_active,
     health_model_parameters_changed,
     health_model_save,
     health_model_validate,

@@ -15,17 +15,19 @@ from accounts.models import (
     BEGINNING_OF_TIME,
     Account,
     AccountOwnership,
+    ChangedUsageDay,
     Contact,
     Role,
+    Spend,
     SubscriptionSpan,
+    SurveyResponse,
     Ticket,
     UsageEvent,
     User,
 )
-from metrics.models import AccountDay, Spend, StaleUsageDay
+from metrics.models import AccountDay
 from metrics.selectors import By, monthly_kpis
 from metrics.services.pipeline import snapshot_compute
-from surveys.models import SurveyResponse
 
 _ids = itertools.count(1)
 
@@ -101,7 +103,7 @@ class Facts:
     def event(self, account: Account, user: str, occurred: str, name: str = "login", count: int = 1) -> None:
         moment = at(occurred)
         UsageEvent.objects.create(account=account, user_id=user, event=name, occurred_at=moment, count=count)
-        StaleUsageDay.objects.update_or_create(day=timezone.localdate(moment))
+        ChangedUsageDay.objects.update_or_create(day=timezone.localdate(moment))
 
     def spend(self, month: str, amount: str) -> None:
         Spend.objects.create(month=date.fromisoformat(f"{month}-01"), amount=Decimal(amount))

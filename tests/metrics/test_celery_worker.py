@@ -14,7 +14,7 @@ from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, Subscr
 from config.celery_app import app
 from metrics.models import ComputedDay, MonthlyKpi, SnapshotJob
 from metrics.selectors import monthly_kpis
-from metrics.tasks import snapshot_job_enqueue
+from metrics.services.pipeline import snapshot_job_enqueue
 
 
 @pytest.fixture

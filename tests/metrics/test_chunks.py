@@ -10,8 +10,14 @@ import pytest
 
 from metrics.models import AccountDay
 from metrics.services import daily
-from metrics.services.daily import account_days_compute, day_ranges
+from metrics.services.daily import day_ranges
+from metrics.services.pipeline import snapshot_compute
 from tests.metrics.conftest import Facts
+
+
+def compute(days: list[date]) -> None:
+    """The pipeline's plan for the run of days `days` (consecutive)."""
+    snapshot_compute(start=days[0], end=days[-1], today=date(2024, 7, 1))
 
 
 def rows() -> list[dict[str, Any]]:
@@ -50,8 +56,8 @@ def test_account_chunks_and_day_chunks_give_the_same_rows(
 
     monkeypatch.setattr(daily, "SERIES_ROWS_PER_CHUNK", 200)  # two or three accounts per chunk
     AccountDay.objects.all().delete()
-    account_days_compute(days=days[:45])
-    account_days_compute(days=days[45:])
+    compute(days[:45])
+    compute(days[45:])
     split = rows()
     assert split == [row for row in whole if row["day"] in set(days)]
 
@@ -64,11 +70,11 @@ def test_dense_series_and_day_by_day_give_the_same_rows(
     every field of every row, for a long run of days and for a few."""
     kept = [date(2024, 3, 1) + timedelta(days=n) for n in range(days)]
     monkeypatch.setattr(daily, "DENSE_MIN_DAYS", 1)
-    account_days_compute(days=kept)
+    compute(kept)
     dense = rows()
     AccountDay.objects.all().delete()
     monkeypatch.setattr(daily, "DENSE_MIN_DAYS", 10_000)
-    account_days_compute(days=kept)
+    compute(kept)
     assert rows() == dense
     assert any(row["score"] is not None for row in dense)
     assert any(row["sentiment"] is not None for row in dense)

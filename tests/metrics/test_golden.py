@@ -17,8 +17,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from health.services import health_model_active
-
 # The marker makes pytest-django set up the test database even when this module runs alone; each test then
 # runs in a transaction that is rolled back, on top of the data the module fixture committed.
 pytestmark = pytest.mark.django_db
@@ -40,7 +38,6 @@ def golden_db(django_db_setup: None, django_db_blocker: Any) -> Any:
         call_command("snapshot", "--from", "2023-07-01", "--to", "2025-06-30", stdout=StringIO())
         yield
         call_command("flush", "--no-input", stdout=StringIO())
-        health_model_active()  # the flush also took the default health model its migration made
 
 
 def run(*args: str) -> Any:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from metrics.models import AccountDay, MonthlyKpi, SnapshotJob, StaleUsageDay
+from accounts.models import ChangedUsageDay
+from metrics.models import AccountDay, MonthlyKpi, SnapshotJob
 from metrics.services.pipeline import snapshot_compute
 from tests.metrics.conftest import Facts
 
@@ -37,7 +38,7 @@ def test_two_jobs_give_the_rows_of_one(facts: Facts) -> None:
 
     AccountDay.objects.all().delete()
     MonthlyKpi.objects.all().delete()
-    StaleUsageDay.objects.update_or_create(day=date(2024, 3, 1))  # a rollup chunk for the threads too
+    ChangedUsageDay.objects.update_or_create(day=date(2024, 3, 1))  # a rollup chunk for the threads too
     snapshot_compute(start=date(2024, 1, 1), end=date(2024, 4, 30), today=date(2024, 5, 1), jobs=2)
     assert snapshot() == one
     job = SnapshotJob.objects.latest("created_at")

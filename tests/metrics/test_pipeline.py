@@ -56,7 +56,7 @@ def test_a_failure_leaves_earlier_snapshots_and_the_next_run_completes(
     def broken(**kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("health.services.health_scores_compute_from_series", broken)
+    monkeypatch.setattr("metrics.services.daily.health_scores_compute", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         paying.compute("2024-05-01", "2024-05-31", today="2024-06-15")
     job = SnapshotJob.objects.latest("created_at")
@@ -87,4 +87,5 @@ def test_the_job_counts_its_steps(paying: Facts, monkeypatch: pytest.MonkeyPatch
     paying.compute("2024-05-01", "2024-05-31", today="2024-06-15")
     job = SnapshotJob.objects.get()
     assert job.state == SnapshotJob.State.DONE
-    assert job.steps_done == job.steps_total == 1 + 2 + 1 + 1  # rollups, two account chunks, May, finish
+    # rollups, two account chunks, May, finish, the Health page's rows
+    assert job.steps_done == job.steps_total == 1 + 2 + 1 + 1 + 1

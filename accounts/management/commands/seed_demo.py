@@ -14,8 +14,10 @@ from accounts.demo.services import (
     DemoImportRejected,
     DemoSeedError,
     demo_default_end,
+    demo_logins,
     demo_seed,
 )
+from accounts.months import day_from_text
 
 
 def _positive(value: str) -> int:
@@ -30,9 +32,9 @@ def _positive(value: str) -> int:
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        return day_from_text(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} {error}") from None
 
 
 class Command(BaseCommand):
@@ -91,5 +93,5 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(f"Imported in {result.import_seconds:.1f} s.")
         self.stdout.write(self.style.SUCCESS(f'Log in with the password "{DEMO_PASSWORD}":'))
-        for role, email in result.logins:
+        for role, email in demo_logins():
             self.stdout.write(f"  {role:<6} {email}")

@@ -7,9 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from health.selectors import health_backtest
-from health.services import health_model_active
-from metrics.management.commands.kpis import parse_month
+from accounts.management.arguments import month_argument
+from health.selectors import health_backtest, health_model_active
 
 
 class Command(BaseCommand):
@@ -21,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "table"], default="json")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        first, last = parse_month(options["start"]), parse_month(options["end"])
+        first, last = month_argument(options["start"]), month_argument(options["end"])
         if first > last:
             raise CommandError(f"--from {options['start']} is after --to {options['end']}.")
         result = health_backtest(first_month=first, last_month=last, model=health_model_active())

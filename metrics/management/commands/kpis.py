@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.management.arguments import month_argument
 from accounts.models import Role, User
 from metrics.selectors import MonthsNotComputed, monthly_kpis
-
-
-def parse_month(value: str) -> date:
-    try:
-        return date.fromisoformat(f"{value}-01")
-    except ValueError:
-        raise CommandError(f"{value!r} is not a month (YYYY-MM).") from None
 
 
 def table(rows: list[dict[str, Any]], group: str | None) -> str:
@@ -63,7 +56,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "table"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        start, end = parse_month(options["start"]), parse_month(options["end"])
+        start, end = month_argument(options["start"]), month_argument(options["end"])
         if start > end:
             raise CommandError(f"--from {options['start']} is after --to {options['end']}.")
         # The command line sees what an admin sees.

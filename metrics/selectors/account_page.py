@@ -1,10 +1,8 @@
 """The account page (account 360): the account with its small lists (contacts, spans, tickets, survey answers,
-tasks) in one query, what its spans say (first paid month-end), and its spans on one time axis."""
+tasks) in one query, and its spans on one time axis."""
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,10 +13,21 @@ from django.db.models import CharField, Count, F, IntegerField, OuterRef, QueryS
 from django.db.models.functions import Cast, Coalesce, JSONObject, NullIf
 from django.http import Http404
 
-from accounts.models import Account, Contact, Interval, Priority, SubscriptionSpan, Ticket, TicketStatus, User
-from accounts.selectors.access import accounts_for_user, with_current_mrr
+from accounts.models import (
+    Account,
+    Contact,
+    Interval,
+    Priority,
+    SubscriptionSpan,
+    SurveyResponse,
+    Ticket,
+    TicketStatus,
+    User,
+    span_active_on,
+)
+from accounts.selectors import accounts_for_user, with_current_mrr
 from health.models import Task
-from surveys.models import SurveyResponse
+from health.reasons import reason_text
 
 CONTACTS_SHOWN = 50
 TICKETS_SHOWN = 15
@@ -56,7 +65,7 @@ class SpanRow:
         return Interval(self.interval).label
 
     def active_on(self, day: date) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+        return span_active_on(self, day)
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ class TaskRow:
     pk: int
     kind: str
     title: str
-    reason: str
+    reason: dict[str, Any]
     due_on: date
     created_at: datetime
     closed_at: datetime | None
@@ -114,6 +123,10 @@ class TaskRow:
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def reason_text(self) -> str:
+        return reason_text(self.reason)
 
 
 @dataclass(frozen=True)
@@ -265,17 +278,6 @@ def account_page_for_user(user: User, pk: int, *, day: date | None = None) -> Ac
         response_count=found.response_count,
         open_task_count=found.open_task_count,
     )
-
-
-def first_paid_month_end(spans: Iterable[SpanRow]) -> date | None:
-    """The first month-end on which the account paid (METRICS.md: new vs reactivation): a span priced above 0
-    is active on a month-end only if it is still active on the last day of the month it starts in."""
-    ends = []
-    for span in spans:
-        end = span.starts_on.replace(day=calendar.monthrange(span.starts_on.year, span.starts_on.month)[1])
-        if span.amount > 0 and (span.ends_on is None or end < span.ends_on):
-            ends.append(end)
-    return min(ends, default=None)
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import Account, Priority, SubscriptionSpan, Ticket
+from accounts.models import (
+    Account,
+    Priority,
+    SubscriptionSpan,
+    SurveyKind,
+    SurveyResponse,
+    Ticket,
+    spans_active_on,
+)
+from accounts.numbers import compact, one_decimal, one_decimal_fall
 from health.models import COMPONENT_LABELS, COMPONENTS, DEFAULT_PARAMETERS, HealthModel
-from health.numbers import compact, one_decimal, one_decimal_fall
+from health.reasons import AtRiskReason
 from metrics.models import AccountDay
-from surveys.models import Kind, SurveyResponse
 
 COMPARED_DAYS = (7, 30)
 HIGH = (Priority.HIGH, Priority.URGENT)
@@ -254,19 +262,20 @@ def _compare(now: _Facts, then: _Facts | None, days: int) -> Comparison:
     )
 
 
-def _risk(row: AccountDay, before: AccountDay | None) -> str:
-    """METRICS.md "At risk": red, or at least drop_points below the score drop_days before."""
-    model = row.health_model
-    if not row.at_risk or model is None or row.score is None:
+def at_risk_reason(row: AccountDay | None, before: AccountDay | None) -> str:
+    """METRICS.md "At risk" of a stored day in words (health.reasons, as its task says it): red, or at least
+    drop_points below the score drop_days before (`before`: that day's row, when it is stored)."""
+    model = row.health_model if row is not None else None
+    if row is None or model is None or row.score is None or not row.at_risk:
         return ""
-    if row.status == "red":
-        return f"Red: the score {one_decimal(row.score)} is below {model.yellow_min:g}."
-    if before is not None and before.score is not None:
-        return (
-            f"The score fell {one_decimal_fall(before.score, row.score)} points in {model.drop_days} days "
-            f"(from {one_decimal(before.score)} to {one_decimal(row.score)}); a fall of {model.drop_points:g} or more is at risk."
-        )
-    return f"The score fell at least {model.drop_points:g} points in {model.drop_days} days."
+    return AtRiskReason(
+        score=row.score,
+        red=row.status == "red",
+        yellow_min=model.yellow_min,
+        drop_points=model.drop_points,
+        drop_days=model.drop_days,
+        before=before.score if before is not None else None,
+    ).words()
 
 
 def _rows(account: Account, day: date | None) -> dict[date, AccountDay]:
@@ -312,7 +321,7 @@ def _enrich(account: Account, facts: Iterable[_Facts]) -> None:
     answers = list(
         SurveyResponse.objects.filter(
             account=account,
-            kind=Kind.NPS,
+            kind=SurveyKind.NPS,
             responded_at__gte=local_start(first - timedelta(days=sentiment_window - 1)),
             responded_at__lt=local_start(last + timedelta(days=1)),
         ).values_list("responded_at", "contact_id", "pk")
@@ -340,7 +349,7 @@ def _enrich(account: Account, facts: Iterable[_Facts]) -> None:
         **{
             f"d{index}": Sum(
                 "annual_amount",
-                filter=Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day)),
+                filter=spans_active_on(day),
             )
             for index, day in enumerate(sorted(before_days))
         }
@@ -394,5 +403,5 @@ def health_explanation(*, account: Account, day: date | None = None) -> Explanat
         model=model,
         parts=parts,
         comparisons=comparisons,
-        risk=_risk(row, risk_before),
+        risk=at_risk_reason(row, risk_before),
     )

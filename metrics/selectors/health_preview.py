@@ -2,9 +2,10 @@
 
 Weights, thresholds and the drop rule only re-weight the components stored on metrics.AccountDay, so a draft is
 previewed without recomputing anything: one aggregate query over the latest computed day, and the backtest
-(METRICS.md "Backtest") over the last 12 months whose 90 days are over, both over narrow copies of the stored
-components kept per pipeline run (health.services.cached_rows). A changed component parameter is not reflected
-until history is recomputed with it; the page says so.
+(METRICS.md "Backtest") over the last 12 months whose 90 days are over. Both read narrow copies of the stored
+components that the pipeline keeps (metrics.PreviewRow of the latest day and of the day the active model's drop
+rule compares with; health.BacktestRow); a draft whose drop rule compares with another day reads that day's
+daily rows. A changed component parameter is not reflected until history is recomputed with it; the page says so.
 """
 
 from __future__ import annotations
@@ -20,75 +21,60 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max
+from psycopg import sql
 
-from health.models import COMPONENTS, CachedDay, HealthModel
-from health.selectors.backtest import BACKTEST_WORK_MEM, CHURN_HORIZON_DAYS, Backtest, health_backtest
-from health.services.cached_rows import cached_rows_fill
-from health.sql import reweighted_score
+from accounts.months import add_months, month_end
+from accounts.sql import set_local
+from health.models import HealthModel
+from health.selectors import Backtest, health_backtest
+from health.selectors.backtest import BACKTEST_WORK_MEM, CHURN_HORIZON_DAYS
 from metrics.models import ComputedDay
-from metrics.services.pipeline import month_end
 
 BACKTEST_MONTHS = 12
 _BACKTEST_CACHE_SECONDS = 24 * 3600
 
 
-def _rounded_at_least(raw: str, bound: str) -> str:
-    """SQL: round(raw::numeric, 4) >= bound, as health_scores.sql compares scores with thresholds, rounding only
-    the scores within 0.001 of the bound. Rounding to 4 decimals moves a score by at most 0.00005, so a score
-    farther from the bound compares the same unrounded, and the numeric rounding (a microsecond each) is left for
-    the few near it."""
+def _score(row: str, model: str) -> str:
+    """SQL: the score of `row`'s components under the model whose parameters start with `model`."""
     return (
-        f"CASE WHEN {raw} >= {bound} + 0.001 THEN true WHEN {raw} < {bound} - 0.001 THEN false "
-        f"ELSE round({raw}::numeric, 4) >= {bound} END"
+        f"keel_health_score({row}.activity, {row}.adoption, {row}.sentiment, {row}.support, {row}.revenue, "
+        f"{row}.recency, %({model}weights)s::float8[], %({model}denominators)s::float8[])"
     )
 
 
-def _dropped(prefix: str) -> str:
-    """SQL: the drop rule, round(score) <= round(before) − drop_points, rounding only near the bound (as above:
-    the two roundings move the difference by at most 0.0001)."""
-    score, before, points = f"{prefix}score", f"{prefix}before", f"%({prefix}drop_points)s"
-    return (
-        f"CASE WHEN {score} - {before} <= -{points} - 0.001 THEN true "
-        f"WHEN {score} - {before} > -{points} + 0.001 THEN false "
-        f"ELSE round({score}::numeric, 4) <= round({before}::numeric, 4) - {points} END"
-    )
-
-
-def _counts_sql(prefix: str) -> str:
-    score = f"{prefix}score"
-    green = _rounded_at_least(score, f"%({prefix}green_min)s")
-    yellow = _rounded_at_least(score, f"%({prefix}yellow_min)s")
-    at_risk = f"NOT {yellow} OR {_dropped(prefix)}"
+def _counts(model: str) -> str:
+    score, before = f"{model}score", f"{model}before"
+    at_risk = f"keel_health_at_risk({score}, {before}, %({model}yellow_min)s, %({model}drop_points)s)"
+    status = f"keel_health_status({score}, %({model}green_min)s, %({model}yellow_min)s)"
     return f"""
-        COUNT(*) FILTER (WHERE {green}),
-        COUNT(*) FILTER (WHERE NOT {green} AND {yellow}),
-        COUNT(*) FILTER (WHERE NOT {yellow}),
+        COUNT(*) FILTER (WHERE {status} = 'green'),
+        COUNT(*) FILTER (WHERE {status} = 'yellow'),
+        COUNT(*) FILTER (WHERE {status} = 'red'),
         COUNT(*) FILTER (WHERE {at_risk}),
         COALESCE(SUM(arr) FILTER (WHERE {at_risk}), 0),
         AVG({score})"""
 
 
 # Raw SQL: one pass over the day's rows scoring them under two models at once (FILTERed aggregates with each
-# model's parameters), with the drop rule's earlier day (one for both models unless their drop_days differ)
-# scored under both and hashed by account. The ORM cannot say it in one query. The rows are health_previewrow's
-# (health.services.cached_rows): the accounts scored on a day, narrow and together, where metrics_accountday has
-# one row of the day to a page.
+# model's parameters), each model's earlier day scored and hashed by account, through the functions the pipeline
+# scores with (keel_health_*). The ORM cannot say it in one query. Each day is read from metrics_previewrow when
+# the pipeline copied it there, else from metrics_accountday (`{today}`, `{d_before}`, `{a_before}`); a row of
+# either is scored when it has components (activity is stored for every scored row, and for no other).
 DISTRIBUTION_SQL = f"""
-WITH before AS MATERIALIZED (
-    SELECT b.day, b.account_id, {reweighted_score("b", "d_")} AS d_score, {reweighted_score("b", "a_")} AS a_score
-    FROM health_previewrow b
-    WHERE b.day IN (%(day)s::date - %(d_drop_days)s::int, %(day)s::date - %(a_drop_days)s::int)
-)
 SELECT COUNT(*),
-       {_counts_sql("d_")},
-       {_counts_sql("a_")}
+       {_counts("d_")},
+       {_counts("a_")}
 FROM (
-    SELECT t.arr, {reweighted_score("t", "d_")} AS d_score, bd.d_score AS d_before,
-           {reweighted_score("t", "a_")} AS a_score, ba.a_score AS a_before
-    FROM health_previewrow t
-    LEFT JOIN before bd ON bd.account_id = t.account_id AND bd.day = %(day)s::date - %(d_drop_days)s::int
-    LEFT JOIN before ba ON ba.account_id = t.account_id AND ba.day = %(day)s::date - %(a_drop_days)s::int
-    WHERE t.day = %(day)s::date
+    SELECT t.arr, {_score("t", "d_")} AS d_score, bd.score AS d_before,
+           {_score("t", "a_")} AS a_score, ba.score AS a_before
+    FROM {{today}} t
+    LEFT JOIN (
+        SELECT b.account_id, {_score("b", "d_")} AS score FROM {{d_before}} b WHERE b.day = %(d_before_day)s
+    ) bd ON bd.account_id = t.account_id
+    LEFT JOIN (
+        SELECT b.account_id, {_score("b", "a_")} AS score FROM {{a_before}} b WHERE b.day = %(a_before_day)s
+    ) ba ON ba.account_id = t.account_id
+    WHERE t.day = %(day)s AND t.activity IS NOT NULL
     OFFSET 0  -- a fence: the four scores are computed once per row, not once per aggregate that reads them
 ) scored
 """
@@ -126,8 +112,14 @@ class Distribution:
 
 def _model_params(model: HealthModel, prefix: str) -> dict[str, Any]:
     params = model.sql_params()
-    keys = [f"w_{name}" for name in COMPONENTS] + ["green_min", "yellow_min", "drop_points", "drop_days"]
+    keys = ("weights", "denominators", "green_min", "yellow_min", "drop_points")
     return {f"{prefix}{key}": params[key] for key in keys}
+
+
+def _preview_days() -> set[date]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT day FROM metrics_previewrow")
+        return {day for (day,) in cursor.fetchall()}
 
 
 def health_distributions(
@@ -136,17 +128,27 @@ def health_distributions(
     """(draft, active) status counts of the accounts scored on `day`, re-weighting their stored components.
 
     At risk as in METRICS.md: red, or scored `drop_days` before too and at least `drop_points` lower now (that
-    day's stored components re-weighted with the same model). One aggregate query over the day's rows, after the
-    days' PreviewRows are filled when this pipeline run has not filled them yet.
+    day's stored components re-weighted with the same model). One aggregate query over the day's rows.
     """
-    params = {"day": day, **_model_params(draft, "d_"), **_model_params(active, "a_")}
-    days = [day, *(day - timedelta(days=model.drop_days) for model in (draft, active))]
-    cached_rows_fill(CachedDay.Kind.PREVIEW, days)
+    cached = _preview_days()
+
+    def source(on: date) -> sql.Identifier:
+        return sql.Identifier("metrics_previewrow" if on in cached else "metrics_accountday")
+
+    d_before, a_before = (day - timedelta(days=model.drop_days) for model in (draft, active))
+    statement = sql.SQL(DISTRIBUTION_SQL).format(
+        today=source(day), d_before=source(d_before), a_before=source(a_before)
+    )
+    params = {
+        "day": day,
+        "d_before_day": d_before,
+        "a_before_day": a_before,
+        **_model_params(draft, "d_"),
+        **_model_params(active, "a_"),
+    }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"SET LOCAL work_mem = '{BACKTEST_WORK_MEM}'"
-        )  # the hashes of the earlier days in memory
-        cursor.execute(DISTRIBUTION_SQL, params)
+        set_local("work_mem", BACKTEST_WORK_MEM)  # the hashes of the earlier days in memory
+        cursor.execute(statement.as_string(), params)
         row = cursor.fetchone()
     assert row is not None
 
@@ -164,11 +166,6 @@ def health_distributions(
     return distribution(row[1:7]), distribution(row[7:13])
 
 
-def last_computed_day() -> date | None:
-    last: date | None = ComputedDay.objects.aggregate(last=Max("day"))["last"]
-    return last
-
-
 def backtest_months(*, last_day: date, months: int = BACKTEST_MONTHS) -> tuple[date, date]:
     """The first days of the first and last of the `months` latest months whose month-end is at least 90 days
     before `last_day` (later month-ends are left out of a backtest anyway)."""
@@ -176,8 +173,7 @@ def backtest_months(*, last_day: date, months: int = BACKTEST_MONTHS) -> tuple[d
     if last_end + timedelta(days=CHURN_HORIZON_DAYS) > last_day:
         last_end = last_end.replace(day=1) - timedelta(days=1)
     last_month = last_end.replace(day=1)
-    index = last_month.year * 12 + last_month.month - 1 - (months - 1)
-    return date(index // 12, index % 12 + 1, 1), last_month
+    return add_months(last_month, 1 - months), last_month
 
 
 def health_backtest_cached(

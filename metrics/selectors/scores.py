@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from metrics.models import AccountDay
+from accounts.months import month_end
+from metrics.models import AccountDay, ComputedDay
 
 
 def health_scores_on(*, day: date, accounts: QuerySet[Any] | None = None) -> QuerySet[AccountDay]:
@@ -31,3 +34,16 @@ def health_score_fields(score: AccountDay) -> dict[str, Any]:
         "components": score.components(),
         "at_risk": score.at_risk,
     }
+
+
+def health_scores_missing(day: date) -> str:
+    """Why `day` has no scores to give, or "" (the `health` command and the API say the same)."""
+    if not ComputedDay.objects.filter(day=day).exists():
+        return f"{day} is not computed: run `python manage.py snapshot --from {day} --to {day}` first."
+    keep_from = timezone.localdate() - timedelta(days=settings.KEEL_DAILY_RETENTION_DAYS)
+    if day < keep_from and day != month_end(day):
+        return (
+            f"Daily scores are kept {settings.KEEL_DAILY_RETENTION_DAYS} days (KEEL_DAILY_RETENTION_DAYS) and "
+            f"month-ends forever: {day} is no longer kept."
+        )
+    return ""

@@ -1,4 +1,5 @@
-"""What `make run` does between `migrate` and `runserver` (DESIGN.md "Command line")."""
+"""What `make run` does between `migrate` and `runserver` (DESIGN.md "Command line"): the demo company on an
+empty database, the snapshots missing up to yesterday, and a login per role, printed once."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.demo.services import DEMO_PASSWORD
+from accounts.demo.services import DEMO_PASSWORD, DemoSeedError, demo_default_end, demo_logins, demo_seed
 from accounts.models import Account, Role, User
 from metrics.services.pipeline import missing_days, snapshot_compute
+
+DEMO_ACCOUNTS = 500
 
 
 def runs_of_days(days: list[date]) -> list[tuple[date, date]]:
@@ -31,8 +33,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Account.objects.exists() and not User.objects.exists():
-            self.stdout.write("Empty database: loading the demo company (seed_demo, 500 accounts)…")
-            call_command("seed_demo", stdout=self.stdout, stderr=self.stderr)
+            self.stdout.write(f"Empty database: loading the demo company ({DEMO_ACCOUNTS} accounts)…")
+            try:
+                result = demo_seed(accounts=DEMO_ACCOUNTS, seed=1, end=demo_default_end(), usage_days=None)
+            except DemoSeedError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"  imported in {result.generate_seconds + result.import_seconds:.1f} s.")
 
         yesterday = timezone.localdate() - timedelta(days=1)
         missing = missing_days(until=yesterday)
@@ -47,20 +53,10 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write("Keel is starting on http://127.0.0.1:8000")
-        logins = self._demo_logins()
+        logins = demo_logins()
         if logins:
-            self.stdout.write("Log in as:")
+            self.stdout.write(f'Log in as (password "{DEMO_PASSWORD}"):')
             for role, email in logins:
-                self.stdout.write(f"  {role:<6} {email}  password: {DEMO_PASSWORD}")
+                self.stdout.write(f"  {role:<6} {email}")
         elif not User.objects.filter(role=Role.ADMIN, is_active=True).exists():
             self.stdout.write("No admin yet: create one with `.venv/bin/python manage.py createsuperuser`.")
-
-    @staticmethod
-    def _demo_logins() -> list[tuple[str, str]]:
-        """One active user per role that still has the demo password (checks one hash per role)."""
-        logins = []
-        for role in (Role.ADMIN, Role.VP, Role.CSM):
-            user = User.objects.filter(role=role, is_active=True).order_by("email").first()
-            if user is not None and user.check_password(DEMO_PASSWORD):
-                logins.append((role.value, user.email))
-        return logins

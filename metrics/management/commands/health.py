@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.management.arguments import day_argument
 from health.models import COMPONENTS
-from health.selectors import health_score_fields, health_scores_on
-from metrics.management.commands.snapshot import parse_day
+from metrics.selectors.scores import health_score_fields, health_scores_on
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "table"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = parse_day(options["day"])
+        day = day_argument(options["day"])
         rows = [health_score_fields(score) for score in health_scores_on(day=day)]
         if not rows:
             raise CommandError(

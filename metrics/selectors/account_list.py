@@ -4,16 +4,15 @@ choices of its filters."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
 from typing import overload
 
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
-from accounts.models import Account, Role, User
-from accounts.selectors.access import UNASSIGNED, accounts_for_user
+from accounts.models import Account, User
+from accounts.numbers import cents
+from accounts.selectors import UNASSIGNED, accounts_for_user
 
 # Sorts of the account list: by name, or by a figure of the latest snapshot (AccountCurrent) either way with the
 # accounts that lack it last; lower(name) (index account_lower_name) and pk break ties, so pages never overlap.
@@ -159,8 +158,8 @@ def account_export_rows(accounts: QuerySet[Account]) -> Iterator[list[str]]:
             _cell(external_id),
             _cell(segment or ""),
             email or "",
-            "" if arr is None else _cents(arr / 12),
-            "" if arr is None else _cents(arr),
+            "" if arr is None else str(cents(arr / 12)),
+            "" if arr is None else str(cents(arr)),
             "" if mau is None else str(mau),
             "" if score is None else repr(score),
             status or "",
@@ -173,37 +172,3 @@ def account_export_rows(accounts: QuerySet[Account]) -> Iterator[list[str]]:
 def _cell(text: str) -> str:
     """Text a spreadsheet would run as a formula ("=HYPERLINK(…)") gets a leading quote (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _cents(amount: Decimal) -> str:
-    return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-# A "loose index scan" on the account_segment_lower_name index (segment first): one index probe per distinct segment instead of reading
-# every row (SELECT DISTINCT reads 100k rows for a handful of segments). PostgreSQL has no such plan built in and
-# the ORM cannot say a recursive CTE, hence raw SQL.
-DISTINCT_SEGMENTS_SQL = """
-WITH RECURSIVE segments(segment) AS (
-    (SELECT segment FROM accounts_account WHERE segment IS NOT NULL ORDER BY segment LIMIT 1)
-    UNION ALL
-    SELECT (SELECT a.segment FROM accounts_account a WHERE a.segment > s.segment ORDER BY a.segment LIMIT 1)
-    FROM segments s WHERE s.segment IS NOT NULL
-)
-SELECT segment FROM segments WHERE segment IS NOT NULL AND segment <> ''
-"""
-
-
-def segments_for_user(user: User) -> list[str]:
-    """The segments of the accounts `user` may see, in order, for the segment filter."""
-    if user.is_vp:
-        with connection.cursor() as cursor:
-            cursor.execute(DISTINCT_SEGMENTS_SQL)
-            return [segment for (segment,) in cursor.fetchall()]
-    segments = accounts_for_user(user).order_by("segment").values_list("segment", flat=True).distinct()
-    return [segment for segment in segments if segment]
-
-
-def csms_for_filter() -> list[User]:
-    """For the CSM filter: every CSM, active or not, and anyone else who owns accounts (say, a CSM made VP)."""
-    owns_accounts = Exists(Account.objects.filter(csm=OuterRef("pk")))
-    return list(User.objects.filter(Q(role=Role.CSM) | owns_accounts).order_by("name"))

@@ -1,0 +1,80 @@
+"""What every app's API shares: fields of the query string, the VP-only permission, the caller as a Keel user.
+Errors come out in one shape (config.api_errors)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.models import User
+from accounts.months import day_from_text, month_from_text
+
+
+class MonthField(serializers.Field[date, str, str, object]):
+    """YYYY-MM, as the month's first day."""
+
+    default_error_messages = {"invalid": "Expected a month as YYYY-MM."}
+
+    def to_internal_value(self, data: str) -> date:
+        try:
+            return month_from_text(str(data))
+        except ValueError:
+            self.fail("invalid")
+            raise  # unreachable: fail() raises
+
+    def to_representation(self, value: date) -> str:
+        return f"{value:%Y-%m}"
+
+
+class DayField(serializers.Field[date, str, str, object]):
+    default_error_messages = {"invalid": "Expected a day as YYYY-MM-DD."}
+
+    def to_internal_value(self, data: str) -> date:
+        try:
+            return day_from_text(str(data))
+        except ValueError:
+            self.fail("invalid")
+            raise  # unreachable: fail() raises
+
+    def to_representation(self, value: date) -> str:
+        return value.isoformat()
+
+
+class MonthRangeQuery(serializers.Serializer[dict[str, Any]]):
+    """`from` and `to`, YYYY-MM, in order."""
+
+    to = MonthField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = MonthField()  # a Python keyword, so not a class attribute
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"from": "is after `to`."})
+        return attrs
+
+
+class DayQuery(serializers.Serializer[dict[str, Any]]):
+    on = DayField()
+
+
+class IsVp(BasePermission):
+    message = "Only VPs and admins may see this: it covers every account of the company."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return isinstance(user, User) and user.is_vp
+
+
+def request_user(request: Request) -> User:
+    """The caller (the API's views are behind IsAuthenticated)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

@@ -1,0 +1,54 @@
+"""Why a task exists or an account is at risk: kept as data (on the task, `Task.reason`), put into words here and
+nowhere else, so the task list, the CSM dashboard, the account 360 and the emails say it the same way.
+
+Data is a JSON object with a `kind`:
+- "at_risk": METRICS.md "At risk" on a day: the (unrounded) score, whether it was red, the model's yellow
+  threshold and drop rule, and the score drop_days before when there was one;
+- "text": words given as they are (tasks made before reasons were data, or written by a person).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from accounts.numbers import one_decimal, one_decimal_fall
+
+
+@dataclass(frozen=True)
+class AtRiskReason:
+    score: float
+    red: bool
+    yellow_min: float
+    drop_points: float
+    drop_days: int
+    before: float | None = None  # the score drop_days before, when the account was scored then
+
+    def words(self) -> str:
+        if self.red:
+            return f"Red: the score {one_decimal(self.score)} is below {self.yellow_min:g}."
+        if self.before is not None:
+            return (
+                f"The score fell {one_decimal_fall(self.before, self.score)} points in {self.drop_days} days "
+                f"(from {one_decimal(self.before)} to {one_decimal(self.score)}); "
+                f"a fall of {self.drop_points:g} or more is at risk."
+            )
+        return f"The score fell at least {self.drop_points:g} points in {self.drop_days} days."
+
+    def data(self) -> dict[str, Any]:
+        return {"kind": "at_risk", **asdict(self)}
+
+
+def text_reason(text: str) -> dict[str, Any]:
+    """A reason given in words."""
+    return {"kind": "text", "text": text}
+
+
+def reason_text(data: dict[str, Any] | None) -> str:
+    """The words of a reason's data ("" for none)."""
+    if not data:
+        return ""
+    if data.get("kind") == "at_risk":
+        fields = {key: value for key, value in data.items() if key != "kind"}
+        return AtRiskReason(**fields).words()
+    return str(data.get("text", ""))

@@ -1,0 +1,85 @@
+"""The Health model page (admins): edit the model as a draft, preview it against the active one on the stored
+components, save it as a new version and recompute history with it. It composes the health model (health) with
+the pipeline's stored rows and jobs, so it lives on the top floor.
+
+Views are thin: access (`admin_required`), the form, one service or selector.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts.access import AuthenticatedRequest, admin_required
+from health.forms import HealthModelForm
+from health.models import HealthModel, Status
+from health.selectors import health_model_active, health_model_versions
+from health.services import health_model_parameters_changed, health_model_save, health_model_validate
+from metrics.models import SnapshotJob
+from metrics.selectors.health_preview import health_preview
+from metrics.selectors.jobs import RECOMPUTE_REASON, health_recompute_latest, snapshot_job_fields
+from metrics.services.pipeline import SnapshotRangeError, snapshot_job_enqueue
+
+
+@admin_required
+def health_model(request: AuthenticatedRequest) -> HttpResponse:
+    """Edit the model as a draft, preview it against the active one, save it as a new version."""
+    versions = health_model_versions()
+    active = next((version for version in versions if version.is_active), None) or health_model_active()
+    if request.method == "POST":
+        form = HealthModelForm(request.POST)
+    else:
+        form = HealthModelForm(initial=HealthModelForm.initial_from(active))
+    draft: HealthModel = active
+    if form.is_bound and form.is_valid():
+        candidate = form.draft()
+        try:
+            if request.POST.get("action") == "save":
+                model = health_model_save(draft=candidate, by=request.user, note=form.cleaned_data["note"])
+                _recompute(request, form, model)
+                return redirect("health_model")
+            health_model_validate(candidate)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            draft = candidate
+    context = {
+        "section": "health",
+        "form": form,
+        "active": active,
+        "draft_is_active": draft is active,
+        "parameters_changed": health_model_parameters_changed(active, draft),
+        "preview": health_preview(draft=draft, active=active),
+        "versions": versions,
+        "job": health_recompute_latest(),
+        "next_version": (versions[0].version if versions else active.version) + 1,
+        "statuses": Status.values,
+        "retention_days": settings.KEEL_DAILY_RETENTION_DAYS,
+    }
+    return render(request, "metrics/health_model.html", context, status=400 if form.errors else 200)
+
+
+def _recompute(request: AuthenticatedRequest, form: HealthModelForm, model: HealthModel) -> None:
+    messages.success(request, f"Saved version {model.version}; it is active from now on.")
+    if not form.cleaned_data["recompute"]:
+        return
+    start, end = form.cleaned_data["recompute_from"], form.cleaned_data["recompute_to"]
+    try:
+        snapshot_job_enqueue(
+            start=start, end=end, reason=f"{RECOMPUTE_REASON}{model.version}", by=request.user
+        )
+    except SnapshotRangeError as error:
+        messages.error(request, f"History was not recomputed: {error}")
+    else:
+        messages.info(request, f"Recomputing {start} … {end} with version {model.version}.")
+
+
+@admin_required
+@require_GET
+def health_model_job(request: AuthenticatedRequest, pk: int) -> JsonResponse:
+    """The progress of a recompute, for the Health page's status block."""
+    return JsonResponse(snapshot_job_fields(get_object_or_404(SnapshotJob, pk=pk)))
