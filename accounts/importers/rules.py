@@ -5,7 +5,7 @@ it in `SPECS` (already staged) and at Keel's tables, which hold the earlier file
 so a reference resolves to the bundle or to Keel whatever the order of the files.
 
 Raw SQL because the staging tables are TEMP tables the ORM does not know; table and column names come from the
-specs, never from the bundle, and values are parameters.
+specs, never from the bundle, and go in through psycopg.sql (`queries.query`); values are parameters.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from psycopg import sql
+
 from accounts.importers.fields import shown
+from accounts.importers.queries import query
 from accounts.importers.report import ErrorLog
 from accounts.importers.specs import ACCOUNTS, CONTACTS, RESPONSES, SUBSCRIPTIONS, TEAM, TICKETS
 from accounts.importers.staging import Staged
@@ -22,11 +25,21 @@ Reason = Callable[..., str]
 
 
 def _report(
-    cursor: Any, log: ErrorLog, staged: Staged, *, column: str, sql: str, reason: Reason, source: str
+    cursor: Any,
+    log: ErrorLog,
+    staged: Staged,
+    *,
+    column: str,
+    rule: sql.Composed,
+    reason: Reason,
+    source: str,
 ) -> None:
-    """Run a rule: `sql` returns `line` then the values `reason` turns into the message."""
+    """Run a rule: `rule` returns `line` then the values `reason` turns into the message."""
     cursor.execute(
-        f"SELECT problem.*, count(*) OVER () FROM ({sql}) problem ORDER BY problem.line LIMIT %s",
+        query(
+            "SELECT problem.*, count(*) OVER () FROM ({rule}) problem ORDER BY problem.line LIMIT %s",
+            rule=rule,
+        ),
         [log.limit],
     )
     rows = cursor.fetchall()
@@ -37,20 +50,25 @@ def _report(
 
 
 def _repeated_key(cursor: Any, log: ErrorLog, staged: Staged, *key: str, shown_as: str = "") -> None:
-    """Rows whose key is on an earlier line too. `shown_as`: how the key reads in the message (SQL)."""
-    table, columns = staged.spec.table, ", ".join(key)
-    not_null = " AND ".join(f"{name} IS NOT NULL" for name in key)
-    shown_as = shown_as or f"concat_ws(' from ', {columns})"
+    """Rows whose key is on an earlier line too. `shown_as`: how the key reads in the message (SQL written in
+    this module: code, never input)."""
+    not_null = sql.SQL(" AND ").join(query("{name} IS NOT NULL", name=name) for name in key)
     _report(
         cursor,
         log,
         staged,
         column=key[0],
-        sql=f"""
+        rule=query(
+            """
             SELECT line, {shown_as}, first_line FROM (
-                SELECT line, {columns}, min(line) OVER (PARTITION BY {columns}) AS first_line
+                SELECT line, {key}, min(line) OVER (PARTITION BY {key}) AS first_line
                 FROM {table} WHERE {not_null}
             ) keyed WHERE line > first_line""",
+            shown_as=sql.SQL(shown_as) if shown_as else query("concat_ws(' from ', {key})", key=key),
+            key=key,
+            table=staged.spec.table,
+            not_null=not_null,
+        ),
         reason=lambda key, first: f"{shown(key)} repeats line {first}",
         source="repeated key",
     )
@@ -69,11 +87,19 @@ def _unknown(cursor: Any, log: ErrorLog, staged: Staged, column: str, target: tu
         log,
         staged,
         column=column,
-        sql=f"""
-            SELECT s.line, s.{column} FROM {staged.spec.table} s
+        rule=query(
+            """
+            SELECT s.line, s.{column} FROM {table} s
             WHERE s.{column} IS NOT NULL
               AND NOT EXISTS (SELECT FROM {bundle_table} b WHERE b.{bundle_key} = s.{column})
               AND NOT EXISTS (SELECT FROM {keel_table} k WHERE k.{keel_key} = s.{column})""",
+            column=column,
+            table=staged.spec.table,
+            bundle_table=bundle_table,
+            bundle_key=bundle_key,
+            keel_table=keel_table,
+            keel_key=keel_key,
+        ),
         reason=lambda value: f"unknown {noun} {shown(value)}",
         source=f"unknown {column}",
     )
@@ -100,9 +126,12 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
     kept = [name for name in ("ends_on", "plan") if not staged.has(name)]
     if kept:
         cursor.execute(
-            f"""UPDATE {table} s SET {", ".join(f"{name} = k.{name}" for name in kept)}
-                FROM accounts_subscriptionspan k
-                WHERE k.subscription_id = s.subscription_id AND k.starts_on = s.starts_on"""
+            query(
+                """UPDATE {table} s SET {sets} FROM accounts_subscriptionspan k
+                   WHERE k.subscription_id = s.subscription_id AND k.starts_on = s.starts_on""",
+                table=table,
+                sets=[query("{name} = k.{name}", name=name) for name in kept],
+            )
         )
     _repeated_key(cursor, log, staged, "subscription_id", "starts_on")
     _unknown(cursor, log, staged, "account_id", _ACCOUNT)
@@ -111,7 +140,8 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         log,
         staged,
         column="account_id",
-        sql=f"""
+        rule=query(
+            """
             SELECT line, subscription_id, first_account, first_line FROM (
                 SELECT line, subscription_id, account_id,
                        first_value(account_id) OVER by_line AS first_account,
@@ -119,6 +149,8 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
                 FROM {table} WHERE subscription_id IS NOT NULL AND account_id IS NOT NULL
                 WINDOW by_line AS (PARTITION BY subscription_id ORDER BY line)
             ) spans WHERE account_id <> first_account""",
+            table=table,
+        ),
         reason=lambda subscription, account, line: (
             f"{shown(subscription)} belongs to account {shown(account)} on line {line}; "
             "a subscription's spans belong to one account"
@@ -130,7 +162,8 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         log,
         staged,
         column="starts_on",
-        sql=f"""
+        rule=query(
+            """
             SELECT later.line, later.starts_on, later.ends_on, min(earlier.line)
             FROM {table} later JOIN {table} earlier
               ON earlier.subscription_id = later.subscription_id AND earlier.line < later.line
@@ -138,6 +171,8 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
              AND daterange(earlier.starts_on, earlier.ends_on) && daterange(later.starts_on, later.ends_on)
             WHERE earlier.ok AND later.ok
             GROUP BY later.line, later.starts_on, later.ends_on""",
+            table=table,
+        ),
         reason=lambda starts_on, ends_on, line: (
             f"the span {starts_on}…{ends_on or ''} overlaps the span on line {line}"
         ),
@@ -156,10 +191,14 @@ def _check_tickets(cursor: Any, log: ErrorLog, staged: Staged) -> None:
             log,
             staged,
             column="created_at",
-            sql=f"""
-                SELECT s.line, s.created_at, k.{column} FROM {TICKETS.table} s
+            rule=query(
+                """
+                SELECT s.line, s.created_at, k.{column} FROM {table} s
                 JOIN accounts_ticket k ON k.external_id = s.id
                 WHERE k.{column} < s.created_at""",
+                column=column,
+                table=TICKETS.table,
+            ),
             reason=lambda created_at, stored, column=column: (
                 f"{created_at.isoformat()} is after the stored {column} {stored.isoformat()}"
             ),
@@ -176,15 +215,21 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
     # Left-out contact_id / account_id keep the stored ones; the account follows the contact when there is one.
     if not staged.has("contact_id"):
         cursor.execute(
-            f"""UPDATE {table} s SET contact_id = c.external_id
-                FROM accounts_surveyresponse r JOIN accounts_contact c ON c.id = r.contact_id
-                WHERE r.external_id = s.id"""
+            query(
+                """UPDATE {table} s SET contact_id = c.external_id
+                   FROM accounts_surveyresponse r JOIN accounts_contact c ON c.id = r.contact_id
+                   WHERE r.external_id = s.id""",
+                table=table,
+            )
         )
     if not staged.has("account_id"):
         cursor.execute(
-            f"""UPDATE {table} s SET account_id = a.external_id
-                FROM accounts_surveyresponse r JOIN accounts_account a ON a.id = r.account_id
-                WHERE r.external_id = s.id AND s.contact_id IS NULL"""
+            query(
+                """UPDATE {table} s SET account_id = a.external_id
+                   FROM accounts_surveyresponse r JOIN accounts_account a ON a.id = r.account_id
+                   WHERE r.external_id = s.id AND s.contact_id IS NULL""",
+                table=table,
+            )
         )
     _repeated_key(cursor, log, staged, "id")
     _unknown(cursor, log, staged, "contact_id", _CONTACT)
@@ -194,7 +239,7 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         log,
         staged,
         column="contact_id",
-        sql=f"SELECT line FROM {table} WHERE contact_id IS NULL AND account_id IS NULL",
+        rule=query("SELECT line FROM {table} WHERE contact_id IS NULL AND account_id IS NULL", table=table),
         reason=lambda: "one of contact_id and account_id is required",
         source="no contact or account",
     )
@@ -204,9 +249,10 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
             log,
             staged,
             column="account_id",
-            sql=f"""
+            rule=query(
+                """
                 WITH bundle_contact AS (
-                    SELECT DISTINCT ON (id) id, account_id FROM {CONTACTS.table}
+                    SELECT DISTINCT ON (id) id, account_id FROM {contacts}
                     WHERE id IS NOT NULL ORDER BY id, line DESC
                 )
                 SELECT s.line, s.account_id, s.contact_id, coalesce(b.account_id, a.external_id) AS owner
@@ -216,6 +262,9 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
                 LEFT JOIN accounts_account a ON a.id = c.account_id
                 WHERE s.account_id IS NOT NULL
                   AND coalesce(b.account_id, a.external_id) <> s.account_id""",
+                contacts=CONTACTS.table,
+                table=table,
+            ),
             reason=lambda account, contact, owner: (
                 f"{shown(account)} but contact {shown(contact)} belongs to account {shown(owner)}"
             ),

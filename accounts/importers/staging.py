@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg import sql
+
 from accounts.importers.fields import FieldError
+from accounts.importers.queries import query
 from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog
 from accounts.importers.specs import SPECS, USAGE, FileSpec, Value
@@ -37,17 +40,23 @@ def staging_create(cursor: Any) -> None:
     for spec in SPECS:
         if spec is USAGE:
             continue  # usage has its own path (usage.py)
-        columns = ", ".join(f"{column.name} {column.sql_type}" for column in spec.columns)
-        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{spec.table}")
+        # A column's type is SQL written in specs.py: code, never input.
+        columns = [
+            query("{name} {type}", name=column.name, type=sql.SQL(column.sql_type)) for column in spec.columns
+        ]
+        cursor.execute(query("DROP TABLE IF EXISTS pg_temp.{table}", table=spec.table))
         cursor.execute(
-            f"CREATE TEMP TABLE {spec.table} (line integer NOT NULL, ok boolean NOT NULL, {columns}) "
-            "ON COMMIT DROP"
+            query(
+                "CREATE TEMP TABLE {table} (line integer NOT NULL, ok boolean NOT NULL, {columns}) ON COMMIT DROP",
+                table=spec.table,
+                columns=columns,
+            )
         )
 
 
 def staging_drop(cursor: Any) -> None:
     for spec in SPECS:
-        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{spec.table}")
+        cursor.execute(query("DROP TABLE IF EXISTS pg_temp.{table}", table=spec.table))
 
 
 class FileRows:
@@ -161,10 +170,11 @@ def stage_file(cursor: Any, *, spec: FileSpec, file: BundleFile, log: ErrorLog) 
         rows = file_rows(spec, records, log)
         if rows is None:
             return None
-        names = ", ".join(["line", "ok", *(column.name for column in rows.columns)])
+        names = ["line", "ok", *(column.name for column in rows.columns)]
         staged = 0
         unreadable: ReadError | None = None
-        with cursor.copy(f"COPY {spec.table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+        copy_rows = query("COPY {table} ({names}) FROM STDIN (FORMAT binary)", table=spec.table, names=names)
+        with cursor.copy(copy_rows) as copy:
             copy.set_types(["integer", "boolean", *(column.sql_type for column in rows.columns)])
             try:
                 for line, ok, values in rows:
@@ -175,5 +185,5 @@ def stage_file(cursor: Any, *, spec: FileSpec, file: BundleFile, log: ErrorLog) 
                 unreadable = error
     if unreadable is not None:
         log.add(spec.name, unreadable.line, "row", unreadable.reason)
-    cursor.execute(f"ANALYZE {spec.table}")
+    cursor.execute(query("ANALYZE {table}", table=spec.table))
     return Staged(spec, rows.present, staged)

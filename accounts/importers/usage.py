@@ -18,9 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from psycopg import sql
 from psycopg.errors import UniqueViolation
 
 from accounts.importers.fields import shown
+from accounts.importers.queries import query
 from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog, FileCounts
 from accounts.importers.specs import ACCOUNTS, USAGE
@@ -33,11 +35,9 @@ FIRST_CHUNK_ROWS = 1_000
 DIRECT_CHUNK_ROWS = 100_000
 _STAGED = "imp_usage"
 _DAYS = "imp_usage_days"
-_COLUMNS = "account_id, user_id, event, occurred_at, count"
+_COLUMNS = ("account_id", "user_id", "event", "occurred_at", "count")
 _TYPES = ["bigint", "text", "text", "timestamptz", "integer"]
-# One instant per local day (its noon) stands for the day: all usage_days_changed needs.
-_LOCAL_NOON = "((occurred_at AT TIME ZONE %(tz)s)::date + time '12:00') AT TIME ZONE %(tz)s"
-_COLUMNS_TYPED = "account_id bigint, user_id text, event text, occurred_at timestamptz, count integer"
+_COPY_EVENTS = query("COPY accounts_usageevent ({columns}) FROM STDIN (FORMAT binary)", columns=_COLUMNS)
 
 Event = tuple[int, str, str, Any, int]  # account pk, user_id, event, occurred_at, count
 Line = tuple[int, Event | None]
@@ -81,9 +81,12 @@ def usage_import(cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool) -
 def _account_ids(cursor: Any) -> dict[str, int | None]:
     """Account external id → pk: Keel's accounts, and the bundle's (None when not written: a rejected bundle)."""
     cursor.execute(
-        f"""SELECT external_id, id FROM accounts_account
-            UNION ALL SELECT DISTINCT s.id, NULL::bigint FROM {ACCOUNTS.table} s
-            WHERE s.id IS NOT NULL AND NOT EXISTS (SELECT FROM accounts_account a WHERE a.external_id = s.id)"""
+        query(
+            """SELECT external_id, id FROM accounts_account
+               UNION ALL SELECT DISTINCT s.id, NULL::bigint FROM {staging} s
+               WHERE s.id IS NOT NULL AND NOT EXISTS (SELECT FROM accounts_account a WHERE a.external_id = s.id)""",
+            staging=ACCOUNTS.table,
+        )
     )
     return dict(cursor.fetchall())
 
@@ -165,7 +168,7 @@ def _chunks(events: Iterator[Line], log: ErrorLog) -> Iterator[list[Event]]:
 def _copy_chunk(raw_connection: Any, chunk: list[Event]) -> None:
     with (
         raw_connection.cursor() as cursor,
-        cursor.copy(f"COPY accounts_usageevent ({_COLUMNS}) FROM STDIN (FORMAT binary)") as copy,
+        cursor.copy(_COPY_EVENTS) as copy,
     ):
         copy.set_types(_TYPES)
         write = copy.write_row
@@ -174,8 +177,8 @@ def _copy_chunk(raw_connection: Any, chunk: list[Event]) -> None:
 
 
 def _days_table(cursor: Any) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_DAYS}")
-    cursor.execute(f"CREATE TEMP TABLE {_DAYS} (occurred_at timestamptz) ON COMMIT DROP")
+    cursor.execute(query("DROP TABLE IF EXISTS pg_temp.{days}", days=_DAYS))
+    cursor.execute(query("CREATE TEMP TABLE {days} (occurred_at timestamptz) ON COMMIT DROP", days=_DAYS))
 
 
 def _days_mark(cursor: Any, *, hours: set[int]) -> None:
@@ -183,9 +186,12 @@ def _days_mark(cursor: Any, *, hours: set[int]) -> None:
     first and last second name every local day it touches."""
     _days_table(cursor)
     cursor.execute(
-        f"""INSERT INTO {_DAYS}
-            SELECT to_timestamp(hour * 3600) FROM unnest(%(hours)s::bigint[]) AS hour
-            UNION ALL SELECT to_timestamp(hour * 3600 + 3599) FROM unnest(%(hours)s::bigint[]) AS hour""",
+        query(
+            """INSERT INTO {days}
+               SELECT to_timestamp(hour * 3600) FROM unnest(%(hours)s::bigint[]) AS hour
+               UNION ALL SELECT to_timestamp(hour * 3600 + 3599) FROM unnest(%(hours)s::bigint[]) AS hour""",
+            days=_DAYS,
+        ),
         {"hours": list(hours)},
     )
     usage_days_changed(table=_DAYS)
@@ -195,14 +201,28 @@ def _merge_staged(
     cursor: Any, *, file: BundleFile, accounts: dict[str, int | None], log: ErrorLog, problems: int
 ) -> FileCounts | None:
     """The file again, into a staging table, then merged into accounts_usageevent set-based."""
-    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_STAGED}")
-    cursor.execute(f"CREATE TEMP TABLE {_STAGED} (line integer, {_COLUMNS_TYPED}) ON COMMIT DROP")
+    # The columns' types are SQL written in this module: code, never input.
+    typed = [
+        query("{name} {type}", name=name, type=sql.SQL(sql_type))
+        for name, sql_type in zip(_COLUMNS, _TYPES, strict=True)
+    ]
+    cursor.execute(query("DROP TABLE IF EXISTS pg_temp.{staged}", staged=_STAGED))
+    cursor.execute(
+        query(
+            "CREATE TEMP TABLE {staged} (line integer, {typed}) ON COMMIT DROP", staged=_STAGED, typed=typed
+        )
+    )
     with csv_records(file) as records:
         rows = file_rows(USAGE, records, log)
         if rows is None:  # pragma: no cover - it was read once already
             return None
         events = _events(rows, accounts, log)
-        with cursor.copy(f"COPY {_STAGED} (line, {_COLUMNS}) FROM STDIN (FORMAT binary)") as copy:
+        copy_lines = query(
+            "COPY {staged} ({columns}) FROM STDIN (FORMAT binary)",
+            staged=_STAGED,
+            columns=["line", *_COLUMNS],
+        )
+        with cursor.copy(copy_lines) as copy:
             copy.set_types(["integer", *_TYPES])
             write = copy.write_row
             try:
@@ -215,40 +235,55 @@ def _merge_staged(
         _drain(events, log)
     if log.total > problems:
         return None
-    cursor.execute(f"ANALYZE {_STAGED}")
+    cursor.execute(query("ANALYZE {staged}", staged=_STAGED))
     return _merge(cursor, has_count="count" in rows.present)
 
 
 def _merge(cursor: Any, *, has_count: bool) -> FileCounts:
-    key = "(u.account_id, u.user_id, u.event, u.occurred_at) = (e.account_id, e.user_id, e.event, e.occurred_at)"
+    # The key and the changed counts' statement are SQL written here (code, never input), composed as sql.SQL.
+    key = sql.SQL(
+        "(u.account_id, u.user_id, u.event, u.occurred_at) = (e.account_id, e.user_id, e.event, e.occurred_at)"
+    )
     # A left-out `count` keeps the stored one.
     changed = (
-        f"""UPDATE accounts_usageevent u SET count = e.count FROM events e WHERE {key} AND u.count <> e.count
-            RETURNING u.occurred_at"""
+        query(
+            """UPDATE accounts_usageevent u SET count = e.count FROM events e WHERE {key} AND u.count <> e.count
+               RETURNING u.occurred_at""",
+            key=key,
+        )
         if has_count
-        else "SELECT NULL::timestamptz AS occurred_at WHERE false"
+        else sql.SQL("SELECT NULL::timestamptz AS occurred_at WHERE false")
     )
     _days_table(cursor)
+    # `days`: one instant per local day (its noon) stands for the day, all usage_days_changed needs.
     cursor.execute(
-        f"""
-        WITH events AS MATERIALIZED (
-            SELECT DISTINCT ON (account_id, user_id COLLATE "C", event COLLATE "C", occurred_at)
-                   account_id, user_id, event, occurred_at, count
-            FROM {_STAGED}
-            ORDER BY account_id, user_id COLLATE "C", event COLLATE "C", occurred_at, line DESC
+        query(
+            """
+            WITH events AS MATERIALIZED (
+                SELECT DISTINCT ON (account_id, user_id COLLATE "C", event COLLATE "C", occurred_at)
+                       account_id, user_id, event, occurred_at, count
+                FROM {staged}
+                ORDER BY account_id, user_id COLLATE "C", event COLLATE "C", occurred_at, line DESC
+            ),
+            changed AS ({changed}),
+            created AS (
+                INSERT INTO accounts_usageevent ({columns})
+                SELECT e.account_id, e.user_id, e.event, e.occurred_at, e.count FROM events e
+                WHERE NOT EXISTS (SELECT FROM accounts_usageevent u WHERE {key})
+                RETURNING occurred_at
+            ),
+            days AS (
+                INSERT INTO {days}
+                SELECT DISTINCT ((occurred_at AT TIME ZONE %(tz)s)::date + time '12:00') AT TIME ZONE %(tz)s
+                FROM (SELECT occurred_at FROM created UNION ALL SELECT occurred_at FROM changed) written
+            )
+            SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM created), (SELECT count(*) FROM changed)""",
+            staged=_STAGED,
+            changed=changed,
+            columns=_COLUMNS,
+            key=key,
+            days=_DAYS,
         ),
-        changed AS ({changed}),
-        created AS (
-            INSERT INTO accounts_usageevent ({_COLUMNS})
-            SELECT e.account_id, e.user_id, e.event, e.occurred_at, e.count FROM events e
-            WHERE NOT EXISTS (SELECT FROM accounts_usageevent u WHERE {key})
-            RETURNING occurred_at
-        ),
-        days AS (
-            INSERT INTO {_DAYS} SELECT DISTINCT {_LOCAL_NOON}
-            FROM (SELECT occurred_at FROM created UNION ALL SELECT occurred_at FROM changed) written
-        )
-        SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM created), (SELECT count(*) FROM changed)""",
         {"tz": settings.KEEL_TIMEZONE},
     )
     events, created, updated = cursor.fetchone()

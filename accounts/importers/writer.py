@@ -4,7 +4,8 @@ Per file: one UPDATE of the rows whose values differ, then one INSERT … SELECT
 re-importing the same bundle writes nothing, and the counts come from the row counts (unchanged = the rest).
 `ON CONFLICT DO UPDATE` is not used: it locks and dirties every row it meets, even unchanged ones.
 
-Raw SQL because the sources are TEMP staging tables; names come from the specs, values are parameters.
+Raw SQL because the sources are TEMP staging tables; names come from the specs and go in through psycopg.sql
+(`queries.query`), values are parameters.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, UNUSABLE_PASSWORD_SUFFIX_LENGTH
+from psycopg import sql
 
+from accounts.importers.queries import query
 from accounts.importers.report import FileCounts
 from accounts.importers.specs import ACCOUNTS, CONTACTS, SUBSCRIPTIONS
 from accounts.importers.staging import Staged
@@ -39,7 +42,7 @@ class Assign:
 
 
 def _counts(
-    cursor: Any, staged: Staged, update: str | None, insert: str, params: dict[str, Any]
+    cursor: Any, staged: Staged, update: sql.Composed | None, insert: sql.Composed, params: dict[str, Any]
 ) -> FileCounts:
     updated = 0
     if update is not None:
@@ -62,27 +65,54 @@ def _upsert(
     on_update: dict[str, str] | None = None,
     params: dict[str, Any] | None = None,
 ) -> FileCounts:
-    """Upsert the staged rows into `table` by `key` = (Keel's column, bundle column)."""
+    """Upsert the staged rows into `table` by `key` = (Keel's column, bundle column).
+
+    The assigns' values and defaults, `joins` and the values of `on_insert` and `on_update` are SQL written in
+    this module (code, never input): they go in as sql.SQL, the names as identifiers.
+    """
     target_key, bundle_key = key
     written = [assign for assign in assigns if assign.column is None or staged.has(assign.column)]
-    values = "".join(f", {assign.value} AS {assign.target}" for assign in written)
-    source = f"SELECT s.{bundle_key} AS key{values} FROM {staged.spec.table} s {joins}"
+    targets = [assign.target for assign in written]
+    values = [query("s.{key} AS key", key=bundle_key)]
+    values += [query("{value} AS {target}", value=sql.SQL(a.value), target=a.target) for a in written]
+    source = query(
+        "SELECT {values} FROM {staging} s {joins}",
+        values=values,
+        staging=staged.spec.table,
+        joins=sql.SQL(joins),
+    )
     update = None
     if written:
-        sets = [f"{assign.target} = src.{assign.target}" for assign in written]
-        sets += [f"{name} = {value}" for name, value in (on_update or {}).items()]
-        old = ", ".join(f"t.{assign.target}" for assign in written)
-        new = ", ".join(f"src.{assign.target}" for assign in written)
-        update = f"""
-            UPDATE {table} t SET {", ".join(sets)} FROM ({source}) src
-            WHERE t.{target_key} = src.key AND ({old}) IS DISTINCT FROM ({new})"""
-    inserted = {assign.target: f"src.{assign.target}" for assign in written}
-    inserted |= {a.target: a.default for a in assigns if a not in written and a.default != "NULL"}
-    inserted |= on_insert or {}
-    insert = f"""
-        INSERT INTO {table} ({", ".join([target_key, *inserted])})
-        SELECT {", ".join(["src.key", *inserted.values()])} FROM ({source}) src
-        WHERE NOT EXISTS (SELECT FROM {table} t WHERE t.{target_key} = src.key)"""
+        sets = [query("{target} = src.{target}", target=target) for target in targets]
+        sets += [
+            query("{name} = {value}", name=name, value=sql.SQL(value))
+            for name, value in (on_update or {}).items()
+        ]
+        update = query(
+            """
+            UPDATE {table} t SET {sets} FROM ({source}) src
+            WHERE t.{key} = src.key AND ({old}) IS DISTINCT FROM ({new})""",
+            table=table,
+            sets=sets,
+            source=source,
+            key=target_key,
+            old=[sql.Identifier("t", target) for target in targets],
+            new=[sql.Identifier("src", target) for target in targets],
+        )
+    inserted: dict[str, sql.Composable] = {target: sql.Identifier("src", target) for target in targets}
+    inserted |= {a.target: sql.SQL(a.default) for a in assigns if a not in written and a.default != "NULL"}
+    inserted |= {name: sql.SQL(value) for name, value in (on_insert or {}).items()}
+    insert = query(
+        """
+        INSERT INTO {table} ({columns})
+        SELECT {values} FROM ({source}) src
+        WHERE NOT EXISTS (SELECT FROM {table} t WHERE t.{key} = src.key)""",
+        table=table,
+        columns=[target_key, *inserted],
+        values=[sql.SQL("src.key"), *inserted.values()],
+        source=source,
+        key=target_key,
+    )
     return _counts(cursor, staged, update, insert, params or {})
 
 
@@ -111,11 +141,14 @@ def _write_accounts(cursor: Any, staged: Staged, today: date) -> FileCounts:
     if staged.has("csm_email"):
         # Before the upsert: accounts with a history whose CSM this bundle changes.
         cursor.execute(
-            f"""SELECT a.id, u.id FROM {ACCOUNTS.table} s
-               JOIN accounts_account a ON a.external_id = s.id
-               LEFT JOIN accounts_user u ON u.email = s.csm_email
-               WHERE a.csm_id IS DISTINCT FROM u.id
-                 AND EXISTS (SELECT FROM accounts_accountownership o WHERE o.account_id = a.id)"""
+            query(
+                """SELECT a.id, u.id FROM {staging} s
+                   JOIN accounts_account a ON a.external_id = s.id
+                   LEFT JOIN accounts_user u ON u.email = s.csm_email
+                   WHERE a.csm_id IS DISTINCT FROM u.id
+                     AND EXISTS (SELECT FROM accounts_accountownership o WHERE o.account_id = a.id)""",
+                staging=ACCOUNTS.table,
+            )
         )
         owner_changes = dict(cursor.fetchall())
     counts = _upsert(
@@ -136,9 +169,12 @@ def _write_accounts(cursor: Any, staged: Staged, today: date) -> FileCounts:
     )
     # An account's first import sets its CSM for all its history.
     cursor.execute(
-        f"""INSERT INTO accounts_accountownership (account_id, csm_id, valid_from, valid_to)
-           SELECT a.id, a.csm_id, %s, NULL FROM {ACCOUNTS.table} s JOIN accounts_account a ON a.external_id = s.id
-           WHERE NOT EXISTS (SELECT FROM accounts_accountownership o WHERE o.account_id = a.id)""",
+        query(
+            """INSERT INTO accounts_accountownership (account_id, csm_id, valid_from, valid_to)
+               SELECT a.id, a.csm_id, %s, NULL FROM {staging} s JOIN accounts_account a ON a.external_id = s.id
+               WHERE NOT EXISTS (SELECT FROM accounts_accountownership o WHERE o.account_id = a.id)""",
+            staging=ACCOUNTS.table,
+        ),
         [BEGINNING_OF_TIME],
     )
     account_owners_change(changes=owner_changes, on=today)
@@ -161,9 +197,12 @@ def _write_contacts(cursor: Any, staged: Staged, today: date) -> FileCounts:
     )
     # A response belongs to its contact's account: follow contacts that moved.
     cursor.execute(
-        f"""UPDATE accounts_surveyresponse r SET account_id = c.account_id
-            FROM accounts_contact c JOIN {CONTACTS.table} s ON s.id = c.external_id
-            WHERE r.contact_id = c.id AND r.account_id <> c.account_id"""
+        query(
+            """UPDATE accounts_surveyresponse r SET account_id = c.account_id
+               FROM accounts_contact c JOIN {staging} s ON s.id = c.external_id
+               WHERE r.contact_id = c.id AND r.account_id <> c.account_id""",
+            staging=CONTACTS.table,
+        )
     )
     return counts
 
@@ -176,33 +215,52 @@ def _write_subscriptions(cursor: Any, staged: Staged, today: date) -> FileCounts
     """
     table = SUBSCRIPTIONS.table
     cursor.execute(
-        f"""DELETE FROM accounts_subscriptionspan k
-            WHERE k.subscription_id IN (SELECT subscription_id FROM {table})
-              AND NOT EXISTS (
-                  SELECT FROM {table} s WHERE s.subscription_id = k.subscription_id AND s.starts_on = k.starts_on
-              )"""
+        query(
+            """DELETE FROM accounts_subscriptionspan k
+               WHERE k.subscription_id IN (SELECT subscription_id FROM {table})
+                 AND NOT EXISTS (
+                     SELECT FROM {table} s
+                     WHERE s.subscription_id = k.subscription_id AND s.starts_on = k.starts_on
+                 )""",
+            table=table,
+        )
     )
     deleted = cursor.rowcount
-    source = f"""
+    source = query(
+        """
         SELECT s.subscription_id, s.starts_on, a.id AS account_id, coalesce(s.plan, '') AS plan, s.interval,
                s.amount, %(currency)s AS currency, s.ends_on
-        FROM {table} s {_JOIN_ACCOUNT}"""
+        FROM {table} s {join}""",
+        table=table,
+        join=sql.SQL(_JOIN_ACCOUNT),  # SQL written in this module: code, never input
+    )
     columns = ("account_id", "plan", "interval", "amount", "currency", "ends_on")
-    old = ", ".join(f"k.{name}" for name in columns)
-    new = ", ".join(f"src.{name}" for name in columns)
+    new = [sql.Identifier("src", name) for name in columns]
     counts = _counts(
         cursor,
         staged,
-        f"""UPDATE accounts_subscriptionspan k SET {", ".join(f"{name} = src.{name}" for name in columns)}
-            FROM ({source}) src
+        query(
+            """
+            UPDATE accounts_subscriptionspan k SET {sets} FROM ({source}) src
             WHERE k.subscription_id = src.subscription_id AND k.starts_on = src.starts_on
               AND ({old}) IS DISTINCT FROM ({new})""",
-        f"""INSERT INTO accounts_subscriptionspan (subscription_id, starts_on, {", ".join(columns)})
+            sets=[query("{name} = src.{name}", name=name) for name in columns],
+            source=source,
+            old=[sql.Identifier("k", name) for name in columns],
+            new=new,
+        ),
+        query(
+            """
+            INSERT INTO accounts_subscriptionspan (subscription_id, starts_on, {columns})
             SELECT src.subscription_id, src.starts_on, {new} FROM ({source}) src
             WHERE NOT EXISTS (
                 SELECT FROM accounts_subscriptionspan k
                 WHERE k.subscription_id = src.subscription_id AND k.starts_on = src.starts_on
             )""",
+            columns=columns,
+            new=new,
+            source=source,
+        ),
         {"currency": settings.KEEL_CURRENCY},
     )
     counts.deleted = deleted
