@@ -8,13 +8,19 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from datetime import date
 from importlib import import_module
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 
 from accounts.models import Account, Role, User
+from health.models import HealthModel
+from health.selectors import health_model_active
+from metrics.models import AccountDay, ComputedDay
+from tests.scenarios import Facts
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
@@ -134,3 +140,44 @@ def other_account(other_csm: User) -> Account:
     SubscriptionSpanFactory(account=account, interval="month", amount="999.00")
     ContactFactory(account=account, name="Zed Secret", email="zed@zephyr.example")
     return account
+
+
+@pytest.fixture
+def facts(db: None) -> Facts:
+    reader = User.objects.create_user("reader@keel.test", None, name="Reader", role=Role.ADMIN)
+    return Facts(reader=reader)
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_backtests() -> None:
+    """The Health page's preview caches backtests in the process's cache: start every test without them."""
+    cache.clear()
+
+
+@pytest.fixture
+def stored_day(db: None) -> Callable[..., AccountDay]:
+    """`stored_day(account, day, score=…, at_risk=…, arr=…, **components)`: a stored AccountDay row as the
+    pipeline writes it (status from the active model's thresholds), and the day in the ledger."""
+
+    def store(account: Account, day: date, *, score: float | None = 80.0, **fields: Any) -> AccountDay:
+        model: HealthModel = fields.pop("health_model", None) or health_model_active()
+        status = ""
+        if score is not None:
+            status = "green" if score >= model.green_min else "yellow" if score >= model.yellow_min else "red"
+        values: dict[str, Any] = {
+            "csm": account.csm,
+            "arr": 1200,
+            "health_model": model if score is not None else None,
+            "score": score,
+            "status": status,
+            "at_risk": status == "red",
+            "activity": score,
+            "support": score,
+            "recency": score,
+        }
+        values.update(fields)
+        ComputedDay.objects.get_or_create(day=day)
+        row, _ = AccountDay.objects.update_or_create(account=account, day=day, defaults=values)
+        return row
+
+    return store

@@ -39,54 +39,52 @@ class Movement:
     paying: str = "e"
 
 
+# Whether the account of row m paid on a month-end before the month: new and reactivation differ by it.
 _PAID_BEFORE = """EXISTS (
     SELECT 1 FROM accounts_subscriptionspan sp
-    WHERE sp.account_id = m.account_id AND sp.amount > 0
-      AND (date_trunc('month', sp.starts_on) + interval '1 month - 1 day')::date < %(month)s
-      AND (sp.ends_on IS NULL OR (date_trunc('month', sp.starts_on) + interval '1 month - 1 day')::date < sp.ends_on)
+    WHERE sp.account_id = m.account_id AND keel_revenue_paid_month_end(sp.amount, sp.starts_on, sp.ends_on) < %(month)s
 )"""
+
+
+def _bridge(slug: str, figure: str, count_key: str, explanation: str, paying: str = "e") -> Movement:
+    """A movement of the MRR bridge, picked by the rule the monthly KPIs count it with (keel_revenue_movement,
+    metrics/migrations/0011: the paid-before probe runs only for accounts that paid nothing at the end of m−1);
+    the account's part is |e − s|."""
+    moved = f"keel_revenue_movement(m.s, m.e, {_PAID_BEFORE}) = '{slug}'"
+    return Movement(slug, FIGURES[figure], count_key, moved, "abs(m.e - m.s)", explanation, paying)
+
 
 MOVEMENTS: dict[str, Movement] = {
     movement.slug: movement
     for movement in (
-        Movement(
+        _bridge(
             "new",
-            FIGURES["new_mrr"],
+            "new_mrr",
             "new_customers",
-            f"m.s = 0 AND m.e > 0 AND NOT {_PAID_BEFORE}",
-            "m.e",
             "Accounts paying at the end of the month that paid on no earlier month-end.",
         ),
-        Movement(
+        _bridge(
             "reactivation",
-            FIGURES["reactivation_mrr"],
+            "reactivation_mrr",
             "reactivated_customers",
-            f"m.s = 0 AND m.e > 0 AND {_PAID_BEFORE}",
-            "m.e",
             "Accounts paying again at the end of the month after a month-end without MRR.",
         ),
-        Movement(
+        _bridge(
             "expansion",
-            FIGURES["expansion_mrr"],
+            "expansion_mrr",
             "expanded_customers",
-            "m.s > 0 AND m.e > m.s",
-            "m.e - m.s",
             "Accounts paying more at the end of the month than at the end of the month before.",
         ),
-        Movement(
+        _bridge(
             "contraction",
-            FIGURES["contraction_mrr"],
+            "contraction_mrr",
             "contracted_customers",
-            "m.s > 0 AND m.e > 0 AND m.e < m.s",
-            "m.s - m.e",
             "Accounts still paying, but less than at the end of the month before.",
         ),
-        Movement(
+        _bridge(
             "churned",
-            FIGURES["churned_mrr"],
+            "churned_mrr",
             "churned_customers",
-            "m.s > 0 AND m.e = 0",
-            "m.s",
             "Accounts that paid at the end of the month before and no longer do.",
             paying="s",
         ),

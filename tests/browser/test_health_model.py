@@ -14,8 +14,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from health.models import HealthModel, Task
 from health.reasons import AtRiskReason
-from tests.health.conftest import STAYERS, churn_book
-from tests.metrics.conftest import Facts
+from tests.scenarios import STAYERS, Facts, churn_book
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -23,7 +23,7 @@ from metrics.services.health_steps import health_alerts_step
 from metrics.services.pipeline import snapshot_compute, snapshot_job_enqueue
 from metrics.tasks import snapshot_nightly
 from tests.factories import AccountFactory
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 DAY1 = date(2024, 6, 1)
 StoredDay = Callable[..., AccountDay]

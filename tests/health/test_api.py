@@ -14,8 +14,7 @@ from accounts.models import User
 from health.models import Task
 from health.reasons import AtRiskReason
 from metrics.selectors.scores import health_score_fields, health_scores_on
-from tests.health.conftest import D, ago, events, score_day
-from tests.metrics.conftest import Facts
+from tests.scenarios import D, Facts, ago, events, score_day
 
 HEALTH = "/api/v1/health/"
 BACKTEST = "/api/v1/health/backtest/"

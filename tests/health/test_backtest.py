@@ -10,8 +10,7 @@ from accounts.models import Account
 from health.models import BacktestRow
 from health.selectors import health_backtest
 from health.selectors.backtest import backtest_days
-from tests.health.conftest import activity_only
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts, activity_only
 
 MARCH = date(2024, 3, 1)
 APRIL = date(2024, 4, 1)

@@ -13,8 +13,7 @@ import pytest
 from accounts.models import Account, User
 from health.models import DEFAULT_PARAMETERS
 from health.services import health_model_draft, health_model_save
-from tests.health.conftest import ago, events, moment, score_day
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts, ago, events, moment, score_day
 
 
 def paying(facts: Facts, name: str, *, since: int = 400, seats: int | None = None) -> Account:

@@ -16,8 +16,7 @@ from health.services import (
     health_model_save,
     health_model_validate,
 )
-from tests.health.conftest import ago, events, score_day
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts, ago, events, score_day
 
 
 def draft(**changes: Any) -> HealthModel:

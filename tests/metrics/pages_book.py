@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from accounts.models import Account, Role, User
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 
 @dataclass

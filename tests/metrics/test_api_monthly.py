@@ -9,7 +9,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 URL = "/api/v1/metrics/monthly/"
 

@@ -12,7 +12,7 @@ from metrics.models import AccountDay
 from metrics.services import daily
 from metrics.services.daily import day_ranges
 from metrics.services.pipeline import snapshot_compute
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 
 def compute(days: list[date]) -> None:

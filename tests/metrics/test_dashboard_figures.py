@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from metrics.models import AccountCurrent, AccountDay
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from metrics.models import MonthlyKpi, Scope
 from metrics.selectors.dashboards import GroupRow
 from metrics.selectors.figures import COMPANY_TILES, FIGURES
 from metrics.templatetags.dashboard_tags import group_rows
-from tests.metrics.conftest import Facts
 from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
+from tests.scenarios import Facts
 
 URL = reverse("company_dashboard")
 

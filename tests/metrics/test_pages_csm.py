@@ -18,9 +18,8 @@ from accounts.models import Role, User
 from health.models import Task
 from metrics.selectors.renewals import Renewal
 from metrics.templatetags.dashboard_tags import renewal_rows
-from tests.health.conftest import ago, events, moment, score_day
-from tests.metrics.conftest import Facts
 from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
+from tests.scenarios import Facts, ago, events, moment, score_day
 
 MINE = reverse("my_dashboard")
 

@@ -15,8 +15,8 @@ from pytest_django import DjangoAssertNumQueries
 from accounts.models import Account
 from metrics.models import MonthlyKpi, Scope
 from metrics.selectors.drilldown import _START_STORED, MOVEMENTS, Group, drilldown
-from tests.metrics.conftest import Facts
 from tests.metrics.pages_book import Book, element, june_book, table_rows
+from tests.scenarios import Facts
 
 CENT = Decimal("0.01")
 

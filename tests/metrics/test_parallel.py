@@ -11,7 +11,7 @@ import pytest
 from accounts.models import ChangedUsageDay
 from metrics.models import AccountDay, MonthlyKpi, SnapshotJob
 from metrics.services.pipeline import snapshot_compute
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 
 def snapshot() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:

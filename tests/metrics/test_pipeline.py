@@ -10,7 +10,7 @@ from pytest_django.fixtures import Settings
 from metrics.models import AccountDay, ComputedDay, MonthlyKpi, SnapshotJob
 from metrics.services import daily
 from metrics.services.pipeline import missing_days
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 
 def days_stored() -> set[date]:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from accounts.models import AccountOwnership, Role, SubscriptionSpan, User
 from metrics.models import MonthlyKpi
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 START = date(2023, 1, 1)
 MONTHS = [f"2023-{month:02d}" for month in range(1, 13)] + ["2024-01", "2024-02", "2024-03"]

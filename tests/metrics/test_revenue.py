@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from pytest_django.fixtures import Settings
 
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 
 def test_chartmogul_example_new_expansion_contraction_churn_reactivation(facts: Facts) -> None:

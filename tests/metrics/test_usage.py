@@ -9,7 +9,7 @@ from pytest_django.fixtures import Settings
 
 from metrics.fields import account_usage_fields
 from metrics.models import UsageUserDay
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 
 def test_dau_mau_stickiness_active_days_and_license_utilization(facts: Facts) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_django.fixtures import Settings
 
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts
 
 
 def test_nps_csat_ces_of_the_month_and_of_90_days(facts: Facts) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
@@ -19,8 +20,7 @@ from health.forms import HealthModelForm
 from health.models import HealthModel
 from health.selectors import health_model_active
 from metrics.models import AccountDay, SnapshotJob
-from tests.health.conftest import ago, churn_book, score_day
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts, ago, churn_book, score_day
 
 FIRST_VISIT_QUERIES, VISIT_QUERIES, DRAFT_QUERIES = 34, 14, 24  # whatever the number of accounts
 URL = reverse("health_model")
@@ -250,3 +250,23 @@ def test_query_count_does_not_grow_with_versions_or_accounts(
         data = form_data(weight_adoption="1", action="preview")
         with django_assert_max_num_queries(DRAFT_QUERIES):
             assert admin_client.post(URL, data).status_code == 200
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "MERGE", "CREATE", "ALTER", "DROP", "COPY")
+
+
+def test_the_page_and_a_draft_preview_write_nothing(book: Facts, admin_client: Client) -> None:
+    """Selectors only read: the preview and the backtest re-weight the rows the pipeline keeps, so neither a
+    visit nor a draft's preview runs one statement that writes (the first visit after a run included)."""
+    admin_client.get(reverse("task_list"))  # the session's own first write, not the page's
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(" ".join(str(sql).split()).upper())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert admin_client.get(URL).status_code == 200
+        assert admin_client.post(URL, form_data(weight_activity="0", action="preview")).status_code == 200
+    assert statements
+    assert [sql for sql in statements if sql.startswith(WRITES)] == []

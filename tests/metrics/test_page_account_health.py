@@ -10,8 +10,7 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Account, User
-from tests.health.conftest import ago, events, moment, score_day
-from tests.metrics.conftest import Facts
+from tests.scenarios import Facts, ago, events, moment, score_day
 
 
 @pytest.fixture

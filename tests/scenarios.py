@@ -1,14 +1,15 @@
-"""A small builder of raw facts for known-answer tests of the pipeline, and a reader of what it computed."""
+"""Known-answer scenarios of the pipeline: a builder of raw facts and a reader of what it computed (`Facts`), days
+counted back from one day D, and the health scenarios (a churn book, an activity-only model). Fixtures that
+build them are in tests/conftest.py."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
 from accounts.models import (
@@ -17,7 +18,6 @@ from accounts.models import (
     AccountOwnership,
     ChangedUsageDay,
     Contact,
-    Role,
     Spend,
     SubscriptionSpan,
     SurveyResponse,
@@ -25,6 +25,8 @@ from accounts.models import (
     UsageEvent,
     User,
 )
+from health.models import DEFAULT_PARAMETERS, HealthModel
+from health.services import health_model_draft
 from metrics.models import AccountDay
 from metrics.selectors import By, monthly_kpis
 from metrics.services.pipeline import snapshot_compute
@@ -133,7 +135,66 @@ class Facts:
         return AccountDay.objects.get(account=account, day=date.fromisoformat(day))
 
 
-@pytest.fixture
-def facts(db: None) -> Facts:
-    reader = User.objects.create_user("reader@keel.test", None, name="Reader", role=Role.ADMIN)
-    return Facts(reader=reader)
+D = date(2024, 6, 30)  # the day scored in the known-answer tests
+TODAY = "2024-07-01"  # what the pipeline takes for today: D is within the retention window
+
+
+def activity_only() -> HealthModel:
+    """A draft that scores activity alone (green from 70, red below 40, at risk after a fall of 15 in 30 days):
+    score = 100 × min(1, active days of 30 / 20)."""
+    return health_model_draft(
+        weights={"activity": 1},
+        parameters=DEFAULT_PARAMETERS,
+        green_min=70,
+        yellow_min=40,
+        drop_points=15,
+        drop_days=30,
+    )
+
+
+def ago(days: int) -> str:
+    """D − days as YYYY-MM-DD."""
+    return (D - timedelta(days=days)).isoformat()
+
+
+def moment(days: int, hour: int = 12) -> str:
+    """Noon UTC on D − days (KEEL_TIMEZONE is UTC in the tests)."""
+    return f"{ago(days)}T{hour:02d}:00:00Z"
+
+
+def events(facts: Facts, account: Account, *days_ago: int, user: str = "u1") -> None:
+    for days in days_ago:
+        facts.event(account, user, moment(days))
+
+
+def score_day(facts: Facts, start: str | None = None) -> None:
+    """Compute `start` (default D) … D."""
+    facts.compute(start or D.isoformat(), D.isoformat(), today=TODAY)
+
+
+CHURNERS = ("Atlas Freight", "Beacon Dental", "Cobalt Studios", "Delta Payroll")
+STAYERS = ("Evergreen Clinics", "Fjord Analytics", "Granite Legal", "Harbor Foods")
+
+
+def churn_book(facts: Facts, csm: User | None = None) -> Facts:
+    """Month-ends 2024-01…03 and D = 2024-06-30 computed, every account `csm`'s. Four churners (stop paying
+    2024-05-15) use the product every day but open urgent tickets; four stayers use it once a month and open
+    no tickets until one on D−1. The default model scores the churners higher (AUC near 0), a model without
+    activity the stayers (AUC near 1): the backtest and the status counts move when activity's weight does."""
+    for index, (churned, stayed) in enumerate(zip(CHURNERS, STAYERS, strict=True)):
+        churner = facts.account(churned, csm=csm)
+        facts.span(churner, "100.00", "month", "2023-06-01", "2024-05-15")
+        stayer = facts.account(stayed, csm=csm)
+        facts.span(stayer, "100.00", "month", "2023-06-01")
+        for day in range(1, 29):
+            for month in ("01", "02", "03"):
+                facts.event(churner, "u1", f"2024-{month}-{day:02d}T09:00:00Z")
+        for month in ("01", "02", "03"):
+            facts.event(stayer, "u1", f"2024-{month}-{20 + index:02d}T09:00:00Z")
+            for _ in range(index + 2):
+                facts.ticket(churner, f"2024-{month}-15T10:00:00Z", priority="urgent")
+        events(facts, stayer, 3)
+        facts.ticket(stayer, moment(1), priority="high")
+    for computed in ("2024-01-31", "2024-02-29", "2024-03-31", ago(0)):
+        facts.compute(computed, computed, today="2024-07-01")
+    return facts

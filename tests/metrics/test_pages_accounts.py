@@ -26,8 +26,7 @@ from metrics.forms import QuickSelect
 from metrics.models import AccountCurrent
 from metrics.selectors.account_list import EXPORT_HEADER, SNAPSHOT_SORTS, AccountPages, account_list
 from tests.factories import AccountFactory, ContactFactory, SubscriptionSpanFactory
-from tests.metrics.conftest import Facts
-from tests.metrics.conftest import facts as facts  # the `facts` builder fixture
+from tests.scenarios import Facts
 
 LIST = reverse("account_list")
 SNAPSHOT_DAY = date(2024, 6, 30)

@@ -10,8 +10,7 @@ from accounts.models import Account, User
 from health.models import DEFAULT_PARAMETERS, DEFAULT_WEIGHTS
 from health.services import health_model_draft, health_model_save
 from metrics.selectors.explanations import health_explanation
-from tests.health.conftest import D, ago, events, moment, score_day
-from tests.metrics.conftest import Facts
+from tests.scenarios import D, Facts, ago, events, moment, score_day
 
 
 @pytest.fixture

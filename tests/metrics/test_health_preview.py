@@ -17,8 +17,7 @@ from health.services import health_model_draft
 from metrics.models import AccountDay
 from metrics.selectors.health_preview import backtest_months, health_distributions, health_preview
 from tests.factories import AccountFactory
-from tests.health.conftest import D, activity_only, ago, events, score_day
-from tests.metrics.conftest import Facts
+from tests.scenarios import D, Facts, activity_only, ago, events, score_day
 
 X = date(2024, 6, 30)
 
