@@ -10,6 +10,7 @@ which the pipeline writes from health/sql/health_scores.sql. An account at risk 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -182,7 +183,22 @@ class AtRiskEpisode(models.Model):
         return f"{self.account_id} at risk from {self.started_on}{f' to {self.ended_on}' if self.ended_on else ''}"
 
 
-class Task(models.Model):
+class TaskState:
+    """What a task says of itself, for a Task and for a task read as a row for a page."""
+
+    closed_at: datetime | None
+    reason: dict[str, Any]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def reason_text(self) -> str:
+        return reason_text(self.reason)
+
+
+class Task(TaskState, models.Model):
     """Something a CSM should do about an account: reach out to an account at risk, follow up an answer."""
 
     class Kind(models.TextChoices):
@@ -227,14 +243,6 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-    @property
-    def reason_text(self) -> str:
-        return reason_text(self.reason)
 
 
 class CachedComponents(models.Model):

@@ -15,15 +15,13 @@ from typing import TypeVar
 
 from accounts.demo.names import (
     ADDONS,
-    COMPANY_CORES,
-    COMPANY_PREFIXES,
-    COMPANY_SUFFIXES,
     CONTACT_TITLES,
     FIRST_NAMES,
     LAST_NAMES,
     PLAN_TIERS,
     TIER_SEAT_PRICE,
     TRAINING_PLAN,
+    account_name,
     ascii_slug,
 )
 from accounts.demo.team import Member, Team
@@ -69,7 +67,6 @@ CONTACTS: dict[str | None, tuple[int, int]] = {
 # What winning one customer costs sales and marketing, for spend.csv (CAC).
 ACQUISITION_COST: dict[str | None, int] = {"smb": 1400, "mid-market": 6500, "enterprise": 28000, None: 900}
 COMEBACK_CHANCE = 0.2
-REGIONS = ("", "Europe", "Americas", "APAC", "UK", "Nordics", "LATAM", "Japan")
 INTERVAL_ADJECTIVE = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
 FAR_FUTURE = date(9999, 1, 1)
 
@@ -165,23 +162,6 @@ def _weighted(rng: random.Random, choices: tuple[tuple[T, int], ...]) -> T:
         if pick < 0:
             return value
     return choices[-1][0]
-
-
-def account_name(*, number: int, seed: int) -> str:
-    """A company name that no other account number of the same seed gets."""
-    space = len(COMPANY_PREFIXES) * len(COMPANY_CORES) * len(COMPANY_SUFFIXES)
-    # 2107 = 7² × 43 shares no factor with `space` (2, 3 and 5 only), so this walks every name once before
-    # repeating; its residues (37 prefixes, 23 cores further on) keep neighbouring accounts unalike.
-    position = ((number - 1) * 2107 + seed * 104729) % space
-    prefix = COMPANY_PREFIXES[position % len(COMPANY_PREFIXES)]
-    position //= len(COMPANY_PREFIXES)
-    core = COMPANY_CORES[position % len(COMPANY_CORES)]
-    suffix = COMPANY_SUFFIXES[position // len(COMPANY_CORES)]
-    name = f"{prefix} {core} {suffix}"
-    round_ = (number - 1) // space
-    if round_ >= len(REGIONS):
-        return f"{name} {round_ + 1}"
-    return f"{name} ({REGIONS[round_]})" if round_ else name
 
 
 def _money_cents(*, seats: int, tier: str, interval: str, discount: int) -> int:

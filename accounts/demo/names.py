@@ -127,3 +127,23 @@ def ascii_slug(text: str, separator: str = "") -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     words = "".join(c if c.isalnum() else " " for c in plain.replace("&", " and ")).split()
     return separator.join(words)
+
+
+REGIONS = ("", "Europe", "Americas", "APAC", "UK", "Nordics", "LATAM", "Japan")
+
+
+def account_name(*, number: int, seed: int) -> str:
+    """A company name that no other account number of the same seed gets."""
+    space = len(COMPANY_PREFIXES) * len(COMPANY_CORES) * len(COMPANY_SUFFIXES)
+    # 2107 = 7² × 43 shares no factor with `space` (2, 3 and 5 only), so this walks every name once before
+    # repeating; its residues (37 prefixes, 23 cores further on) keep neighbouring accounts unalike.
+    position = ((number - 1) * 2107 + seed * 104729) % space
+    prefix = COMPANY_PREFIXES[position % len(COMPANY_PREFIXES)]
+    position //= len(COMPANY_PREFIXES)
+    core = COMPANY_CORES[position % len(COMPANY_CORES)]
+    suffix = COMPANY_SUFFIXES[position // len(COMPANY_CORES)]
+    name = f"{prefix} {core} {suffix}"
+    round_ = (number - 1) // space
+    if round_ >= len(REGIONS):
+        return f"{name} {round_ + 1}"
+    return f"{name} ({REGIONS[round_]})" if round_ else name

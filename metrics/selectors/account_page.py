@@ -3,10 +3,11 @@ tasks) in one query, and its spans on one time axis."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -26,9 +27,9 @@ from accounts.models import (
     span_active_on,
 )
 from accounts.selectors import accounts_for_user, with_current_mrr
-from health.models import Task
-from health.reasons import reason_text
+from health.models import Task, TaskState
 
+T = TypeVar("T")
 CONTACTS_SHOWN = 50
 TICKETS_SHOWN = 15
 RESPONSES_SHOWN = 15
@@ -109,7 +110,7 @@ class ResponseRow:
 
 
 @dataclass(frozen=True)
-class TaskRow:
+class TaskRow(TaskState):
     pk: int
     kind: str
     title: str
@@ -119,14 +120,6 @@ class TaskRow:
     closed_at: datetime | None
     close_note: str
     assignee: str
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-    @property
-    def reason_text(self) -> str:
-        return reason_text(self.reason)
 
 
 @dataclass(frozen=True)
@@ -146,9 +139,26 @@ class AccountPage:
     open_task_count: int
 
 
-def _json_rows(queryset: QuerySet[Any], limit: int, **fields: Any) -> ArraySubquery:
-    """The first `limit` rows of `queryset` (correlated to the account) as an array of JSON objects."""
-    return ArraySubquery(queryset.values(row=JSONObject(**fields))[:limit])
+# How the values of a list's JSON rows become Python again: by the field's name (JSON has no dates or decimals).
+_PARSE: dict[str, Callable[[Any], Any]] = {
+    **dict.fromkeys(("created_at", "first_response_at", "resolved_at", "responded_at", "closed_at"), _stamp),
+    **dict.fromkeys(("starts_on", "ends_on", "due_on"), _day),
+    **dict.fromkeys(("amount", "annual_amount"), Decimal),
+}
+
+
+def _json_rows(queryset: QuerySet[Any], limit: int, row: type[Any], **computed: Any) -> ArraySubquery:
+    """The first `limit` rows of `queryset` (correlated to the account) as an array of JSON objects with the
+    fields of the dataclass `row`: each read from the model's field of its name, or as `computed` says."""
+    columns = {field.name: computed.get(field.name, field.name) for field in fields(row)}
+    return ArraySubquery(queryset.values(row=JSONObject(**columns))[:limit])
+
+
+def _parsed(row: type[T], values: list[dict[str, Any]]) -> list[T]:
+    return [
+        row(**{name: _PARSE[name](value) if name in _PARSE else value for name, value in item.items()})
+        for item in values
+    ]
 
 
 def _count(queryset: QuerySet[Any]) -> Coalesce:
@@ -170,56 +180,26 @@ def account_page_for_user(user: User, pk: int, *, day: date | None = None) -> Ac
     tasks = Task.objects.filter(account=account)
     accounts = with_current_mrr(accounts_for_user(user).select_related("csm", "current"), day=day).annotate(
         contact_rows=_json_rows(
-            Contact.objects.filter(account=account).order_by("name", "email"),
-            CONTACTS_SHOWN,
-            name="name",
-            email="email",
-            title="title",
+            Contact.objects.filter(account=account).order_by("name", "email"), CONTACTS_SHOWN, ContactRow
         ),
         span_rows=_json_rows(
             SubscriptionSpan.objects.filter(account=account).order_by("-starts_on", "subscription_id"),
             SPANS_SHOWN,
-            subscription_id="subscription_id",
-            plan="plan",
-            interval="interval",
+            SpanRow,
             amount=_text("amount"),
-            currency="currency",
             annual_amount=_text("annual_amount"),
-            starts_on="starts_on",
-            ends_on="ends_on",
         ),
-        ticket_rows=_json_rows(
-            tickets.order_by("-created_at", "-pk"),
-            TICKETS_SHOWN,
-            external_id="external_id",
-            subject="subject",
-            priority="priority",
-            status="status",
-            created_at="created_at",
-            first_response_at="first_response_at",
-            resolved_at="resolved_at",
-            replies="replies",
-        ),
+        ticket_rows=_json_rows(tickets.order_by("-created_at", "-pk"), TICKETS_SHOWN, TicketRow),
         response_rows=_json_rows(
             responses.order_by("-responded_at", "-pk"),
             RESPONSES_SHOWN,
-            kind="kind",
-            score="score",
-            responded_at="responded_at",
-            comment="comment",
+            ResponseRow,
             contact=Coalesce(NullIf("contact__name", Value("")), "contact__email", Value("")),
         ),
         task_rows=_json_rows(
             tasks.order_by(F("closed_at").desc(nulls_first=True), "due_on", "-pk"),
             TASKS_SHOWN,
-            pk="pk",
-            kind="kind",
-            title="title",
-            reason="reason",
-            due_on="due_on",
-            created_at="created_at",
-            closed_at="closed_at",
-            close_note="close_note",
+            TaskRow,
             assignee=Coalesce("assignee__name", Value("")),
         ),
         ticket_count=_count(tickets),
@@ -233,46 +213,11 @@ def account_page_for_user(user: User, pk: int, *, day: date | None = None) -> Ac
         raise Http404("No such account.") from None
     return AccountPage(
         account=found,
-        contacts=[ContactRow(**row) for row in found.contact_rows],
-        spans=[
-            SpanRow(
-                subscription_id=row["subscription_id"],
-                plan=row["plan"],
-                interval=row["interval"],
-                amount=Decimal(row["amount"]),
-                currency=row["currency"],
-                annual_amount=Decimal(row["annual_amount"]),
-                starts_on=date.fromisoformat(row["starts_on"]),
-                ends_on=_day(row["ends_on"]),
-            )
-            for row in found.span_rows
-        ],
-        tickets=[
-            TicketRow(
-                **{
-                    **row,
-                    "created_at": datetime.fromisoformat(row["created_at"]),
-                    "first_response_at": _stamp(row["first_response_at"]),
-                    "resolved_at": _stamp(row["resolved_at"]),
-                }
-            )
-            for row in found.ticket_rows
-        ],
-        responses=[
-            ResponseRow(**{**row, "responded_at": datetime.fromisoformat(row["responded_at"])})
-            for row in found.response_rows
-        ],
-        tasks=[
-            TaskRow(
-                **{
-                    **row,
-                    "due_on": date.fromisoformat(row["due_on"]),
-                    "created_at": datetime.fromisoformat(row["created_at"]),
-                    "closed_at": _stamp(row["closed_at"]),
-                }
-            )
-            for row in found.task_rows
-        ],
+        contacts=_parsed(ContactRow, found.contact_rows),
+        spans=_parsed(SpanRow, found.span_rows),
+        tickets=_parsed(TicketRow, found.ticket_rows),
+        responses=_parsed(ResponseRow, found.response_rows),
+        tasks=_parsed(TaskRow, found.task_rows),
         ticket_count=found.ticket_count,
         open_ticket_count=found.open_ticket_count,
         response_count=found.response_count,
