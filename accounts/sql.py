@@ -93,6 +93,12 @@ def compose(template: str, **identifiers: str | Sequence[str]) -> str:
     return sql.SQL(template).format(**parts).as_string()
 
 
+def assemble(template: str, **parts: str) -> str:
+    """`template` with {name} replaced by the SQL text given, written in code (never input), through psycopg.sql:
+    the one way statements are put together from pieces."""
+    return sql.SQL(template).format(**{key: sql.SQL(part) for key, part in parts.items()}).as_string()
+
+
 def set_local(name: str, value: str) -> None:
     """A setting for the rest of the current transaction (SET LOCAL), its value as a parameter."""
     with connection.cursor() as cursor:

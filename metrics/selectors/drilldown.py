@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import User
+from accounts.sql import assemble
 from metrics.fields import TWELVE, kpi_fields
 from metrics.models import ComputedDay, MonthlyKpi, Scope
 from metrics.selectors.figures import FIGURES, Figure
@@ -280,17 +281,18 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
     else:
         start_sql = _START_STORED if ComputedDay.objects.filter(day=start).exists() else _START_FACTS
         end = _END + (f" AND {MONTH_END_SQL}" if (row.as_of + timedelta(days=1)).day == 1 else "")
-        moves = _MOVES[movement.paying].format(start=start_sql, end=end)
+        moves = assemble(_MOVES[movement.paying], start=start_sql, end=end)
     group_sql, params = group.sql()
     alone = movement.paying == "e alone"
-    sql = _LIST.format(
+    sql = assemble(
+        _LIST,
         materialized="NOT MATERIALIZED" if alone else "MATERIALIZED",
         amount=movement.amount,
         moves=moves,
         condition=movement.condition,
         group=group_sql,
         owner=_OWNER_ON_AS_OF,
-        page_start=_START_OF_PAGE.format(start=start_sql) if alone else "page.s",
+        page_start=assemble(_START_OF_PAGE, start=start_sql) if alone else "page.s",
     )
     page = max(1, page)
     params.update(as_of=row.as_of, start=start, month=month, limit=PER_PAGE)

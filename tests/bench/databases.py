@@ -11,9 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
+
+from accounts.sql import compose
 
 _RECIPE_TABLE = "bench_recipe"
 
@@ -34,7 +37,7 @@ def use_database(name: str) -> None:
     connections.close_all()
     with psycopg.connect(_server_url(), autocommit=True) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     connection.settings_dict["NAME"] = name
     settings.DATABASES["default"]["NAME"] = name
 
@@ -42,7 +45,7 @@ def use_database(name: str) -> None:
 def drop_database(name: str) -> None:
     connections.close_all()
     with psycopg.connect(_server_url(), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def settle() -> None:
@@ -58,10 +61,10 @@ def dataset(name: str, recipe: dict[str, Any], build: Callable[[], None], *, fre
         drop_database(name)
     use_database(name)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {_RECIPE_TABLE} (recipe jsonb)")
+        cursor.execute(compose("CREATE TABLE IF NOT EXISTS {table} (recipe jsonb)", table=_RECIPE_TABLE))
         # As text: Django's psycopg connection hands jsonb back undecoded (its JSONField decodes), so compare
         # the decoded value, not the raw column.
-        cursor.execute(f"SELECT recipe::text FROM {_RECIPE_TABLE}")
+        cursor.execute(compose("SELECT recipe::text FROM {table}", table=_RECIPE_TABLE))
         row = cursor.fetchone()
     if row is not None and json.loads(row[0]) == recipe:
         call_command("migrate", verbosity=0)
@@ -72,6 +75,6 @@ def dataset(name: str, recipe: dict[str, Any], build: Callable[[], None], *, fre
     build()
     settle()
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {_RECIPE_TABLE} (recipe jsonb)")
-        cursor.execute(f"INSERT INTO {_RECIPE_TABLE} VALUES (%s)", [json.dumps(recipe)])
+        cursor.execute(compose("CREATE TABLE {table} (recipe jsonb)", table=_RECIPE_TABLE))
+        cursor.execute(compose("INSERT INTO {table} VALUES (%s)", table=_RECIPE_TABLE), [json.dumps(recipe)])
     return True
