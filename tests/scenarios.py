@@ -142,14 +142,7 @@ TODAY = "2024-07-01"  # what the pipeline takes for today: D is within the reten
 def activity_only() -> HealthModel:
     """A draft that scores activity alone (green from 70, red below 40, at risk after a fall of 15 in 30 days):
     score = 100 × min(1, active days of 30 / 20)."""
-    return health_model_draft(
-        weights={"activity": 1},
-        parameters=DEFAULT_PARAMETERS,
-        green_min=70,
-        yellow_min=40,
-        drop_points=15,
-        drop_days=30,
-    )
+    return model_draft({"activity": 1})
 
 
 def ago(days: int) -> str:
@@ -198,3 +191,41 @@ def churn_book(facts: Facts, csm: User | None = None) -> Facts:
     for computed in ("2024-01-31", "2024-02-29", "2024-03-31", ago(0)):
         facts.compute(computed, computed, today="2024-07-01")
     return facts
+
+
+def slipping_account(facts: Facts, name: str = "SLIPPING", csm: User | None = None) -> Account:
+    """Paying $100/month for long (revenue 100), no seats (adoption null), no NPS (sentiment null); D−30 … D
+    computed. Active on D−54…D−30 (25 days) and D−7…D (8 days); 2 urgent tickets on D−3. Weights 30 + 15 + 10 +
+    10 = 65:
+    - D−30: activity 100 (25 days), support 100, revenue 100, recency 100 → 6500 / 65 = 100.
+    - D−7: activity 100 × 8/20 = 40 (D−7 and D−36…D−30), support 100 → (1200 + 1500 + 2000) / 65 = 72.3077.
+    - D: activity 40, support 100 − 2 × 15 = 70 → (1200 + 1050 + 2000) / 65 = 65.3846: yellow, and at risk
+      (100 − 65.3846 ≥ 15).
+    """
+    account = facts.account(name, csm=csm)
+    facts.span(account, "100.00", "month", ago(400))
+    events(facts, account, *range(8), *range(30, 55))
+    facts.ticket(account, moment(3), priority="urgent")
+    facts.ticket(account, moment(3, hour=14), priority="urgent")
+    score_day(facts, start=ago(30))
+    return account
+
+
+def model_draft(weights: dict[str, float], **changes: float) -> HealthModel:
+    """A draft with these weights and METRICS.md's defaults otherwise (green from 70, red below 40, at risk after
+    a fall of 15 in 30 days), but for `changes`."""
+    values: dict[str, float] = {
+        "green_min": 70,
+        "yellow_min": 40,
+        "drop_points": 15,
+        "drop_days": 30,
+        **changes,
+    }
+    return health_model_draft(
+        weights=weights,
+        parameters=DEFAULT_PARAMETERS,
+        green_min=values["green_min"],
+        yellow_min=values["yellow_min"],
+        drop_points=values["drop_points"],
+        drop_days=int(values["drop_days"]),
+    )

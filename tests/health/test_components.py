@@ -11,9 +11,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Account, User
-from health.models import DEFAULT_PARAMETERS
-from health.services import health_model_draft, health_model_save
-from tests.scenarios import Facts, ago, events, moment, score_day
+from health.services import health_model_save
+from tests.scenarios import Facts, ago, events, model_draft, moment, score_day
 
 
 def paying(facts: Facts, name: str, *, since: int = 400, seats: int | None = None) -> Account:
@@ -221,14 +220,7 @@ def test_a_score_of_69_99999999999999_in_floating_point_is_green(facts: Facts, a
     Rounded to 4 decimals it is 70.0000: green (not yellow), as METRICS.md says.
     """
     health_model_save(
-        draft=health_model_draft(
-            weights={"activity": 0.1, "support": 0.7, "recency": 0.1},
-            parameters=DEFAULT_PARAMETERS,
-            green_min=70,
-            yellow_min=40,
-            drop_points=15,
-            drop_days=30,
-        ),
+        draft=model_draft({"activity": 0.1, "support": 0.7, "recency": 0.1}),
         by=admin_user,
         note="floating point",
     )

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
-
 from django.utils import timezone
 
 from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, SubscriptionSpan, UsageEvent, User

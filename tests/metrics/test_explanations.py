@@ -7,29 +7,16 @@ from datetime import timedelta
 import pytest
 
 from accounts.models import Account, User
-from health.models import DEFAULT_PARAMETERS, DEFAULT_WEIGHTS
-from health.services import health_model_draft, health_model_save
+from health.models import DEFAULT_WEIGHTS
+from health.services import health_model_save
 from metrics.selectors.explanations import health_explanation
-from tests.scenarios import D, Facts, ago, events, moment, score_day
+from tests.scenarios import D, Facts, ago, events, model_draft, moment, score_day, slipping_account
 
 
 @pytest.fixture
 def slipping(facts: Facts) -> Account:
-    """Paying $100/month for long (revenue 100), no seats (adoption null), no NPS (sentiment null).
-
-    Active on D−54…D−30 (25 days) and D−7…D (8 days); 2 urgent tickets on D−3. Weights 30 + 15 + 10 + 10 = 65:
-    - D−30: activity 100 (25 days), support 100, revenue 100, recency 100 → 6500 / 65 = 100.
-    - D−7: activity 100 × 8/20 = 40 (D−7 and D−36…D−30), support 100 → (1200 + 1500 + 2000) / 65 = 72.3077.
-    - D: activity 40, support 100 − 2 × 15 = 70 → (1200 + 1050 + 2000) / 65 = 65.3846: yellow, and at risk
-      (100 − 65.3846 ≥ 15).
-    """
-    account = facts.account("SLIPPING")
-    facts.span(account, "100.00", "month", ago(400))
-    events(facts, account, *range(8), *range(30, 55))
-    facts.ticket(account, moment(3), priority="urgent")
-    facts.ticket(account, moment(3, hour=14), priority="urgent")
-    score_day(facts, start=ago(30))
-    return account
+    """tests/scenarios.slipping_account: 100 on D−30, 72.3077 on D−7, 65.3846 on D (yellow, at risk)."""
+    return slipping_account(facts)
 
 
 def test_each_component_has_its_weight_share_and_points(slipping: Account) -> None:
@@ -135,14 +122,7 @@ def test_the_drop_rule_of_the_model_the_day_was_scored_with(
     """A model comparing 14 days back (drop_days 14), D−14…D recomputed with it: D (65.3846) against D−14
     (83.5414) fell 83.5 − 65.4 = 18.1 points."""
     health_model_save(
-        draft=health_model_draft(
-            weights=DEFAULT_WEIGHTS,
-            parameters=DEFAULT_PARAMETERS,
-            green_min=70,
-            yellow_min=40,
-            drop_points=15,
-            drop_days=14,
-        ),
+        draft=model_draft(DEFAULT_WEIGHTS, drop_days=14),
         by=admin_user,
         note="two weeks",
     )

@@ -11,9 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from health.models import DEFAULT_PARAMETERS, DEFAULT_WEIGHTS, HealthModel
+from health.models import DEFAULT_WEIGHTS, HealthModel
 from health.selectors import health_model_active
-from health.services import health_model_draft
 from metrics.models import AccountDay
 from metrics.selectors.health_preview import backtest_months, health_distributions, health_preview
 from tests.factories import AccountFactory
@@ -23,14 +22,7 @@ X = date(2024, 6, 30)
 
 
 def without_activity() -> HealthModel:
-    return health_model_draft(
-        weights={**DEFAULT_WEIGHTS, "activity": 0},
-        parameters=DEFAULT_PARAMETERS,
-        green_min=70,
-        yellow_min=40,
-        drop_points=15,
-        drop_days=30,
-    )
+    return model_draft({**DEFAULT_WEIGHTS, "activity": 0})
 
 
 def test_the_distribution_of_a_draft_and_of_the_active_model(

@@ -10,19 +10,13 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Account, User
-from tests.scenarios import Facts, ago, events, moment, score_day
+from tests.scenarios import Facts, moment, slipping_account
 
 
 @pytest.fixture
 def slipping(facts: Facts, csm: User) -> Account:
-    """Alice's account, as in test_explanations: 65.3846 on D (yellow, at risk), 100 on D−30."""
-    account = facts.account("Slipping Co", csm=csm)
-    facts.span(account, "100.00", "month", ago(400))
-    events(facts, account, *range(8), *range(30, 55))
-    facts.ticket(account, moment(3), priority="urgent")
-    facts.ticket(account, moment(3, hour=14), priority="urgent")
-    score_day(facts, start=ago(30))
-    return account
+    """Alice's account, tests/scenarios.slipping_account: 65.3846 on D (yellow, at risk), 100 on D−30."""
+    return slipping_account(facts, "Slipping Co", csm=csm)
 
 
 def test_the_owner_sees_score_status_components_and_why(client: Client, csm: User, slipping: Account) -> None:

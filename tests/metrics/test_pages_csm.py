@@ -19,7 +19,7 @@ from health.models import Task
 from metrics.selectors.renewals import Renewal
 from metrics.templatetags.dashboard_tags import renewal_rows
 from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
-from tests.scenarios import Facts, ago, events, moment, score_day
+from tests.scenarios import Facts, slipping_account
 
 MINE = reverse("my_dashboard")
 
@@ -66,14 +66,9 @@ def test_accounts_at_risk_with_the_reason_in_words(client: Client, book: Book) -
 def test_an_account_at_risk_by_a_fall_says_how_far_it_fell(
     client: Client, facts: Facts, csm: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
-    """Not red, at risk by its fall: 100.0 on D−30, 65.4 (yellow) on D, as tests/health/test_explanations.py
-    works out by hand (its `slipping` account). The reason reads the row of D−30 beside today's."""
-    account = facts.account("SLIPPING", csm=csm)
-    facts.span(account, "100.00", "month", ago(400))
-    events(facts, account, *range(8), *range(30, 55))
-    facts.ticket(account, moment(3), priority="urgent")
-    facts.ticket(account, moment(3, hour=14), priority="urgent")
-    score_day(facts, start=ago(30))
+    """Not red, at risk by its fall: 100.0 on D−30, 65.4 (yellow) on D, as tests/scenarios.slipping_account works
+    out by hand. The reason reads the row of D−30 beside today's."""
+    slipping_account(facts, csm=csm)
     client.force_login(csm)
     with django_assert_max_num_queries(10):
         html = client.get(MINE).content.decode()
