@@ -16,7 +16,7 @@ from health.selectors import health_model_active
 from metrics.models import AccountDay
 from metrics.selectors.health_preview import backtest_months, health_distributions, health_preview
 from tests.factories import AccountFactory
-from tests.scenarios import D, Facts, activity_only, ago, events, score_day
+from tests.scenarios import D, Facts, activity_only, ago, events, model_draft, score_day
 
 X = date(2024, 6, 30)
 
