@@ -186,8 +186,8 @@ class UsageEventAdmin(OfAnAccountAdmin):
 class ImportRunAdmin(admin.ModelAdmin):
     """A record of what happened: read only."""
 
-    list_display = ("started_at", "name", "source", "user", "dry_run", "outcome")
-    list_filter = ("source", "outcome", "dry_run")
+    list_display = ("started_at", "name", "source", "user", "dry_run", "state", "outcome")
+    list_filter = ("source", "state", "outcome", "dry_run")
     list_select_related = ("user",)
     search_fields = ("name",)
 

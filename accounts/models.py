@@ -438,7 +438,15 @@ class ChangedUsageDay(models.Model):
 
 
 class ImportRun(models.Model):
-    """One attempt to import a CSV bundle, from the command line or an upload, with the report it printed."""
+    """One attempt to import a CSV bundle, from the command line or an upload, with the report it printed.
+
+    An upload is queued first and imported by a Celery task (accounts.tasks); a command imports at once.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
 
     class Source(models.TextChoices):
         COMMAND = "command", "Command line"
@@ -456,6 +464,7 @@ class ImportRun(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices)
     name = models.CharField(max_length=500, help_text="File or folder name")
     dry_run = models.BooleanField(default=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     summary = models.JSONField(default=dict, help_text="Per file: created, updated, unchanged counts")
     errors = models.JSONField(default=list, help_text="`file:line: column: reason` lines")
@@ -464,4 +473,4 @@ class ImportRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.outcome or 'running'})"
+        return f"{self.name} ({self.outcome or self.state})"

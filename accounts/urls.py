@@ -10,4 +10,5 @@ urlpatterns = [
     path("team/<int:pk>/reactivate/", views.team_reactivate, name="team_reactivate"),
     path("data/", views.data, name="data"),
     path("data/runs/<int:pk>/", views.import_run_detail, name="import_run_detail"),
+    path("data/runs/<int:pk>/progress/", views.import_run_progress, name="import_run_progress"),
 ]

@@ -6,23 +6,19 @@ Views are thin: they check access (`accounts.access`), validate a form and call 
 
 from __future__ import annotations
 
-from pathlib import Path
-from tempfile import TemporaryDirectory
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import get_valid_filename
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors
 from accounts.access import AuthenticatedRequest, admin_required
 from accounts.forms import BundleUploadForm, KeelPasswordResetForm, UserAddForm, UserRoleForm
-from accounts.importers import ImportResult, bundle_import
+from accounts.importers.progress import import_run_fields
+from accounts.importers.uploads import bundle_upload_queue
 from accounts.models import ImportRun, Role, User
 from accounts.users import user_create, user_deactivate, user_reactivate, user_role_change
 
@@ -122,35 +118,32 @@ def _send_password_link(request: AuthenticatedRequest, user: User) -> None:
 
 @admin_required
 def data(request: AuthenticatedRequest) -> HttpResponse:
+    """Upload a bundle (imported by a Celery task: the run's page follows it), see recent imports."""
     form = BundleUploadForm(request.POST, request.FILES) if request.method == "POST" else BundleUploadForm()
-    result = None
     if form.is_bound and form.is_valid():
-        result = _import_upload(
-            form.cleaned_data["bundle"], dry_run=form.cleaned_data["dry_run"], request=request
+        run = bundle_upload_queue(
+            upload=form.cleaned_data["bundle"], dry_run=form.cleaned_data["dry_run"], user=request.user
         )
-        form = BundleUploadForm()
+        return redirect("import_run_detail", pk=run.pk)
     context = {
         "section": "data",
         "form": form,
-        "result": result,
         "runs": selectors.import_runs_recent(),
         "max_upload": settings.KEEL_MAX_UPLOAD_BYTES,
     }
-    status = 400 if form.errors or (result and not result.ok) else 200
-    return render(request, "accounts/data.html", context, status=status)
+    return render(request, "accounts/data.html", context, status=400 if form.errors else 200)
 
 
 @admin_required
 def import_run_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A run's report; while it is queued or running, how far it has read."""
     run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
-    return render(request, "accounts/import_run.html", {"section": "data", "run": run})
+    context = {"section": "data", "run": run, "progress": import_run_fields(run)}
+    return render(request, "accounts/import_run.html", context)
 
 
-def _import_upload(upload: UploadedFile, *, dry_run: bool, request: AuthenticatedRequest) -> ImportResult:
-    # Saved under its own (sanitized) name so that the ImportRun shows the file the admin chose.
-    with TemporaryDirectory(prefix="keel-upload-") as folder:
-        path = Path(folder) / get_valid_filename(Path(upload.name or "bundle.zip").name)
-        with path.open("wb") as file:
-            for chunk in upload.chunks():
-                file.write(chunk)
-        return bundle_import(path=path, dry_run=dry_run, user=request.user, source=ImportRun.Source.UPLOAD)
+@admin_required
+@require_GET
+def import_run_progress(request: AuthenticatedRequest, pk: int) -> JsonResponse:
+    """How far a run has read, for the run page's script."""
+    return JsonResponse(import_run_fields(get_object_or_404(ImportRun, pk=pk)))

@@ -269,6 +269,12 @@ CASES = [
     Case(
         "import_run_detail", "import run", lambda w: reverse("import_run_detail", args=[w.run.pk]), ADMIN_ONLY
     ),
+    Case(
+        "import_run_progress",
+        "import run progress",
+        lambda w: reverse("import_run_progress", args=[w.run.pk]),
+        ADMIN_ONLY,
+    ),
     # API
     Case(
         "api-metrics-monthly",

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.importers.progress import ImportProgress
 from accounts.importers.reader import BundleError, BundleFile, open_bundle
 from accounts.importers.report import MAX_REPORTED, ErrorLog, FileCounts
 from accounts.importers.rules import file_check
@@ -50,6 +51,7 @@ def bundle_import(
     dry_run: bool = False,
     user: User | None = None,
     source: str = ImportRun.Source.COMMAND,
+    run: ImportRun | None = None,
 ) -> ImportResult:
     """Import the CSV bundle at `path` (a folder, a .zip of one, or a single bundle file) as DATA.md §1 says.
 
@@ -57,15 +59,22 @@ def bundle_import(
     order, all in one transaction: any problem anywhere rolls everything back and the result lists them all
     (`file:line: column: reason`). Writes are idempotent upserts by external id, so importing the same bundle
     again leaves everything unchanged. `dry_run` does all of it and rolls back, so its counts are exact.
-    An ImportRun records every attempt, rejected ones included.
+    An ImportRun records every attempt, rejected ones included: `run`, when given, is one made beforehand (an
+    upload's, `bundle_upload_queue`), whose dry_run, user and source count instead of the arguments. While the
+    import runs, how far it has read is in `import_progress(run.pk)`.
     """
-    name = path.resolve().name or str(path)  # "." names the folder it is
-    run = ImportRun.objects.create(user=user, source=source, name=name[:500], dry_run=dry_run)
+    if run is None:
+        name = path.resolve().name or str(path)  # "." names the folder it is
+        run = ImportRun.objects.create(
+            user=user, source=source, name=name[:500], dry_run=dry_run, state=ImportRun.State.RUNNING
+        )
+    dry_run = run.dry_run
+    progress = ImportProgress(run.pk)
     log = ErrorLog((spec.name for spec in SPECS), limit=MAX_REPORTED)
     summary: dict[str, FileCounts] = {}
     try:
         with open_bundle(path, known=[spec.name for spec in SPECS]) as files:
-            _import_files(files, log=log, summary=summary, dry_run=dry_run)
+            _import_files(files, log=log, summary=summary, dry_run=dry_run, progress=progress)
     except BundleError as error:
         for message in error.messages:
             log.add_general(message)
@@ -74,15 +83,17 @@ def bundle_import(
         log.add_general(
             f"The import stopped on an internal error ({type(error).__name__}); nothing was imported."
         )
-        _finish(run, log=log, summary={})
+        _finish(run, log=log, summary={}, progress=progress)
         raise
     if log:
         summary = {}
-    _finish(run, log=log, summary=summary)
+    _finish(run, log=log, summary=summary, progress=progress)
     return ImportResult(ok=not log, dry_run=dry_run, errors=run.errors, summary=summary, run=run)
 
 
-def _finish(run: ImportRun, *, log: ErrorLog, summary: dict[str, FileCounts]) -> None:
+def _finish(
+    run: ImportRun, *, log: ErrorLog, summary: dict[str, FileCounts], progress: ImportProgress
+) -> None:
     if log:
         run.outcome = ImportRun.Outcome.REJECTED
     elif run.dry_run:
@@ -92,11 +103,18 @@ def _finish(run: ImportRun, *, log: ErrorLog, summary: dict[str, FileCounts]) ->
     run.summary = {name: counts.as_dict() for name, counts in summary.items()}
     run.errors = log.lines()
     run.finished_at = timezone.now()
-    run.save(update_fields=["outcome", "summary", "errors", "finished_at"])
+    run.state = ImportRun.State.FINISHED
+    run.save(update_fields=["outcome", "summary", "errors", "finished_at", "state"])
+    progress.clear()
 
 
 def _import_files(
-    files: dict[str, BundleFile], *, log: ErrorLog, summary: dict[str, FileCounts], dry_run: bool
+    files: dict[str, BundleFile],
+    *,
+    log: ErrorLog,
+    summary: dict[str, FileCounts],
+    dry_run: bool,
+    progress: ImportProgress,
 ) -> None:
     today = timezone.localdate()
     try:
@@ -107,12 +125,15 @@ def _import_files(
             for spec in SPECS:
                 if spec.name not in files:
                     continue
+                progress.file(spec.name)
                 if spec is USAGE:
-                    counts = usage_import(cursor, file=files[spec.name], log=log, write=not log)
+                    counts = usage_import(
+                        cursor, file=files[spec.name], log=log, write=not log, progress=progress
+                    )
                     if counts is not None:
                         summary[spec.key] = counts
                     continue
-                staged = stage_file(cursor, spec=spec, file=files[spec.name], log=log)
+                staged = stage_file(cursor, spec=spec, file=files[spec.name], log=log, progress=progress)
                 if staged is None:
                     continue
                 file_check(cursor, staged=staged, log=log)

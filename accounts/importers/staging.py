@@ -15,6 +15,7 @@ from typing import Any
 from psycopg import sql
 
 from accounts.importers.fields import FieldError
+from accounts.importers.progress import PROGRESS_ROWS, ImportProgress
 from accounts.importers.queries import query
 from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog
@@ -63,11 +64,17 @@ class FileRows:
     """A bundle file's header and its rows, parsed: iterate for (line, ok, values of the present columns).
 
     Problems go to the log as they are met; a row with one is still yielded (`ok` false, its bad values None).
-    Iterating raises ReadError where the file stops being readable.
+    The rows read so far go to `progress` every PROGRESS_ROWS rows and at the end. Iterating raises ReadError
+    where the file stops being readable.
     """
 
     def __init__(
-        self, spec: FileSpec, header: list[str], records: Iterator[tuple[int, list[str]]], log: ErrorLog
+        self,
+        spec: FileSpec,
+        header: list[str],
+        records: Iterator[tuple[int, list[str]]],
+        log: ErrorLog,
+        progress: ImportProgress,
     ):
         self.spec = spec
         self.columns = [column for column in spec.columns if column.name in header]
@@ -75,6 +82,7 @@ class FileRows:
         self._header = header
         self._records = records
         self._log = log
+        self._progress = progress
 
     def index(self, column: str) -> int:
         """Position of `column` in the yielded values."""
@@ -95,7 +103,12 @@ class FileRows:
         ]
         rules = spec.row_rules
         width = len(self._header)
+        progress, report_at = self._progress, PROGRESS_ROWS
+        line = 1
         for line, values in self._records:
+            if line > report_at:  # the header is line 1: line − 1 rows read
+                progress.rows(line - 1)
+                report_at = line - 1 + PROGRESS_ROWS
             if len(values) != width:
                 log.add(spec.name, line, "row", f"{len(values)} values, but the header has {width} columns")
                 continue
@@ -131,6 +144,7 @@ class FileRows:
                         log.add(spec.name, line, column, reason)
                         ok = False
             yield line, ok, out
+        progress.rows(line - 1)
 
 
 def _check_header(spec: FileSpec, header: list[str], log: ErrorLog) -> None:
@@ -147,7 +161,9 @@ def _check_header(spec: FileSpec, header: list[str], log: ErrorLog) -> None:
             log.add(spec.name, 1, column.name, "required column is missing")
 
 
-def file_rows(spec: FileSpec, records: Iterator[tuple[int, list[str]]], log: ErrorLog) -> FileRows | None:
+def file_rows(
+    spec: FileSpec, records: Iterator[tuple[int, list[str]]], log: ErrorLog, progress: ImportProgress
+) -> FileRows | None:
     """Read and check the header (line 1); None when the file has none. The columns it names rightly are
     read even when it has problems, so that the report lists the rows' problems too."""
     try:
@@ -161,13 +177,15 @@ def file_rows(spec: FileSpec, records: Iterator[tuple[int, list[str]]], log: Err
     header = [name.strip().lower() for name in first[1]]
     log.set_header(spec.name, header)
     _check_header(spec, header, log)
-    return FileRows(spec, header, records, log)
+    return FileRows(spec, header, records, log, progress)
 
 
-def stage_file(cursor: Any, *, spec: FileSpec, file: BundleFile, log: ErrorLog) -> Staged | None:
+def stage_file(
+    cursor: Any, *, spec: FileSpec, file: BundleFile, log: ErrorLog, progress: ImportProgress
+) -> Staged | None:
     """Parse and check every row of `file`, COPY it into the staging table. None when nothing could be read."""
     with csv_records(file) as records:
-        rows = file_rows(spec, records, log)
+        rows = file_rows(spec, records, log, progress)
         if rows is None:
             return None
         names = ["line", "ok", *(column.name for column in rows.columns)]

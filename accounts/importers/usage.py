@@ -22,6 +22,7 @@ from psycopg import sql
 from psycopg.errors import UniqueViolation
 
 from accounts.importers.fields import shown
+from accounts.importers.progress import ImportProgress
 from accounts.importers.queries import query
 from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog, FileCounts
@@ -47,7 +48,9 @@ class _KeyExists(Exception):
     pass
 
 
-def usage_import(cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool) -> FileCounts | None:
+def usage_import(
+    cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool, progress: ImportProgress
+) -> FileCounts | None:
     """Check every row of usage.csv and, when `write` and no problem turns up, write its events.
 
     Returns the counts when written. The local days of the events written go into the usage journal
@@ -56,7 +59,7 @@ def usage_import(cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool) -
     accounts = _account_ids(cursor)
     problems = log.total
     with csv_records(file) as records:
-        rows = file_rows(USAGE, records, log)
+        rows = file_rows(USAGE, records, log, progress)
         if rows is None:
             return None
         events = _events(rows, accounts, log)
@@ -75,7 +78,7 @@ def usage_import(cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool) -
                 return None
             _days_mark(cursor, hours=hours)
             return FileCounts(created=written)
-    return _merge_staged(cursor, file=file, accounts=accounts, log=log, problems=problems)
+    return _merge_staged(cursor, file=file, accounts=accounts, log=log, problems=problems, progress=progress)
 
 
 def _account_ids(cursor: Any) -> dict[str, int | None]:
@@ -198,7 +201,13 @@ def _days_mark(cursor: Any, *, hours: set[int]) -> None:
 
 
 def _merge_staged(
-    cursor: Any, *, file: BundleFile, accounts: dict[str, int | None], log: ErrorLog, problems: int
+    cursor: Any,
+    *,
+    file: BundleFile,
+    accounts: dict[str, int | None],
+    log: ErrorLog,
+    problems: int,
+    progress: ImportProgress,
 ) -> FileCounts | None:
     """The file again, into a staging table, then merged into accounts_usageevent set-based."""
     # The columns' types are SQL written in this module: code, never input.
@@ -213,7 +222,7 @@ def _merge_staged(
         )
     )
     with csv_records(file) as records:
-        rows = file_rows(USAGE, records, log)
+        rows = file_rows(USAGE, records, log, progress)
         if rows is None:  # pragma: no cover - it was read once already
             return None
         events = _events(rows, accounts, log)

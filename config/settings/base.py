@@ -18,6 +18,7 @@ from config.settings.environment import (
     env_decimal,
     env_int,
     env_list,
+    env_path,
     env_str,
     env_time_of_day,
     env_timezone,
@@ -150,6 +151,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 KEEL_MAX_UPLOAD_BYTES = env_int("KEEL_MAX_UPLOAD_BYTES", 512 * 1024 * 1024, minimum=1024)
+# Uploaded bundles wait here for the Celery task that imports them: web and workers share the folder.
+KEEL_UPLOAD_DIR = env_path("KEEL_UPLOAD_DIR", BASE_DIR / ".data" / "uploads")
 
 _email_url = env_str("EMAIL_URL", "consolemail://")
 try:
@@ -175,6 +178,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "metrics.tasks.snapshot_nightly",
         "schedule": crontab(hour=KEEL_NIGHTLY_AT.hour, minute=KEEL_NIGHTLY_AT.minute),
     },
+}
+# Shared by web and workers through Redis (an import's progress, read while its task runs); without Redis
+# tasks run in the web process, whose own memory is enough.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 # --- REST API ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import os
 import re
 from datetime import time
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
@@ -121,3 +122,14 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str:
             f"{name}={value!r} must start with one of {', '.join(s + '://' for s in schemes)}."
         )
     return value
+
+
+def env_path(name: str, default: Path) -> Path:
+    """An absolute path: every process (web, workers) must find the same folder whatever its working directory."""
+    value = _raw(name)
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        raise ImproperlyConfigured(f"{name}={value!r} is not an absolute path.")
+    return path

@@ -45,6 +45,7 @@ PAGES = [
     Page("data", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
     Page("data_upload", "post", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 400}),  # 400: no file in the form
     Page("import_run", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
+    Page("import_run_progress", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
     Page("password_change", "get", {ANON: LOGIN, CSM: 200, VP: 200, ADMIN: 200}),
     Page("django_admin", "get", {ANON: ADMIN_LOGIN, CSM: ADMIN_LOGIN, VP: ADMIN_LOGIN, ADMIN: 200}),
 ]
@@ -75,6 +76,7 @@ def urls(own_account: Account, other_account: Account, target: User) -> dict[str
         "data": (reverse("data"), {}),
         "data_upload": (reverse("data"), {}),
         "import_run": (reverse("import_run_detail", args=[run.pk]), {}),
+        "import_run_progress": (reverse("import_run_progress", args=[run.pk]), {}),
         "password_change": (reverse("password_change"), {}),
         "django_admin": (reverse("admin:index"), {}),
     }
@@ -115,7 +117,16 @@ def test_every_url_of_the_accounts_app_is_in_the_matrix() -> None:
     """A new page added to accounts/urls.py without a row in the matrix fails here."""
     from accounts.urls import urlpatterns
 
-    covered = {"home", "team", "team_role", "team_deactivate", "team_reactivate", "data", "import_run_detail"}
+    covered = {
+        "home",
+        "team",
+        "team_role",
+        "team_deactivate",
+        "team_reactivate",
+        "data",
+        "import_run_detail",
+        "import_run_progress",
+    }
     assert {
         pattern.name for pattern in urlpatterns
     } == covered  # the account pages are metrics' (their own rows)

@@ -1,4 +1,6 @@
-"""The Data page (/data/, admins only): upload a bundle .zip, see the report, see recent imports."""
+"""The Data page (/data/, admins only): upload a bundle .zip, follow it to its run's page and the report there,
+see recent imports. Uploads are imported by a Celery task queued on commit: the tests run it eagerly
+(`django_capture_on_commit_callbacks(execute=True)`); tests/accounts/test_import_uploads.py covers the queue."""
 
 from __future__ import annotations
 
@@ -11,18 +13,36 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
-from pytest_django import DjangoAssertNumQueries
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from accounts.models import Account, ImportRun, User
 
 DATA = reverse("data")
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden" / "bundle"
+FINISHED = ImportRun.State.FINISHED
+
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
 @pytest.fixture
 def admin_client(client: Client, admin_user: User) -> Client:
     client.force_login(admin_user)
     return client
+
+
+def upload(
+    client: Client, capture: DjangoCaptureOnCommitCallbacks, data: dict[str, object]
+) -> tuple[ImportRun, str]:
+    """POST the upload form, run its import task, follow the redirect: the run and its page."""
+    with capture(execute=True):
+        response = client.post(DATA, data)
+    assert response.status_code == 302, response.content.decode()
+    run = ImportRun.objects.get()
+    assert response["Location"] == reverse("import_run_detail", args=[run.pk])
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    run.refresh_from_db()
+    return run, page.content.decode()
 
 
 def zipped(files: dict[str, str], name: str = "bundle.zip") -> SimpleUploadedFile:
@@ -55,14 +75,21 @@ def test_data_page_renders_with_recent_imports(
     admin_client: Client, admin_user: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     ImportRun.objects.create(
-        source=ImportRun.Source.UPLOAD, name="march.zip", outcome="imported", user=admin_user, summary={}
+        source=ImportRun.Source.UPLOAD,
+        name="march.zip",
+        state=FINISHED,
+        outcome="imported",
+        user=admin_user,
+        summary={},
     )
     ImportRun.objects.create(
         source=ImportRun.Source.COMMAND,
         name="bad.zip",
+        state=FINISHED,
         outcome="rejected",
         errors=["accounts.csv:3: id: blank"],
     )
+    ImportRun.objects.create(source=ImportRun.Source.UPLOAD, name="april.zip", user=admin_user)
     with django_assert_max_num_queries(4):
         response = admin_client.get(DATA)
     assert response.status_code == 200
@@ -75,6 +102,8 @@ def test_data_page_renders_with_recent_imports(
         "Adam Admin",
         "bad.zip",
         "Rejected",
+        "april.zip",
+        '<span class="badge">Queued</span>',
     ):
         assert text in html
 
@@ -83,6 +112,7 @@ def test_an_import_run_page_shows_its_report(admin_client: Client) -> None:
     run = ImportRun.objects.create(
         source=ImportRun.Source.COMMAND,
         name="bad.zip",
+        state=FINISHED,
         outcome="rejected",
         errors=["accounts.csv:3: created_on: 2024-02-30 is not a date"],
     )
@@ -132,17 +162,16 @@ def test_no_file_is_refused(admin_client: Client) -> None:
 # --- end to end, through the real importer (accounts/importers) ---------------------------------------------
 
 
-def test_upload_a_small_bundle(admin_client: Client, admin_user: User) -> None:
-    upload = zipped(
+def test_upload_a_small_bundle(
+    admin_client: Client, admin_user: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    bundle = zipped(
         {"team.csv": TEAM_CSV, "accounts.csv": ACCOUNTS_CSV, "subscriptions.csv": SUBSCRIPTIONS_CSV},
         "tiny.zip",
     )
-    response = admin_client.post(DATA, {"bundle": upload})
-    assert response.status_code == 200, response.content.decode()
-    html = response.content.decode()
+    run, html = upload(admin_client, django_capture_on_commit_callbacks, {"bundle": bundle})
     assert "Imported" in html
     assert set(Account.objects.values_list("external_id", flat=True)) == {"ACC-1", "ACC-2"}
-    run = ImportRun.objects.get()
     assert (run.source, run.user, run.outcome, run.dry_run) == ("upload", admin_user, "imported", False)
     assert run.name == "tiny.zip"
     assert "accounts" in html
@@ -159,27 +188,27 @@ def test_upload_a_small_bundle(admin_client: Client, admin_user: User) -> None:
     assert '<dd class="big" id="mrr-today">100.00</dd>' in pages[1]
 
 
-def test_dry_run_changes_nothing(admin_client: Client) -> None:
-    upload = zipped({"team.csv": TEAM_CSV, "accounts.csv": ACCOUNTS_CSV})
-    response = admin_client.post(DATA, {"bundle": upload, "dry_run": "on"})
-    assert response.status_code == 200, response.content.decode()
-    assert "Checked (dry run)" in response.content.decode()
+def test_dry_run_changes_nothing(
+    admin_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    bundle = zipped({"team.csv": TEAM_CSV, "accounts.csv": ACCOUNTS_CSV})
+    run, html = upload(admin_client, django_capture_on_commit_callbacks, {"bundle": bundle, "dry_run": "on"})
+    assert "Checked (dry run)" in html
     assert not Account.objects.exists()
-    assert ImportRun.objects.get().outcome == ImportRun.Outcome.CHECKED
+    assert run.outcome == ImportRun.Outcome.CHECKED
 
 
-def test_a_bad_bundle_shows_every_problem_and_imports_nothing(admin_client: Client) -> None:
-    upload = zipped({"team.csv": TEAM_CSV, "accounts.csv": BAD_ACCOUNTS_CSV}, "bad.zip")
-    response = admin_client.post(DATA, {"bundle": upload})
-    assert response.status_code == 400
-    html = response.content.decode()
+def test_a_bad_bundle_shows_every_problem_and_imports_nothing(
+    admin_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    bundle = zipped({"team.csv": TEAM_CSV, "accounts.csv": BAD_ACCOUNTS_CSV}, "bad.zip")
+    run, html = upload(admin_client, django_capture_on_commit_callbacks, {"bundle": bundle})
     assert "Rejected: nothing imported" in html
     assert "accounts.csv:3: csm_email:" in html
     assert "accounts.csv:3: created_on:" in html
     assert "accounts.csv:3: seats:" in html
     assert not Account.objects.exists()
     assert not User.objects.filter(email="kim.csm@keel.example").exists()
-    run = ImportRun.objects.get()
     assert run.outcome == ImportRun.Outcome.REJECTED
     # the run keeps its report for later
     assert (
@@ -188,8 +217,10 @@ def test_a_bad_bundle_shows_every_problem_and_imports_nothing(admin_client: Clie
     )
 
 
-def test_upload_the_golden_bundle(admin_client: Client) -> None:
-    upload = zipped({path.name: path.read_text() for path in GOLDEN.glob("*.csv")}, "golden.zip")
-    response = admin_client.post(DATA, {"bundle": upload})
-    assert response.status_code == 200, response.content.decode()[:3000]
+def test_upload_the_golden_bundle(
+    admin_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    bundle = zipped({path.name: path.read_text() for path in GOLDEN.glob("*.csv")}, "golden.zip")
+    run, html = upload(admin_client, django_capture_on_commit_callbacks, {"bundle": bundle})
+    assert run.outcome == ImportRun.Outcome.IMPORTED, html[:3000]
     assert Account.objects.count() == 40

@@ -1,0 +1,31 @@
+// Import run page: follow a queued or running import in its progress block, and show the report once it is
+// finished (the page works without this: its Refresh link shows the same numbers).
+(function () {
+  "use strict";
+  const block = document.getElementById("import-progress");
+  if (!block) return;
+  const part = (name) => block.querySelector(`[data-progress="${name}"]`);
+
+  async function poll() {
+    let run;
+    try {
+      const response = await fetch(block.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      run = await response.json();
+    } catch (error) {
+      setTimeout(poll, 5000);
+      return;
+    }
+    if (run.state === "finished") {
+      window.location.reload(); // the report is rendered by the page
+      return;
+    }
+    part("state").textContent = run.state_label;
+    if (run.file) {
+      part("reading").textContent = `${run.file}: ${run.rows.toLocaleString("en-US")} rows read`;
+    }
+    setTimeout(poll, 2000);
+  }
+
+  setTimeout(poll, 2000);
+})();
