@@ -19,16 +19,14 @@ def imported_apps(tree: ast.Module) -> list[tuple[str, int, bool]]:
     found = []
     top = {id(node) for node in tree.body}
     for node in ast.walk(tree):
-        names = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names = [node.module]
-        for name in names:
-            app = name.split(".")[0]
-            if app in FLOORS:
-                found.append((app, node.lineno, id(node) in top))
-    return found
+        else:
+            continue
+        found += [(name.split(".")[0], node.lineno, id(node) in top) for name in names]
+    return [entry for entry in found if entry[0] in FLOORS]
 
 
 @pytest.mark.parametrize("path", MODULES, ids=[str(path.relative_to(ROOT)) for path in MODULES])
@@ -43,5 +41,7 @@ def test_a_module_imports_only_its_floor_and_below_at_module_level(path: Path) -
 
 
 def test_the_check_sees_both_kinds_of_arrow() -> None:
-    tree = ast.parse("from metrics.models import A\nimport health\n\ndef f():\n    from accounts import models\n")
+    tree = ast.parse(
+        "from metrics.models import A\nimport health\n\ndef f():\n    from accounts import models\n"
+    )
     assert imported_apps(tree) == [("metrics", 1, True), ("health", 2, True), ("accounts", 5, False)]

@@ -79,7 +79,9 @@ def _made_by_code() -> set[str]:
     made: set[str] = set()
     for app in FLOORS:
         for path in (ROOT / app).rglob("*.py"):
-            made |= set(re.findall(r"""\.(?:table|gave)\(\s*["'](_\w+)["']""", path.read_text(encoding="utf-8")))
+            made |= set(
+                re.findall(r"""\.(?:table|gave)\(\s*["'](_\w+)["']""", path.read_text(encoding="utf-8"))
+            )
     return made
 
 

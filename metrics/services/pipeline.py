@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from celery import chain, group, signature
+from celery import chain, group
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Max, Min, Q, Value, When
@@ -44,11 +44,10 @@ from metrics.services.monthly import monthly_health_update, monthly_kpis_compute
 from metrics.services.rollups import usage_rollups_refresh
 from metrics.services.threads import in_parallel
 from metrics.sql import files
+from metrics.tasks import snapshot_job_failed_task, snapshot_step_task
 
 # Months computed together: they share the points in time they read; groups run in parallel.
 MONTHS_PER_STEP = 6
-STEP_TASK = "metrics.tasks.snapshot_step_task"
-FAILED_TASK = "metrics.tasks.snapshot_job_failed_task"
 
 Step = dict[str, Any]  # {"step": name, "weight": progress it counts, ...its arguments}: JSON-safe
 
@@ -243,10 +242,10 @@ def snapshot_job_enqueue(
     job = snapshot_job_create(plan=plan, reason=reason, by=by)
 
     def task(step: Step) -> Any:
-        return signature(STEP_TASK, kwargs={"step": step, "job_id": job.pk}, immutable=True)
+        return snapshot_step_task.si(step=step, job_id=job.pk)
 
     stages = [task(stage[0]) if len(stage) == 1 else group(map(task, stage)) for stage in plan.stages]
-    failed = signature(FAILED_TASK, kwargs={"job_id": job.pk})
+    failed = snapshot_job_failed_task.s(job_id=job.pk)
     transaction.on_commit(partial(chain(*stages).apply_async, link_error=failed))
     return job
 

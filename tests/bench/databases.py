@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
+from psycopg import sql
 
 from accounts.sql import compose
 
