@@ -9,8 +9,8 @@ sweeps) where the ORM cannot say them. Each file starts with a header that says 
 
 tests/test_sql_files.py holds every header to what its file reads, creates, writes and takes, and to the floor
 order (a file reads and writes only its own app's tables and those of the apps below). Values are always
-parameters; an identifier that is not in a file comes from code, through `compose` (psycopg.sql), never from
-input. A pipeline step runs its files inside a `SqlStep`, which drops every temp table they gave once the step
+parameters; a name or a piece of SQL that is not in a file comes from code, through `compose` (psycopg.sql),
+never from input. A pipeline step runs its files inside a `SqlStep`, which drops every temp table they gave once the step
 is over: one place, whatever the files.
 """
 
@@ -81,22 +81,22 @@ class SqlFiles:
         return sorted(self.directory.glob("*.sql"))
 
 
-def compose(template: str, **identifiers: str | Sequence[str]) -> str:
-    """`template` with {name} replaced by the quoted identifier(s) given (a sequence: a comma-separated list),
-    through psycopg.sql, as text for Django's cursor."""
-    parts = {
-        key: sql.Identifier(value)
-        if isinstance(value, str)
-        else sql.SQL(", ").join(map(sql.Identifier, value))
-        for key, value in identifiers.items()
-    }
-    return sql.SQL(template).format(**parts).as_string()
+Part = str | sql.Composable | Sequence[str | sql.Composable]
 
 
-def assemble(template: str, **parts: str) -> str:
-    """`template` with {name} replaced by the SQL text given, written in code (never input), through psycopg.sql:
-    the one way statements are put together from pieces."""
-    return sql.SQL(template).format(**{key: sql.SQL(part) for key, part in parts.items()}).as_string()
+def compose(template: str, **parts: Part) -> sql.Composed:
+    """`template` with each {name} replaced through psycopg.sql: a str by the quoted identifier, a Composable as
+    it is (sql.SQL for SQL written in code, never input), a sequence by its items, comma-separated. The one way
+    statements are put together from pieces; Django's cursor runs the result."""
+    return sql.SQL(template).format(**{key: _part(value) for key, value in parts.items()})
+
+
+def _part(value: Part) -> sql.Composable:
+    if isinstance(value, str):
+        return sql.Identifier(value)
+    if isinstance(value, sql.Composable):
+        return value
+    return sql.SQL(", ").join(_part(item) for item in value)
 
 
 def set_local(name: str, value: str) -> None:
@@ -139,11 +139,17 @@ class SqlStep:
     def table(self, name: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
         """A temp table `name` (columns given as SQL, from code) holding `rows`, analyzed, for the files to read."""
         with connection.cursor() as cursor:
-            cursor.execute(compose("CREATE TEMP TABLE {name} (" + columns + ") ON COMMIT DROP", name=name))
+            cursor.execute(
+                compose(
+                    "CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP", name=name, columns=sql.SQL(columns)
+                )
+            )
             values = [tuple(row) for row in rows]
             if values:
-                marks = ", ".join(["%s"] * len(values[0]))
-                cursor.executemany(compose("INSERT INTO {name} VALUES (" + marks + ")", name=name), values)
+                marks = sql.SQL(", ").join([sql.Placeholder()] * len(values[0]))
+                cursor.executemany(
+                    compose("INSERT INTO {name} VALUES ({marks})", name=name, marks=marks), values
+                )
             cursor.execute(compose("ANALYZE {name}", name=name))
         self._temp.append(name)
 
@@ -153,9 +159,9 @@ class SqlStep:
 
     def drop(self) -> None:
         if self._temp:
-            tables = sql.SQL(", ").join(sql.Identifier("pg_temp", table) for table in self._temp)
+            tables = [sql.Identifier("pg_temp", table) for table in self._temp]
             with connection.cursor() as cursor:
-                cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(tables).as_string())
+                cursor.execute(compose("DROP TABLE IF EXISTS {tables}", tables=tables))
             self._temp = []
 
 

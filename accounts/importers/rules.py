@@ -16,10 +16,10 @@ from typing import Any
 from psycopg import sql
 
 from accounts.importers.fields import shown
-from accounts.importers.queries import query
 from accounts.importers.report import ErrorLog
 from accounts.importers.specs import ACCOUNTS, CONTACTS, RESPONSES, SUBSCRIPTIONS, TEAM, TICKETS
 from accounts.importers.staging import Staged
+from accounts.sql import compose
 
 Reason = Callable[..., str]
 
@@ -36,7 +36,7 @@ def _report(
 ) -> None:
     """Run a rule: `rule` returns `line` then the values `reason` turns into the message."""
     cursor.execute(
-        query(
+        compose(
             "SELECT problem.*, count(*) OVER () FROM ({rule}) problem ORDER BY problem.line LIMIT %s",
             rule=rule,
         ),
@@ -52,19 +52,19 @@ def _report(
 def _repeated_key(cursor: Any, log: ErrorLog, staged: Staged, *key: str, shown_as: str = "") -> None:
     """Rows whose key is on an earlier line too. `shown_as`: how the key reads in the message (SQL written in
     this module: code, never input)."""
-    not_null = sql.SQL(" AND ").join(query("{name} IS NOT NULL", name=name) for name in key)
+    not_null = sql.SQL(" AND ").join(compose("{name} IS NOT NULL", name=name) for name in key)
     _report(
         cursor,
         log,
         staged,
         column=key[0],
-        rule=query(
+        rule=compose(
             """
             SELECT line, {shown_as}, first_line FROM (
                 SELECT line, {key}, min(line) OVER (PARTITION BY {key}) AS first_line
                 FROM {table} WHERE {not_null}
             ) keyed WHERE line > first_line""",
-            shown_as=sql.SQL(shown_as) if shown_as else query("concat_ws(' from ', {key})", key=key),
+            shown_as=sql.SQL(shown_as) if shown_as else compose("concat_ws(' from ', {key})", key=key),
             key=key,
             table=staged.spec.table,
             not_null=not_null,
@@ -87,7 +87,7 @@ def _unknown(cursor: Any, log: ErrorLog, staged: Staged, column: str, target: tu
         log,
         staged,
         column=column,
-        rule=query(
+        rule=compose(
             """
             SELECT s.line, s.{column} FROM {table} s
             WHERE s.{column} IS NOT NULL
@@ -126,11 +126,11 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
     kept = [name for name in ("ends_on", "plan") if not staged.has(name)]
     if kept:
         cursor.execute(
-            query(
+            compose(
                 """UPDATE {table} s SET {sets} FROM accounts_subscriptionspan k
                    WHERE k.subscription_id = s.subscription_id AND k.starts_on = s.starts_on""",
                 table=table,
-                sets=[query("{name} = k.{name}", name=name) for name in kept],
+                sets=[compose("{name} = k.{name}", name=name) for name in kept],
             )
         )
     _repeated_key(cursor, log, staged, "subscription_id", "starts_on")
@@ -140,7 +140,7 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         log,
         staged,
         column="account_id",
-        rule=query(
+        rule=compose(
             """
             SELECT line, subscription_id, first_account, first_line FROM (
                 SELECT line, subscription_id, account_id,
@@ -162,7 +162,7 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         log,
         staged,
         column="starts_on",
-        rule=query(
+        rule=compose(
             """
             SELECT later.line, later.starts_on, later.ends_on, min(earlier.line)
             FROM {table} later JOIN {table} earlier
@@ -191,7 +191,7 @@ def _check_tickets(cursor: Any, log: ErrorLog, staged: Staged) -> None:
             log,
             staged,
             column="created_at",
-            rule=query(
+            rule=compose(
                 """
                 SELECT s.line, s.created_at, k.{column} FROM {table} s
                 JOIN accounts_ticket k ON k.external_id = s.id
@@ -215,7 +215,7 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
     # Left-out contact_id / account_id keep the stored ones; the account follows the contact when there is one.
     if not staged.has("contact_id"):
         cursor.execute(
-            query(
+            compose(
                 """UPDATE {table} s SET contact_id = c.external_id
                    FROM accounts_surveyresponse r JOIN accounts_contact c ON c.id = r.contact_id
                    WHERE r.external_id = s.id""",
@@ -224,7 +224,7 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         )
     if not staged.has("account_id"):
         cursor.execute(
-            query(
+            compose(
                 """UPDATE {table} s SET account_id = a.external_id
                    FROM accounts_surveyresponse r JOIN accounts_account a ON a.id = r.account_id
                    WHERE r.external_id = s.id AND s.contact_id IS NULL""",
@@ -239,7 +239,7 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         log,
         staged,
         column="contact_id",
-        rule=query("SELECT line FROM {table} WHERE contact_id IS NULL AND account_id IS NULL", table=table),
+        rule=compose("SELECT line FROM {table} WHERE contact_id IS NULL AND account_id IS NULL", table=table),
         reason=lambda: "one of contact_id and account_id is required",
         source="no contact or account",
     )
@@ -249,7 +249,7 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
             log,
             staged,
             column="account_id",
-            rule=query(
+            rule=compose(
                 """
                 WITH bundle_contact AS (
                     SELECT DISTINCT ON (id) id, account_id FROM {contacts}

@@ -16,10 +16,10 @@ from psycopg import sql
 
 from accounts.importers.fields import FieldError
 from accounts.importers.progress import PROGRESS_ROWS, ImportProgress
-from accounts.importers.queries import query
 from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog
 from accounts.importers.specs import SPECS, USAGE, FileSpec, Value
+from accounts.sql import compose
 
 Row = list[Value | None]
 
@@ -43,11 +43,12 @@ def staging_create(cursor: Any) -> None:
             continue  # usage has its own path (usage.py)
         # A column's type is SQL written in specs.py: code, never input.
         columns = [
-            query("{name} {type}", name=column.name, type=sql.SQL(column.sql_type)) for column in spec.columns
+            compose("{name} {type}", name=column.name, type=sql.SQL(column.sql_type))
+            for column in spec.columns
         ]
-        cursor.execute(query("DROP TABLE IF EXISTS pg_temp.{table}", table=spec.table))
+        cursor.execute(compose("DROP TABLE IF EXISTS pg_temp.{table}", table=spec.table))
         cursor.execute(
-            query(
+            compose(
                 "CREATE TEMP TABLE {table} (line integer NOT NULL, ok boolean NOT NULL, {columns}) ON COMMIT DROP",
                 table=spec.table,
                 columns=columns,
@@ -57,7 +58,7 @@ def staging_create(cursor: Any) -> None:
 
 def staging_drop(cursor: Any) -> None:
     for spec in SPECS:
-        cursor.execute(query("DROP TABLE IF EXISTS pg_temp.{table}", table=spec.table))
+        cursor.execute(compose("DROP TABLE IF EXISTS pg_temp.{table}", table=spec.table))
 
 
 class FileRows:
@@ -191,7 +192,9 @@ def stage_file(
         names = ["line", "ok", *(column.name for column in rows.columns)]
         staged = 0
         unreadable: ReadError | None = None
-        copy_rows = query("COPY {table} ({names}) FROM STDIN (FORMAT binary)", table=spec.table, names=names)
+        copy_rows = compose(
+            "COPY {table} ({names}) FROM STDIN (FORMAT binary)", table=spec.table, names=names
+        )
         with cursor.copy(copy_rows) as copy:
             copy.set_types(["integer", "boolean", *(column.sql_type for column in rows.columns)])
             try:
@@ -203,5 +206,5 @@ def stage_file(
                 unreadable = error
     if unreadable is not None:
         log.add(spec.name, unreadable.line, "row", unreadable.reason)
-    cursor.execute(query("ANALYZE {table}", table=spec.table))
+    cursor.execute(compose("ANALYZE {table}", table=spec.table))
     return Staged(spec, rows.present, staged)

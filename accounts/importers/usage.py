@@ -23,12 +23,12 @@ from psycopg.errors import UniqueViolation
 
 from accounts.importers.fields import shown
 from accounts.importers.progress import ImportProgress
-from accounts.importers.queries import query
 from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog, FileCounts
 from accounts.importers.specs import ACCOUNTS, USAGE
 from accounts.importers.staging import FileRows, file_rows
 from accounts.services import usage_days_changed
+from accounts.sql import compose
 
 # Rows per chunk written straight to accounts_usageevent: sorting bigger chunks helps PostgreSQL more, but
 # two of them are in memory at once (about 250 bytes a row).
@@ -38,7 +38,7 @@ _STAGED = "imp_usage"
 _DAYS = "imp_usage_days"
 _COLUMNS = ("account_id", "user_id", "event", "occurred_at", "count")
 _TYPES = ["bigint", "text", "text", "timestamptz", "integer"]
-_COPY_EVENTS = query("COPY accounts_usageevent ({columns}) FROM STDIN (FORMAT binary)", columns=_COLUMNS)
+_COPY_EVENTS = compose("COPY accounts_usageevent ({columns}) FROM STDIN (FORMAT binary)", columns=_COLUMNS)
 
 Event = tuple[int, str, str, Any, int]  # account pk, user_id, event, occurred_at, count
 Line = tuple[int, Event | None]
@@ -84,7 +84,7 @@ def usage_import(
 def _account_ids(cursor: Any) -> dict[str, int | None]:
     """Account external id → pk: Keel's accounts, and the bundle's (None when not written: a rejected bundle)."""
     cursor.execute(
-        query(
+        compose(
             """SELECT external_id, id FROM accounts_account
                UNION ALL SELECT DISTINCT s.id, NULL::bigint FROM {staging} s
                WHERE s.id IS NOT NULL AND NOT EXISTS (SELECT FROM accounts_account a WHERE a.external_id = s.id)""",
@@ -180,8 +180,8 @@ def _copy_chunk(raw_connection: Any, chunk: list[Event]) -> None:
 
 
 def _days_table(cursor: Any) -> None:
-    cursor.execute(query("DROP TABLE IF EXISTS pg_temp.{days}", days=_DAYS))
-    cursor.execute(query("CREATE TEMP TABLE {days} (occurred_at timestamptz) ON COMMIT DROP", days=_DAYS))
+    cursor.execute(compose("DROP TABLE IF EXISTS pg_temp.{days}", days=_DAYS))
+    cursor.execute(compose("CREATE TEMP TABLE {days} (occurred_at timestamptz) ON COMMIT DROP", days=_DAYS))
 
 
 def _days_mark(cursor: Any, *, hours: set[int]) -> None:
@@ -189,7 +189,7 @@ def _days_mark(cursor: Any, *, hours: set[int]) -> None:
     first and last second name every local day it touches."""
     _days_table(cursor)
     cursor.execute(
-        query(
+        compose(
             """INSERT INTO {days}
                SELECT to_timestamp(hour * 3600) FROM unnest(%(hours)s::bigint[]) AS hour
                UNION ALL SELECT to_timestamp(hour * 3600 + 3599) FROM unnest(%(hours)s::bigint[]) AS hour""",
@@ -212,12 +212,12 @@ def _merge_staged(
     """The file again, into a staging table, then merged into accounts_usageevent set-based."""
     # The columns' types are SQL written in this module: code, never input.
     typed = [
-        query("{name} {type}", name=name, type=sql.SQL(sql_type))
+        compose("{name} {type}", name=name, type=sql.SQL(sql_type))
         for name, sql_type in zip(_COLUMNS, _TYPES, strict=True)
     ]
-    cursor.execute(query("DROP TABLE IF EXISTS pg_temp.{staged}", staged=_STAGED))
+    cursor.execute(compose("DROP TABLE IF EXISTS pg_temp.{staged}", staged=_STAGED))
     cursor.execute(
-        query(
+        compose(
             "CREATE TEMP TABLE {staged} (line integer, {typed}) ON COMMIT DROP", staged=_STAGED, typed=typed
         )
     )
@@ -226,7 +226,7 @@ def _merge_staged(
         if rows is None:  # pragma: no cover - it was read once already
             return None
         events = _events(rows, accounts, log)
-        copy_lines = query(
+        copy_lines = compose(
             "COPY {staged} ({columns}) FROM STDIN (FORMAT binary)",
             staged=_STAGED,
             columns=["line", *_COLUMNS],
@@ -244,7 +244,7 @@ def _merge_staged(
         _drain(events, log)
     if log.total > problems:
         return None
-    cursor.execute(query("ANALYZE {staged}", staged=_STAGED))
+    cursor.execute(compose("ANALYZE {staged}", staged=_STAGED))
     return _merge(cursor, has_count="count" in rows.present)
 
 
@@ -255,7 +255,7 @@ def _merge(cursor: Any, *, has_count: bool) -> FileCounts:
     )
     # A left-out `count` keeps the stored one.
     changed = (
-        query(
+        compose(
             """UPDATE accounts_usageevent u SET count = e.count FROM events e WHERE {key} AND u.count <> e.count
                RETURNING u.occurred_at""",
             key=key,
@@ -266,7 +266,7 @@ def _merge(cursor: Any, *, has_count: bool) -> FileCounts:
     _days_table(cursor)
     # `days`: one instant per local day (its noon) stands for the day, all usage_days_changed needs.
     cursor.execute(
-        query(
+        compose(
             """
             WITH events AS MATERIALIZED (
                 SELECT DISTINCT ON (account_id, user_id COLLATE "C", event COLLATE "C", occurred_at)

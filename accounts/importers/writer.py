@@ -19,12 +19,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, UNUSABLE_PASSWORD_SUFFIX_LENGTH
 from psycopg import sql
 
-from accounts.importers.queries import query
 from accounts.importers.report import FileCounts
 from accounts.importers.specs import ACCOUNTS, CONTACTS, SUBSCRIPTIONS
 from accounts.importers.staging import Staged
 from accounts.models import BEGINNING_OF_TIME
 from accounts.services import account_owners_change
+from accounts.sql import compose
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,9 @@ def _upsert(
     target_key, bundle_key = key
     written = [assign for assign in assigns if assign.column is None or staged.has(assign.column)]
     targets = [assign.target for assign in written]
-    values = [query("s.{key} AS key", key=bundle_key)]
-    values += [query("{value} AS {target}", value=sql.SQL(a.value), target=a.target) for a in written]
-    source = query(
+    values = [compose("s.{key} AS key", key=bundle_key)]
+    values += [compose("{value} AS {target}", value=sql.SQL(a.value), target=a.target) for a in written]
+    source = compose(
         "SELECT {values} FROM {staging} s {joins}",
         values=values,
         staging=staged.spec.table,
@@ -83,12 +83,12 @@ def _upsert(
     )
     update = None
     if written:
-        sets = [query("{target} = src.{target}", target=target) for target in targets]
+        sets = [compose("{target} = src.{target}", target=target) for target in targets]
         sets += [
-            query("{name} = {value}", name=name, value=sql.SQL(value))
+            compose("{name} = {value}", name=name, value=sql.SQL(value))
             for name, value in (on_update or {}).items()
         ]
-        update = query(
+        update = compose(
             """
             UPDATE {table} t SET {sets} FROM ({source}) src
             WHERE t.{key} = src.key AND ({old}) IS DISTINCT FROM ({new})""",
@@ -102,7 +102,7 @@ def _upsert(
     inserted: dict[str, sql.Composable] = {target: sql.Identifier("src", target) for target in targets}
     inserted |= {a.target: sql.SQL(a.default) for a in assigns if a not in written and a.default != "NULL"}
     inserted |= {name: sql.SQL(value) for name, value in (on_insert or {}).items()}
-    insert = query(
+    insert = compose(
         """
         INSERT INTO {table} ({columns})
         SELECT {values} FROM ({source}) src
@@ -141,7 +141,7 @@ def _write_accounts(cursor: Any, staged: Staged, today: date) -> FileCounts:
     if staged.has("csm_email"):
         # Before the upsert: accounts with a history whose CSM this bundle changes.
         cursor.execute(
-            query(
+            compose(
                 """SELECT a.id, u.id FROM {staging} s
                    JOIN accounts_account a ON a.external_id = s.id
                    LEFT JOIN accounts_user u ON u.email = s.csm_email
@@ -169,7 +169,7 @@ def _write_accounts(cursor: Any, staged: Staged, today: date) -> FileCounts:
     )
     # An account's first import sets its CSM for all its history.
     cursor.execute(
-        query(
+        compose(
             """INSERT INTO accounts_accountownership (account_id, csm_id, valid_from, valid_to)
                SELECT a.id, a.csm_id, %s, NULL FROM {staging} s JOIN accounts_account a ON a.external_id = s.id
                WHERE NOT EXISTS (SELECT FROM accounts_accountownership o WHERE o.account_id = a.id)""",
@@ -197,7 +197,7 @@ def _write_contacts(cursor: Any, staged: Staged, today: date) -> FileCounts:
     )
     # A response belongs to its contact's account: follow contacts that moved.
     cursor.execute(
-        query(
+        compose(
             """UPDATE accounts_surveyresponse r SET account_id = c.account_id
                FROM accounts_contact c JOIN {staging} s ON s.id = c.external_id
                WHERE r.contact_id = c.id AND r.account_id <> c.account_id""",
@@ -215,7 +215,7 @@ def _write_subscriptions(cursor: Any, staged: Staged, today: date) -> FileCounts
     """
     table = SUBSCRIPTIONS.table
     cursor.execute(
-        query(
+        compose(
             """DELETE FROM accounts_subscriptionspan k
                WHERE k.subscription_id IN (SELECT subscription_id FROM {table})
                  AND NOT EXISTS (
@@ -226,7 +226,7 @@ def _write_subscriptions(cursor: Any, staged: Staged, today: date) -> FileCounts
         )
     )
     deleted = cursor.rowcount
-    source = query(
+    source = compose(
         """
         SELECT s.subscription_id, s.starts_on, a.id AS account_id, coalesce(s.plan, '') AS plan, s.interval,
                s.amount, %(currency)s AS currency, s.ends_on
@@ -239,17 +239,17 @@ def _write_subscriptions(cursor: Any, staged: Staged, today: date) -> FileCounts
     counts = _counts(
         cursor,
         staged,
-        query(
+        compose(
             """
             UPDATE accounts_subscriptionspan k SET {sets} FROM ({source}) src
             WHERE k.subscription_id = src.subscription_id AND k.starts_on = src.starts_on
               AND ({old}) IS DISTINCT FROM ({new})""",
-            sets=[query("{name} = src.{name}", name=name) for name in columns],
+            sets=[compose("{name} = src.{name}", name=name) for name in columns],
             source=source,
             old=[sql.Identifier("k", name) for name in columns],
             new=new,
         ),
-        query(
+        compose(
             """
             INSERT INTO accounts_subscriptionspan (subscription_id, starts_on, {columns})
             SELECT src.subscription_id, src.starts_on, {new} FROM ({source}) src

@@ -16,9 +16,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from psycopg import sql
 
 from accounts.models import User
-from accounts.sql import assemble
+from accounts.sql import compose
 from metrics.fields import TWELVE, kpi_fields
 from metrics.models import ComputedDay, MonthlyKpi, Scope
 from metrics.selectors.figures import FIGURES, Figure
@@ -281,25 +282,27 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
     else:
         start_sql = _START_STORED if ComputedDay.objects.filter(day=start).exists() else _START_FACTS
         end = _END + (f" AND {MONTH_END_SQL}" if (row.as_of + timedelta(days=1)).day == 1 else "")
-        moves = assemble(_MOVES[movement.paying], start=start_sql, end=end)
+        moves = compose(_MOVES[movement.paying], start=sql.SQL(start_sql), end=sql.SQL(end)).as_string()
     group_sql, params = group.sql()
     alone = movement.paying == "e alone"
-    sql = assemble(
-        _LIST,
-        materialized="NOT MATERIALIZED" if alone else "MATERIALIZED",
-        amount=movement.amount,
-        moves=moves,
-        condition=movement.condition,
-        group=group_sql,
-        owner=_OWNER_ON_AS_OF,
-        page_start=assemble(_START_OF_PAGE, start=start_sql) if alone else "page.s",
-    )
+    start_of_page = compose(_START_OF_PAGE, start=sql.SQL(start_sql)) if alone else sql.SQL("page.s")
+    pieces = {
+        "materialized": "NOT MATERIALIZED" if alone else "MATERIALIZED",
+        "amount": movement.amount,
+        "moves": moves,
+        "condition": movement.condition,
+        "group": group_sql,
+        "owner": _OWNER_ON_AS_OF,
+    }
+    statement = compose(
+        _LIST, page_start=start_of_page, **{key: sql.SQL(piece) for key, piece in pieces.items()}
+    ).as_string()
     page = max(1, page)
     params.update(as_of=row.as_of, start=start, month=month, limit=PER_PAGE)
-    fetched = _fetch(sql, {**params, "offset": (page - 1) * PER_PAGE})
+    fetched = _fetch(statement, {**params, "offset": (page - 1) * PER_PAGE})
     if not fetched and page > 1:  # past the end: the first page, which also gives the totals
         page = 1
-        fetched = _fetch(sql, {**params, "offset": 0})
+        fetched = _fetch(statement, {**params, "offset": 0})
     count = fetched[0][4] if fetched else 0
     total = fetched[0][5] if fetched else Decimal(0)
     rows = [
@@ -349,7 +352,7 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
     )
 
 
-def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _fetch(statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         return cursor.fetchall()

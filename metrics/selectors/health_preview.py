@@ -21,10 +21,9 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max
-from psycopg import sql
 
 from accounts.months import add_months, month_end
-from accounts.sql import set_local
+from accounts.sql import compose, set_local
 from health.models import HealthModel
 from health.selectors import Backtest, health_backtest
 from health.selectors.backtest import BACKTEST_WORK_MEM, CHURN_HORIZON_DAYS
@@ -132,12 +131,12 @@ def health_distributions(
     """
     cached = _preview_days()
 
-    def source(on: date) -> sql.Identifier:
-        return sql.Identifier("metrics_previewrow" if on in cached else "metrics_accountday")
+    def source(on: date) -> str:
+        return "metrics_previewrow" if on in cached else "metrics_accountday"
 
     d_before, a_before = (day - timedelta(days=model.drop_days) for model in (draft, active))
-    statement = sql.SQL(DISTRIBUTION_SQL).format(
-        today=source(day), d_before=source(d_before), a_before=source(a_before)
+    statement = compose(
+        DISTRIBUTION_SQL, today=source(day), d_before=source(d_before), a_before=source(a_before)
     )
     params = {
         "day": day,
@@ -148,7 +147,7 @@ def health_distributions(
     }
     with transaction.atomic(), connection.cursor() as cursor:
         set_local("work_mem", BACKTEST_WORK_MEM)  # the hashes of the earlier days in memory
-        cursor.execute(statement.as_string(), params)
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     assert row is not None
 
