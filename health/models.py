@@ -218,6 +218,14 @@ class Task(TaskState, models.Model):
     episode = models.OneToOneField(
         AtRiskEpisode, null=True, blank=True, on_delete=models.SET_NULL, related_name="task"
     )
+    response = models.OneToOneField(
+        "accounts.SurveyResponse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_up",
+        help_text="The answer a follow-up is about (one task per answer, however often it changes)",
+    )
     title = models.CharField(max_length=300)
     reason = models.JSONField(
         default=dict, blank=True, help_text="Why, as data (health.reasons); words: reason_text"

@@ -4,6 +4,7 @@ nowhere else, so the task list, the CSM dashboard, the account 360 and the email
 Data is a JSON object with a `kind`:
 - "at_risk": METRICS.md "At risk" on a day: the (unrounded) score, whether it was red, the model's yellow
   threshold and drop rule, and the score drop_days before when there was one;
+- "answer": a survey answer that needs a follow-up: its kind, score, comment and who gave it;
 - "text": words given as they are (tasks made before reasons were data, or written by a person).
 """
 
@@ -39,6 +40,21 @@ class AtRiskReason:
         return {"kind": "at_risk", **asdict(self)}
 
 
+@dataclass(frozen=True)
+class AnswerReason:
+    survey_kind: str  # nps, csat, ces
+    score: int
+    comment: str
+    who: str  # the contact's name or email, "" for an answer without a contact
+
+    def words(self) -> str:
+        said = f"{self.survey_kind.upper()} {self.score}" + (f" from {self.who}" if self.who else "")
+        return f"{said}: “{self.comment}”" if self.comment else f"{said}, without a comment."
+
+    def data(self) -> dict[str, Any]:
+        return {"kind": "answer", **asdict(self)}
+
+
 def text_reason(text: str) -> dict[str, Any]:
     """A reason given in words."""
     return {"kind": "text", "text": text}
@@ -48,7 +64,9 @@ def reason_text(data: dict[str, Any] | None) -> str:
     """The words of a reason's data ("" for none)."""
     if not data:
         return ""
+    fields = {key: value for key, value in data.items() if key != "kind"}
     if data.get("kind") == "at_risk":
-        fields = {key: value for key, value in data.items() if key != "kind"}
         return AtRiskReason(**fields).words()
+    if data.get("kind") == "answer":
+        return AnswerReason(**fields).words()
     return str(data.get("text", ""))

@@ -1,4 +1,4 @@
-"""The apps' floor order (README "Architecture"): accounts < surveys < health < metrics. A module imports its own
+"""The apps' floor order (README "Architecture"): accounts < health < surveys < metrics. A module imports its own
 app and the apps below it, at module level, where a reader sees the arrows; never an app above it, and never
 another app from inside a function."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOORS = ("accounts", "surveys", "health", "metrics")
+FLOORS = ("accounts", "health", "surveys", "metrics")
 MODULES = sorted(path for app in FLOORS for path in (ROOT / app).rglob("*.py"))
 
 

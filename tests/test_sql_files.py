@@ -19,7 +19,7 @@ from django.apps import apps
 from accounts.sql import parse_sql_file
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOORS = ("accounts", "surveys", "health", "metrics")  # README "Architecture": each may use those before it
+FLOORS = ("accounts", "health", "surveys", "metrics")  # README "Architecture": each may use those before it
 SQL_FILES = sorted(path for app in FLOORS for path in (ROOT / app).glob("sql/*.sql"))
 # The SQL functions of Keel's rules, by the app whose migration defines them.
 FUNCTIONS = {"keel_health_": "health", "keel_revenue_": "metrics", "keel_month_end": "metrics"}

@@ -62,8 +62,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Keel's apps, in their floor order (README "Architecture"): each imports only the ones above it here.
     "accounts",
-    "surveys",
     "health",
+    "surveys",
     "metrics",
 ]
 

@@ -4,7 +4,7 @@ alerts, the backtest's rows, tasks."""
 from health.services.alerts import health_alerts_raise
 from health.services.cached_rows import backtest_rows_replace
 from health.services.scores import health_scores_compute
-from health.services.tasks import task_close
+from health.services.tasks import task_close, task_follow_up_open
 from health.services.versions import (
     health_model_changes,
     health_model_draft,
@@ -23,4 +23,5 @@ __all__ = [
     "health_model_validate",
     "health_scores_compute",
     "task_close",
+    "task_follow_up_open",
 ]
