@@ -12,9 +12,9 @@ from accounts.models import Account, Contact, SurveyKind, SurveyResponse
 
 # The question each kind asks unless the admin words it otherwise (METRICS.md "Customer voice" scales).
 DEFAULT_QUESTIONS = {
-    SurveyKind.NPS: "How likely are you to recommend {company} to a friend or colleague?",
-    SurveyKind.CSAT: "How satisfied are you with {company}?",
-    SurveyKind.CES: "{company} made it easy for me to handle my issue.",
+    SurveyKind.NPS: "How likely are you to recommend us to a friend or colleague?",
+    SurveyKind.CSAT: "How satisfied are you with our product and service?",
+    SurveyKind.CES: "The company made it easy for me to get what I needed.",
 }
 # What the ends of each scale mean, for the email and the page.
 SCALE_LABELS = {
