@@ -54,6 +54,14 @@ class Survey(models.Model):
         null=True, blank=True, help_text="Answers are taken until this day, included"
     )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    # Kept by sending (surveys.services): a round can have no invitation at all (every contact in cooldown), so
+    # neither when the first round started nor which round is the last can be read off the invitations.
+    round = models.PositiveIntegerField(default=0, help_text="The last round started; 0: none yet")
+    started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When round 1 started; round n starts every_days × (n − 1) days later",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
