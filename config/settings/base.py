@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "metrics.tasks.snapshot_nightly",
         "schedule": crontab(hour=KEEL_NIGHTLY_AT.hour, minute=KEEL_NIGHTLY_AT.minute),
     },
+    # Surveys: later rounds, reminders and retries of failed invitations (surveys.services.invitations).
+    "survey-invitations-due": {
+        "task": "surveys.tasks.invitations_due_send_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 # Shared by web and workers through Redis (an import's progress, read while its task runs); without Redis
 # tasks run in the web process, whose own memory is enough.
