@@ -31,7 +31,11 @@ def _absolute(path: str) -> str:
 def invitation_link(invitation: Invitation, *, score: int | None = None) -> str:
     """The absolute URL of the invitation's answer page, with `score` chosen when given."""
     link = _absolute(reverse("survey_answer", args=[invitation.token]))
-    return link if score is None else f"{link}?score={score}"
+    return link if score is None else _with_score(link, score)
+
+
+def _with_score(link: str, score: int) -> str:
+    return f"{link}?score={score}"
 
 
 def unsubscribe_link(invitation: Invitation) -> str:
@@ -52,14 +56,15 @@ def invitation_email_context(invitation: Invitation, *, reminder: bool = False) 
     kind = SurveyKind(survey.kind)
     low, high = SCALES[kind]
     low_label, high_label = SCALE_LABELS[kind]
+    answer = invitation_link(invitation)  # reversed once, not once per score: sending renders thousands
     return {
         "survey": survey,
         "question": survey.question,
         "name": invitation.contact.name.strip(),
-        "scores": [(score, invitation_link(invitation, score=score)) for score in range(low, high + 1)],
+        "scores": [(score, _with_score(answer, score)) for score in range(low, high + 1)],
         "low_label": low_label,
         "high_label": high_label,
-        "answer_url": invitation_link(invitation),
+        "answer_url": answer,
         "unsubscribe_url": unsubscribe_link(invitation),
         "reminder": reminder,
     }

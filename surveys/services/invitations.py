@@ -198,7 +198,8 @@ def invitations_send(*, ids: Sequence[int], reminder: bool = False, now: datetim
     claimed one over one connection of Django's email backend (EMAIL_URL) and records the outcome at once:
     - accepted: `sent` with sent_at (a reminder: reminded_at);
     - refused for good by the recipient's server (a 5xx to the recipient or to the message) or an address no
-      server takes: `bounced`, with the server's words in last_error; never tried again;
+      server takes: `bounced`, with the server's words in last_error; never tried again (a bounced reminder
+      too: the address is refused now);
     - anything else (a 4xx, a dropped or refused connection, our own server refusing the sender or the
       login): `failed` (a reminder stays `sent`, its claim released), attempts + 1, next_attempt_at after
       `retry_delay`, last_error; the next send or sweep retries it.
@@ -215,9 +216,8 @@ def invitations_send(*, ids: Sequence[int], reminder: bool = False, now: datetim
     sent = 0
     try:
         for invitation in invitations:
-            message = invitation_email(invitation, reminder=reminder)
             try:
-                outbox.send(message)
+                outbox.send(invitation_email(invitation, reminder=reminder))
             except Exception as error:
                 _failure_record(invitation, error, reminder=reminder, now=now)
             else:
@@ -227,6 +227,10 @@ def invitations_send(*, ids: Sequence[int], reminder: bool = False, now: datetim
         outbox.close()
         _status_refresh({invitation.survey_id for invitation in invitations})
     return sent
+
+
+class AddressInvalid(Exception):
+    """The invitation's email is not an address: no server would ever take it."""
 
 
 class _Outbox:
@@ -252,9 +256,11 @@ class _Outbox:
         message.connection = self.backend
         try:
             self.backend.send_messages([message])
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, ValueError) as error:
-            # The server answered (smtplib has reset the session) or the address was refused before sending:
-            # the connection is still good, unless the answer was 421, "closing the connection".
+        except ValueError as error:  # Django's sanitize_address: not an address any server takes
+            raise AddressInvalid(str(error)) from error
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+            # The server answered (smtplib has reset the session): the connection is still good, unless the
+            # answer was 421, "closing the connection".
             if getattr(error, "smtp_code", None) == 421:
                 self.close()
             raise
@@ -281,7 +287,7 @@ def _refused_for_good(error: Exception) -> bool:
         return bool(codes) and min(codes) >= 500
     if isinstance(error, smtplib.SMTPDataError):
         return error.smtp_code >= 500
-    return isinstance(error, ValueError)  # Django's sanitize_address: not an address at all
+    return isinstance(error, AddressInvalid)
 
 
 def _error_text(error: Exception) -> str:

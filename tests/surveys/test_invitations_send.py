@@ -212,3 +212,14 @@ def test_two_workers_sending_the_same_batch_at_once_send_each_email_once(
     assert sum(counts) == 40
     assert len(smtp.recipients) == 40 and len(set(smtp.recipients)) == 40
     assert set(Invitation.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_an_email_that_is_no_address_bounces_and_the_batch_goes_on(
+    book: Book, send: Send, smtp: SmtpServer
+) -> None:
+    book.contacts["ben"].email = "ben@@atlas.example"
+    book.contacts["ben"].save()
+    send(nps())
+    ben = state("ben@@atlas.example")
+    assert (ben.state, ben.last_error) == ("bounced", 'AddressInvalid: Invalid address "ben@@atlas.example"')
+    assert sorted(smtp.recipients) == sorted(book.emails("ana", "cleo"))
