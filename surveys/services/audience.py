@@ -69,7 +69,9 @@ def invitations_create(*, survey: Survey, round: int, now: datetime) -> int:
     a token of 256 random bits (`secrets.token_urlsafe(32)`: 43 URL-safe characters). Returns how many."""
     audience: dict[str, tuple[int, str]] = {}
     for pk, email in survey_audience(survey=survey, now=now).values_list("pk", "email"):
-        audience.setdefault(email.strip().lower(), (pk, email.strip()))  # one email per address
+        address = email.strip()
+        if address:  # one email per address, to its first contact
+            audience.setdefault(address.lower(), (pk, address))
     if not audience:
         return 0
     params: dict[str, Any] = {

@@ -73,6 +73,7 @@ def test_one_email_per_address_and_none_to_a_contact_without_one(book: Book, sen
     """A second contact record of ana's address (another account) and a contact with no email: still 3."""
     ContactFactory(account=book.accounts["Beacon"], email="ANA@atlas.example")
     ContactFactory(account=book.accounts["Beacon"], email="")
+    ContactFactory(account=book.accounts["Beacon"], email="  ")
     assert send(nps()) == 3
     assert sorted(address.lower() for address in recipients()) == sorted(book.emails("ana", "ben", "cleo"))
 
