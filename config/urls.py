@@ -37,6 +37,7 @@ auth_urlpatterns = [
 api_urlpatterns = [
     path("", include("metrics.api_urls")),
     path("", include("health.api_urls")),
+    path("", include("surveys.api_urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("metrics.urls")),
     path("", include("health.urls")),
+    path("", include("surveys.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),
 ]

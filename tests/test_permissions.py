@@ -24,6 +24,9 @@ from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, Import
 from health.models import Task
 from health.reasons import text_reason
 from metrics.models import AccountCurrent, AccountDay, ComputedDay, MonthlyKpi, Scope, SnapshotJob
+from surveys.models import Invitation, Survey
+from surveys.services import survey_create
+from surveys.services.answers import response_record
 from tests.factories import AccountFactory, SubscriptionSpanFactory
 
 ANON, CSM, VP, ADMIN = "anonymous", "csm", "vp", "admin"
@@ -152,6 +155,58 @@ def drill(figure: str, query: str = "") -> Callable[[World], str]:
     return lambda w: reverse("drilldown", args=[figure, "2024-06"]) + query
 
 
+@dataclass(frozen=True)
+class Surveys:
+    draft: Survey
+    sent: Survey
+    hana: Invitation  # the invitation of Alice's account's contact, answered
+
+
+def surveys(w: World) -> Surveys:
+    """A draft, and an NPS survey sent to Alice's and Bob's accounts whose contacts answered (Bob's with a
+    comment Alice must never read): made by the first case that asks, found again by the next ones."""
+    draft = Survey.objects.filter(name="Permissions draft").first() or survey_create(
+        name="Permissions draft", kind="csat"
+    )
+    sent = Survey.objects.filter(name="Permissions NPS").first()
+    if sent is None:
+        sent = survey_create(
+            name="Permissions NPS", kind="nps", audience="accounts", account_ids=[w.own.pk, w.other.pk]
+        )
+        Survey.objects.filter(pk=sent.pk).update(
+            status=Survey.Status.OPEN, round=1, started_at=sent.created_at
+        )
+        for account, token, comment in (
+            (w.own, "hana", "Harbor says hi"),
+            (w.other, "zed", "Zed Secret was here"),
+        ):
+            contact = account.contacts.get()
+            invitation = Invitation.objects.create(
+                survey=sent, contact=contact, email=contact.email, token=f"permissions-{token}", state="sent"
+            )
+            response_record(invitation=invitation, score=8, comment=comment)
+    return Surveys(draft=draft, sent=sent, hana=Invitation.objects.get(token="permissions-hana"))
+
+
+def survey_url(name: str, pick: Callable[[Surveys], Survey], query: str = "") -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[pick(surveys(w)).pk]) + query
+
+
+def public_url(name: str, token: str | None = None) -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[token or surveys(w).hana.token])
+
+
+def draft(s: Surveys) -> Survey:
+    return s.draft
+
+
+def sent(s: Surveys) -> Survey:
+    return s.sent
+
+
+SURVEY_FORM = {"name": "Permissions draft", "kind": "nps", "audience": "paying"}
+
+
 CASES = [
     # Logging in and out, passwords
     Case("login", "login", lambda w: reverse("login"), {ANON: 200, CSM: 302, VP: 302, ADMIN: 302}),
@@ -275,6 +330,84 @@ CASES = [
         lambda w: reverse("import_run_progress", args=[w.run.pk]),
         ADMIN_ONLY,
     ),
+    # Surveys: everyone reads (a CSM over their own accounts), admins make and send; the public pages need no login
+    Case("survey_list", "surveys", lambda w: reverse("survey_list"), EVERYONE),
+    Case("survey_new", "new survey", lambda w: reverse("survey_new"), ADMIN_ONLY),
+    Case(
+        "survey_new",
+        "create a survey",
+        lambda w: reverse("survey_new"),
+        pages(403, 403, 302),
+        method="post",
+        data=SURVEY_FORM,
+    ),
+    Case("survey_results", "survey results", survey_url("survey_results", sent), EVERYONE),
+    Case(
+        "survey_results",
+        "survey results of another CSM's book",
+        lambda w: survey_url("survey_results", sent, f"?csm={w.other_csm.pk}")(w),
+        pages(404, 200, 200),
+    ),
+    Case(
+        "survey_results",
+        "survey results of the own book",
+        lambda w: survey_url("survey_results", sent, f"?csm={w.csm.pk}")(w),
+        EVERYONE,
+    ),
+    Case(
+        "survey_results",
+        "no such survey",
+        lambda w: reverse("survey_results", args=[surveys(w).sent.pk + 999]),
+        pages(404, 404, 404),
+    ),
+    Case("survey_edit", "edit a draft", survey_url("survey_edit", draft), ADMIN_ONLY),
+    Case(
+        "survey_edit",
+        "save a draft",
+        survey_url("survey_edit", draft),
+        pages(403, 403, 302),
+        method="post",
+        data=SURVEY_FORM,
+    ),
+    Case("survey_preview", "survey preview", survey_url("survey_preview", draft), ADMIN_ONLY),
+    Case(
+        "survey_preview_email", "survey email preview", survey_url("survey_preview_email", draft), ADMIN_ONLY
+    ),
+    Case("survey_preview_page", "survey page preview", survey_url("survey_preview_page", draft), ADMIN_ONLY),
+    Case(
+        "survey_send", "send a survey", survey_url("survey_send", sent), pages(403, 403, 302), method="post"
+    ),
+    Case(
+        "survey_close",
+        "close a survey",
+        survey_url("survey_close", sent),
+        pages(403, 403, 302),
+        method="post",
+    ),
+    Case("survey_answer", "survey answer page", public_url("survey_answer"), PUBLIC),
+    Case(
+        "survey_answer",
+        "answer a survey",
+        public_url("survey_answer"),
+        dict.fromkeys(ROLES, 302),
+        method="post",
+        data={"score": "9", "comment": "Fine"},
+    ),
+    Case(
+        "survey_answer",
+        "unknown survey link",
+        public_url("survey_answer", "no-such-token"),
+        dict.fromkeys(ROLES, 404),
+    ),
+    Case("survey_thanks", "survey thanks", public_url("survey_thanks"), PUBLIC),
+    Case("survey_unsubscribe", "unsubscribe page", public_url("survey_unsubscribe"), PUBLIC),
+    Case(
+        "survey_unsubscribe",
+        "unsubscribe",
+        public_url("survey_unsubscribe"),
+        dict.fromkeys(ROLES, 302),
+        method="post",
+    ),
     # API
     Case(
         "api-metrics-monthly",
@@ -292,6 +425,30 @@ CASES = [
         api(403, 200, 200),
     ),
     Case("api-tasks", "tasks", lambda w: reverse("api-tasks"), api(200, 200, 200)),
+    Case("api-surveys", "surveys", lambda w: reverse("api-surveys"), api(200, 200, 200)),
+    Case(
+        "api-surveys",
+        "create a survey",
+        lambda w: reverse("api-surveys"),
+        api(403, 403, 201),
+        method="post",
+        data={"name": "From the API", "kind": "ces"},
+    ),
+    Case("api-survey", "survey", survey_url("api-survey", sent), api(200, 200, 200)),
+    Case(
+        "api-survey-send",
+        "send a survey",
+        survey_url("api-survey-send", draft),
+        api(403, 403, 202),
+        method="post",
+    ),
+    Case("api-survey-results", "survey results", survey_url("api-survey-results", sent), api(200, 200, 200)),
+    Case(
+        "api-survey-results",
+        "survey results of another CSM's book",
+        lambda w: survey_url("api-survey-results", sent, f"?csm={w.other_csm.pk}")(w),
+        api(404, 200, 200),
+    ),
     # The Django admin: every page without arguments (index, app lists, changelists, add forms).
     Case(
         "admin:*",

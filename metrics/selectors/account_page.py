@@ -103,6 +103,8 @@ class ResponseRow:
     responded_at: datetime
     comment: str
     contact: str
+    survey_id: int | None  # the survey Keel sent, when the answer came from one of its invitations
+    survey_name: str
 
     @property
     def kind_label(self) -> str:
@@ -195,6 +197,8 @@ def account_page_for_user(user: User, pk: int, *, day: date | None = None) -> Ac
             RESPONSES_SHOWN,
             ResponseRow,
             contact=Coalesce(NullIf("contact__name", Value("")), "contact__email", Value("")),
+            survey_id="invitation__survey_id",
+            survey_name=Coalesce("invitation__survey__name", Value("")),
         ),
         task_rows=_json_rows(
             tasks.order_by(F("closed_at").desc(nulls_first=True), "due_on", "-pk"),

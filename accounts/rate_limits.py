@@ -1,0 +1,53 @@
+"""Counting requests against a limit per time window, in Django's cache (Redis with REDIS_URL, so every web
+process shares the counts): the public survey pages per token and per address, and any page a later issue
+throttles (logins).
+
+A fixed window: the count of a key lives in the cache until its window ends, then starts again from 0. A burst
+across a window's boundary may reach twice the limit, which is enough to keep a guesser or a script to a trickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` requests per `window` seconds for one key of `name`."""
+
+    name: str
+    limit: int
+    window: int
+
+
+def rate_limit_hit(limit: RateLimit, key: str, *, now: float | None = None) -> int | None:
+    """Count one request of `key` against `limit`: None while it is within the limit, else the seconds until its
+    window ends (for Retry-After, at least 1). The key is hashed: a token or an address is not kept in the
+    cache as such."""
+    now = time.time() if now is None else now
+    window_index = int(now // limit.window)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"rate:{limit.name}:{window_index}:{digest}"
+    # add() starts the window's count (and its expiry) once; incr() is atomic in Redis and in local memory.
+    cache.add(cache_key, 0, timeout=limit.window + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the key expired between add() and incr()
+        cache.set(cache_key, 1, timeout=limit.window + 1)
+        count = 1
+    if count <= limit.limit:
+        return None
+    return max(1, math.ceil((window_index + 1) * limit.window - now))
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from as the web server saw it (REMOTE_ADDR). Behind a proxy that is the
+    proxy's address for everyone, unless the proxy hands the client's address on as REMOTE_ADDR (gunicorn's
+    --proxy-protocol); X-Forwarded-For is not read, since anyone can write it."""
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
