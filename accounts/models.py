@@ -20,6 +20,25 @@ from django.db.models.functions import Lower, Upper
 BEGINNING_OF_TIME = date(1, 1, 1)
 
 
+def day_ranges_apart(
+    *, key: str, starts: str, ends: str, ordered_name: str, apart_name: str
+) -> list[models.BaseConstraint]:
+    """The constraints of rows that hold days [starts, ends) (a null end: still open): each row's range is not
+    empty, and the ranges of rows with the same `key` never overlap."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{ends}__isnull": True}) | Q(**{f"{ends}__gt": F(starts)}), name=ordered_name
+        ),
+        ExclusionConstraint(
+            name=apart_name,
+            expressions=[
+                (key, RangeOperators.EQUAL),
+                (Func(F(starts), F(ends), Value("[)"), function="daterange"), RangeOperators.OVERLAPS),
+            ],
+        ),
+    ]
+
+
 class Role(models.TextChoices):
     CSM = "csm", "CSM"
     VP = "vp", "VP"
@@ -152,19 +171,12 @@ class AccountOwnership(models.Model):
             models.UniqueConstraint(
                 fields=["account"], condition=Q(valid_to__isnull=True), name="ownership_one_current"
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
-                name="ownership_range_valid",
-            ),
-            ExclusionConstraint(
-                name="ownership_no_overlap",
-                expressions=[
-                    ("account", RangeOperators.EQUAL),
-                    (
-                        Func(F("valid_from"), F("valid_to"), Value("[)"), function="daterange"),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
+            *day_ranges_apart(
+                key="account",
+                starts="valid_from",
+                ends="valid_to",
+                ordered_name="ownership_range_valid",
+                apart_name="ownership_no_overlap",
             ),
         ]
 
@@ -233,19 +245,12 @@ class SubscriptionSpan(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="span_amount_not_negative"),
             models.CheckConstraint(condition=Q(interval__in=Interval.values), name="span_interval_valid"),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
-                name="span_ends_after_start",
-            ),
-            ExclusionConstraint(
-                name="span_no_overlap",
-                expressions=[
-                    ("subscription_id", RangeOperators.EQUAL),
-                    (
-                        Func(F("starts_on"), F("ends_on"), Value("[)"), function="daterange"),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
+            *day_ranges_apart(
+                key="subscription_id",
+                starts="starts_on",
+                ends="ends_on",
+                ordered_name="span_ends_after_start",
+                apart_name="span_no_overlap",
             ),
         ]
         indexes = [
