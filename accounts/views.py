@@ -6,6 +6,8 @@ Views are thin: they check access (`accounts.access`), validate a form and call 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -66,38 +68,45 @@ def team_role(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose one of the roles.")
         return redirect("team")
-    try:
-        user_role_change(user=user, role=form.cleaned_data["role"], changed_by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{user.name} is now {user.get_role_display()}.")
-    return redirect("team")
+    return _team_change(
+        request,
+        change=lambda: user_role_change(user=user, role=form.cleaned_data["role"], changed_by=request.user),
+        done=lambda changed: f"{changed.name} is now {changed.get_role_display()}.",
+    )
 
 
 @admin_required
 @require_POST
 def team_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
-    try:
-        user_deactivate(user=user, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{user.name} is deactivated and can no longer log in.")
-    return redirect("team")
+    return _team_change(
+        request,
+        change=lambda: user_deactivate(user=user, by=request.user),
+        done=lambda changed: f"{changed.name} is deactivated and can no longer log in.",
+    )
 
 
 @admin_required
 @require_POST
 def team_reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
+    return _team_change(
+        request,
+        change=lambda: user_reactivate(user=user, by=request.user),
+        done=lambda changed: f"{changed.name} can log in again.",
+    )
+
+
+def _team_change(
+    request: AuthenticatedRequest, *, change: Callable[[], User], done: Callable[[User], str]
+) -> HttpResponse:
+    """Back to the Team page after `change`, saying why it was refused or, once made, `done(changed user)`."""
     try:
-        user_reactivate(user=user, by=request.user)
+        changed = change()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{user.name} can log in again.")
+        messages.success(request, done(changed))
     return redirect("team")
 
 
