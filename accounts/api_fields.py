@@ -3,6 +3,7 @@ Errors come out in one shape (config.api_errors)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,31 +16,32 @@ from accounts.models import User
 from accounts.months import day_from_text, month_from_text
 
 
-class MonthField(serializers.Field[date, str, str, object]):
-    """YYYY-MM, as the month's first day."""
+class _CalendarField(serializers.Field[date, str, str, object]):
+    """A date written as `parse` reads it; `invalid` when it does not."""
 
-    default_error_messages = {"invalid": "Expected a month as YYYY-MM."}
+    parse: Callable[[str], date]
 
     def to_internal_value(self, data: str) -> date:
         try:
-            return month_from_text(str(data))
+            return self.parse(str(data))
         except ValueError:
             self.fail("invalid")
             raise  # unreachable: fail() raises
+
+
+class MonthField(_CalendarField):
+    """YYYY-MM, as the month's first day."""
+
+    default_error_messages = {"invalid": "Expected a month as YYYY-MM."}
+    parse = staticmethod(month_from_text)
 
     def to_representation(self, value: date) -> str:
         return f"{value:%Y-%m}"
 
 
-class DayField(serializers.Field[date, str, str, object]):
+class DayField(_CalendarField):
     default_error_messages = {"invalid": "Expected a day as YYYY-MM-DD."}
-
-    def to_internal_value(self, data: str) -> date:
-        try:
-            return day_from_text(str(data))
-        except ValueError:
-            self.fail("invalid")
-            raise  # unreachable: fail() raises
+    parse = staticmethod(day_from_text)
 
     def to_representation(self, value: date) -> str:
         return value.isoformat()

@@ -8,7 +8,7 @@ They are plain functions so that the REST API validates exactly as the importer 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -61,16 +61,17 @@ def parse_choice(text: str, *, choices: Iterable[str]) -> str:
 
 def parse_date(text: str) -> date:
     """`YYYY-MM-DD`, a day that exists."""
-    try:
-        return day_from_text(text)
-    except ValueError as error:
-        raise FieldError(f"{shown(text)} {error}") from None
+    return _parse_calendar(day_from_text, text)
 
 
 def parse_month(text: str) -> date:
     """`YYYY-MM`, returned as the month's first day."""
+    return _parse_calendar(month_from_text, text)
+
+
+def _parse_calendar(parse: Callable[[str], date], text: str) -> date:
     try:
-        return month_from_text(text)
+        return parse(text)
     except ValueError as error:
         raise FieldError(f"{shown(text)} {error}") from None
 
