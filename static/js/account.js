@@ -1,8 +1,6 @@
 // Account page (account 360): health of the last 90 days, MRR at each month-end, usage; from json_script data.
-(function () {
+window.Keel.drawCharts("account-data", function (data) {
   "use strict";
-  const data = window.Keel && window.Keel.readJson("account-data");
-  if (!data || !window.Keel.setDefaults()) return;
   const K = window.Keel;
   const c = K.colors;
   const days = data.days;
@@ -100,4 +98,4 @@
       },
     },
   });
-})();
+});

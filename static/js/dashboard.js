@@ -1,9 +1,7 @@
 // Company and CSM dashboards: the trend charts, from the page's json_script data. A click on a bar of the MRR
 // bridge opens the accounts behind it (the bridge table below links the same lists without script).
-(function () {
+window.Keel.drawCharts("dashboard-data", function (data) {
   "use strict";
-  const data = window.Keel && window.Keel.readJson("dashboard-data");
-  if (!data || !window.Keel.setDefaults()) return;
   const K = window.Keel;
   const c = K.colors;
   const script = document.currentScript;
@@ -151,4 +149,4 @@
       },
     },
   });
-})();
+});

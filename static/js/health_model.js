@@ -9,16 +9,7 @@
   const part = (name) => block.querySelector(`[data-job="${name}"]`);
   const badges = { done: "badge--success", failed: "badge--danger" };
 
-  async function poll() {
-    let job;
-    try {
-      const response = await fetch(block.dataset.jobUrl, { headers: { Accept: "application/json" } });
-      if (!response.ok) return;
-      job = await response.json();
-    } catch (error) {
-      setTimeout(poll, 5000);
-      return;
-    }
+  window.Keel.follow(block.dataset.jobUrl, function (job) {
     const badge = part("state");
     badge.textContent = job.state_label;
     badge.className = `badge ${badges[job.state] || "badge--accent"}`;
@@ -27,12 +18,8 @@
     bar.max = job.steps_total || 1;
     bar.value = job.steps_done;
     part("error").textContent = job.error;
-    if (running(job.state)) {
-      setTimeout(poll, 2000);
-    } else if (job.state === "done") {
-      part("steps").textContent += " · refresh the page for the recomputed preview";
-    }
-  }
-
-  setTimeout(poll, 2000);
+    if (running(job.state)) return true;
+    if (job.state === "done") part("steps").textContent += " · refresh the page for the recomputed preview";
+    return false;
+  });
 })();

@@ -6,26 +6,15 @@
   if (!block) return;
   const part = (name) => block.querySelector(`[data-progress="${name}"]`);
 
-  async function poll() {
-    let run;
-    try {
-      const response = await fetch(block.dataset.progressUrl, { headers: { Accept: "application/json" } });
-      if (!response.ok) return;
-      run = await response.json();
-    } catch (error) {
-      setTimeout(poll, 5000);
-      return;
-    }
+  window.Keel.follow(block.dataset.progressUrl, function (run) {
     if (run.state === "finished") {
       window.location.reload(); // the report is rendered by the page
-      return;
+      return false;
     }
     part("state").textContent = run.state_label;
     if (run.file) {
       part("reading").textContent = `${run.file}: ${run.rows.toLocaleString("en-US")} rows read`;
     }
-    setTimeout(poll, 2000);
-  }
-
-  setTimeout(poll, 2000);
+    return true;
+  });
 })();

@@ -1,5 +1,6 @@
-// Keel's shared page helpers, loaded before a page's own script: Chart.js defaults, number formats, and tables
-// that sort when a header is clicked. Pages work without them; only the charts need script.
+// Keel's shared page helpers, loaded on every page before its own script: Chart.js defaults, number formats,
+// tables that sort when a header is clicked, following a background job. Pages work without them; only the
+// charts need script.
 (function () {
   "use strict";
 
@@ -56,6 +57,13 @@
     return `${monthNames[parseInt(month, 10) - 1]} ${year}`;
   }
 
+  // Calls draw(data) with the page's chart data (json_script `id`) once Chart.js is set up; a page without
+  // either draws nothing.
+  function drawCharts(id, draw) {
+    const data = readJson(id);
+    if (data && setDefaults()) draw(data);
+  }
+
   function chart(id, config) {
     const canvas = document.getElementById(id);
     if (!canvas || !window.Chart) return null;
@@ -101,12 +109,33 @@
 
   document.querySelectorAll("table[data-sortable]").forEach(sortable);
 
+  // Follows a background job: fetches `url` as JSON 2 s from now and hands the answer to update(answer), again
+  // while update returns true; a network error retries after 5 s, a refused request stops (the page's Refresh
+  // link still shows the same numbers).
+  function follow(url, update) {
+    async function poll() {
+      let answer;
+      try {
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!response.ok) return;
+        answer = await response.json();
+      } catch (error) {
+        setTimeout(poll, 5000);
+        return;
+      }
+      if (update(answer)) setTimeout(poll, 2000);
+    }
+    setTimeout(poll, 2000);
+  }
+
   window.Keel = {
     colors: colors,
     readJson: readJson,
     monthLabel: monthLabel,
     setDefaults: setDefaults,
+    drawCharts: drawCharts,
     chart: chart,
+    follow: follow,
     whole: (value) => (value === null || value === undefined ? "—" : whole.format(value)),
     compact: (value) => compactFormat.format(value),
     money: (value) => (value === null || value === undefined ? "—" : cents.format(value)),
