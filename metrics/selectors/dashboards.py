@@ -181,12 +181,18 @@ class Dashboard:
     """Months of KPIs for one group (the company or one CSM's book)."""
 
     range: MonthRange
-    series: list[dict[str, Any]]  # kpi_fields of every computed month of the range, oldest first
-    tiles: list[Tile]
-    current: dict[str, Any] | None  # the last month of the range
-    previous: dict[str, Any] | None  # the month before it, for the tiles' changes
+    series: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # kpi_fields of the range's months, oldest first
+    current: dict[str, Any] | None = None  # the last month of the range
+    previous: dict[str, Any] | None = None  # the month before it, for the tiles' changes
+    tile_keys: Sequence[str] = ()
     csms: list[GroupRow] = field(default_factory=list)
     segments: list[GroupRow] = field(default_factory=list)
+
+    @property
+    def tiles(self) -> list[Tile]:
+        return [tile(key, self.current, self.previous) for key in self.tile_keys]
 
     @property
     def month(self) -> date | None:
@@ -201,6 +207,15 @@ def _group_order(row: GroupRow) -> tuple[bool, str]:
     return (row.csm is None and row.segment is None, row.label.lower())
 
 
+def _kpis_by_month(months: MonthRange, before: date, **group: Any) -> dict[date, dict[str, Any]]:
+    """The kpi_fields of one group's rows (`group` filters MonthlyKpi) in `months` and in `before`, the month
+    before the last, by month. One query."""
+    return {
+        row.month: _fields(row)
+        for row in MonthlyKpi.objects.filter(month__in=[*months.months, before], **group)
+    }
+
+
 def company_dashboard(*, months: MonthRange) -> Dashboard:
     """The company's months of `months` with their tiles, and every CSM's and segment's row of the last month.
 
@@ -209,51 +224,36 @@ def company_dashboard(*, months: MonthRange) -> Dashboard:
     """
     last = months.last
     if last is None:
-        return Dashboard(range=months, series=[], tiles=[], current=None, previous=None)
+        return Dashboard(range=months)
     before = previous_month(last)
-    company = {
-        row.month: _fields(row)
-        for row in MonthlyKpi.objects.filter(scope=Scope.COMPANY, month__in=[*months.months, before])
-    }
+    company = _kpis_by_month(months, before, scope=Scope.COMPANY)
     groups = list(
         MonthlyKpi.objects.filter(scope__in=[Scope.CSM, Scope.SEGMENT], month=last)
         .select_related("csm")
         .only(*GroupRow.READS)
     )
-    csms = sorted((GroupRow.of(row) for row in groups if row.scope == Scope.CSM), key=_group_order)
-    segments = sorted((GroupRow.of(row) for row in groups if row.scope == Scope.SEGMENT), key=_group_order)
-    current, previous = company.get(last), company.get(before)
     return Dashboard(
         range=months,
         series=[company[month] for month in months.months if month in company],
-        tiles=[tile(key, current, previous) for key in COMPANY_TILES],
-        current=current,
-        previous=previous,
-        csms=csms,
-        segments=segments,
+        current=company.get(last),
+        previous=company.get(before),
+        tile_keys=COMPANY_TILES,
+        csms=sorted((GroupRow.of(row) for row in groups if row.scope == Scope.CSM), key=_group_order),
+        segments=sorted((GroupRow.of(row) for row in groups if row.scope == Scope.SEGMENT), key=_group_order),
     )
 
 
 def csm_book_dashboard(*, csm: User, months: MonthRange) -> Dashboard:
-    """One CSM's book (MonthlyKpi scope csm: the accounts they owned at each month's end) over `months`."""
+    """One CSM's book (MonthlyKpi scope csm: the accounts they owned at each month's end) over `months`; a month
+    without a row is a book with nothing in it."""
     last = months.last
     if last is None:
-        return Dashboard(range=months, series=[], tiles=[], current=None, previous=None)
+        return Dashboard(range=months)
     before = previous_month(last)
-    rows = {
-        row.month: _fields(row)
-        for row in MonthlyKpi.objects.filter(scope=Scope.CSM, csm=csm, month__in=[*months.months, before])
-    }
+    rows = _kpis_by_month(months, before, scope=Scope.CSM, csm=csm)
     series = [rows.get(month) or _empty(month) for month in months.months]
-    current = series[-1]
     previous = rows.get(before) or (_empty(before) if before in set(months.available) else None)
-    return Dashboard(
-        range=months,
-        series=series,
-        tiles=[tile(key, current, previous) for key in CSM_TILES],
-        current=current,
-        previous=previous,
-    )
+    return Dashboard(range=months, series=series, current=series[-1], previous=previous, tile_keys=CSM_TILES)
 
 
 def csm_get_for_user(user: User, pk: int) -> User:
