@@ -51,7 +51,7 @@ class SurveyForm(forms.Form):
         required=False,
         label="Account ids",
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "mono"}),
-        help_text="For accounts picked by hand: their ids, one per line or separated by commas.",
+        help_text="When accounts are picked by hand: their ids, one per line or separated by commas.",
     )
     every_days = forms.IntegerField(
         required=False, label="Repeat every (days)", help_text="Blank: one round only."

@@ -1,9 +1,7 @@
 // A survey's results: its score by month (with the answers behind each month) and the score distribution, from
 // the page's json_script data. The tables under the charts hold the same numbers.
-(function () {
+window.Keel.drawCharts("survey-results-data", function (data) {
   "use strict";
-  const data = window.Keel && window.Keel.readJson("survey-results-data");
-  if (!data || !window.Keel.setDefaults()) return;
   const K = window.Keel;
   const c = K.colors;
   const label = data.kind.toUpperCase();
@@ -11,9 +9,9 @@
   const bands = { nps: [6, 9], csat: [2, 4], ces: [3, 5] }[data.kind];
   const colorOf = (score) => (score <= bands[0] ? c.red : score >= bands[1] ? c.green : c.yellow);
   const scoreAxis = {
-    nps: { min: -100, max: 100 },
-    csat: { min: 0, max: 100 },
-    ces: { min: 1, max: 7 },
+    nps: { min: -100, max: 100, ticks: { stepSize: 50 } },
+    csat: { min: 0, max: 100, ticks: { stepSize: 25 } },
+    ces: { min: 1, max: 7, ticks: { stepSize: 1 } },
   }[data.kind];
   const oneDecimal = (value) => (value === null || value === undefined ? "—" : value.toFixed(1));
 
@@ -74,4 +72,4 @@
       plugins: { legend: { display: false }, tooltip: { callbacks: { title: (items) => `Score ${items[0].label}` } } },
     },
   });
-})();
+});
