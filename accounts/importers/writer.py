@@ -10,8 +10,8 @@ Raw SQL because the sources are TEMP staging tables; names come from the specs a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -41,99 +41,175 @@ class Assign:
     default: str = "NULL"
 
 
-def _counts(
-    cursor: Any, staged: Staged, update: sql.Composed | None, insert: sql.Composed, params: dict[str, Any]
-) -> FileCounts:
-    updated = 0
-    if update is not None:
-        cursor.execute(update, params)
-        updated = cursor.rowcount
-    cursor.execute(insert, params)
-    created = cursor.rowcount
-    return FileCounts(created=created, updated=updated, unchanged=staged.rows - created - updated)
-
-
-def _upsert(
-    cursor: Any,
-    staged: Staged,
-    *,
-    table: str,
-    key: tuple[str, str],
-    assigns: list[Assign],
-    joins: str = "",
-    on_insert: dict[str, str] | None = None,
-    on_update: dict[str, str] | None = None,
-    params: dict[str, Any] | None = None,
-) -> FileCounts:
-    """Upsert the staged rows into `table` by `key` = (Keel's column, bundle column).
+@dataclass(frozen=True)
+class Upsert:
+    """How a file's staged rows go into `table` by `key` (Keel's column → bundle column, one or more): one
+    UPDATE of the rows whose values differ, then one INSERT of the keys Keel lacks.
 
     The assigns' values and defaults, `joins` and the values of `on_insert` and `on_update` are SQL written in
-    this module (code, never input): they go in as sql.SQL, the names as identifiers.
+    this module (code, never input): they go in as sql.SQL, the names as identifiers. `params` are their values.
     """
-    target_key, bundle_key = key
-    written = [assign for assign in assigns if assign.column is None or staged.has(assign.column)]
-    targets = [assign.target for assign in written]
-    values = [compose("s.{key} AS key", key=bundle_key)]
-    values += [compose("{value} AS {target}", value=sql.SQL(a.value), target=a.target) for a in written]
-    source = compose(
-        "SELECT {values} FROM {staging} s {joins}",
-        values=values,
-        staging=staged.spec.table,
-        joins=sql.SQL(joins),
-    )
-    update = None
-    if written:
-        sets = [compose("{target} = src.{target}", target=target) for target in targets]
-        sets += [
-            compose("{name} = {value}", name=name, value=sql.SQL(value))
-            for name, value in (on_update or {}).items()
+
+    table: str
+    key: Mapping[str, str]
+    assigns: tuple[Assign, ...]
+    joins: str = ""
+    on_insert: Mapping[str, str] = field(default_factory=dict)
+    on_update: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def write(self, cursor: Any, staged: Staged, today: date, **params: Any) -> FileCounts:
+        """A file's writer (WRITERS): the day does not change an upsert; `params` add to the declared ones."""
+        written = [assign for assign in self.assigns if assign.column is None or staged.has(assign.column)]
+        targets = [assign.target for assign in written]
+        values = [
+            compose("s.{bundle} AS {name}", bundle=bundle, name=name) for name, bundle in self.key.items()
         ]
-        update = compose(
-            """
-            UPDATE {table} t SET {sets} FROM ({source}) src
-            WHERE t.{key} = src.key AND ({old}) IS DISTINCT FROM ({new})""",
-            table=table,
-            sets=sets,
-            source=source,
-            key=target_key,
-            old=[sql.Identifier("t", target) for target in targets],
-            new=[sql.Identifier("src", target) for target in targets],
+        values += [compose("{value} AS {target}", value=sql.SQL(a.value), target=a.target) for a in written]
+        source = compose(
+            "SELECT {values} FROM {staging} s {joins}",
+            values=values,
+            staging=staged.spec.table,
+            joins=sql.SQL(self.joins),
         )
-    inserted: dict[str, sql.Composable] = {target: sql.Identifier("src", target) for target in targets}
-    inserted |= {a.target: sql.SQL(a.default) for a in assigns if a not in written and a.default != "NULL"}
-    inserted |= {name: sql.SQL(value) for name, value in (on_insert or {}).items()}
-    insert = compose(
-        """
-        INSERT INTO {table} ({columns})
-        SELECT {values} FROM ({source}) src
-        WHERE NOT EXISTS (SELECT FROM {table} t WHERE t.{key} = src.key)""",
-        table=table,
-        columns=[target_key, *inserted],
-        values=[sql.SQL("src.key"), *inserted.values()],
-        source=source,
-        key=target_key,
-    )
-    return _counts(cursor, staged, update, insert, params or {})
+        same_key = sql.SQL(" AND ").join(compose("t.{name} = src.{name}", name=name) for name in self.key)
+        params = {**self.params, **params}
+        updated = 0
+        if written:
+            sets = [compose("{target} = src.{target}", target=target) for target in targets]
+            sets += [
+                compose("{name} = {value}", name=name, value=sql.SQL(value))
+                for name, value in self.on_update.items()
+            ]
+            update = compose(
+                """
+                UPDATE {table} t SET {sets} FROM ({source}) src
+                WHERE {same_key} AND ({old}) IS DISTINCT FROM ({new})""",
+                table=self.table,
+                sets=sets,
+                source=source,
+                same_key=same_key,
+                old=[sql.Identifier("t", target) for target in targets],
+                new=[sql.Identifier("src", target) for target in targets],
+            )
+            cursor.execute(update, params)
+            updated = cursor.rowcount
+        inserted: dict[str, sql.Composable] = {
+            name: sql.Identifier("src", name) for name in [*self.key, *targets]
+        }
+        inserted |= {
+            a.target: sql.SQL(a.default) for a in self.assigns if a not in written and a.default != "NULL"
+        }
+        inserted |= {name: sql.SQL(value) for name, value in self.on_insert.items()}
+        insert = compose(
+            """
+            INSERT INTO {table} ({columns})
+            SELECT {values} FROM ({source}) src
+            WHERE NOT EXISTS (SELECT FROM {table} t WHERE {same_key})""",
+            table=self.table,
+            columns=list(inserted),
+            values=list(inserted.values()),
+            source=source,
+            same_key=same_key,
+        )
+        cursor.execute(insert, params)
+        created = cursor.rowcount
+        return FileCounts(created=created, updated=updated, unchanged=staged.rows - created - updated)
 
 
 _JOIN_ACCOUNT = "JOIN accounts_account a ON a.external_id = s.account_id"
 
+_TEAM = Upsert(
+    table="accounts_user",
+    key={"email": "email"},
+    assigns=(Assign("name", "s.name", "name"), Assign("role", "s.role", "role")),
+    # Unusable password, as User.objects.create_user(email, None) gives: a reset or an admin sets one.
+    on_insert={
+        "password": "%(unusable)s || left(md5(random()::text) || md5(random()::text), %(suffix)s)",
+        "is_active": "true",
+        "date_joined": "now()",
+    },
+    params={"unusable": UNUSABLE_PASSWORD_PREFIX, "suffix": UNUSABLE_PASSWORD_SUFFIX_LENGTH},
+)
 
-def _write_team(cursor: Any, staged: Staged, today: date) -> FileCounts:
-    return _upsert(
-        cursor,
-        staged,
-        table="accounts_user",
-        key=("email", "email"),
-        assigns=[Assign("name", "s.name", "name"), Assign("role", "s.role", "role")],
-        # Unusable password, as User.objects.create_user(email, None) gives: a reset or an admin sets one.
-        on_insert={
-            "password": "%(unusable)s || left(md5(random()::text) || md5(random()::text), %(suffix)s)",
-            "is_active": "true",
-            "date_joined": "now()",
-        },
-        params={"unusable": UNUSABLE_PASSWORD_PREFIX, "suffix": UNUSABLE_PASSWORD_SUFFIX_LENGTH},
-    )
+_ACCOUNTS = Upsert(
+    table="accounts_account",
+    key={"external_id": "id"},
+    assigns=(
+        Assign("name", "s.name", "name"),
+        Assign("segment", "s.segment", "segment"),
+        Assign("csm_id", "u.id", "csm_email"),
+        Assign("created_on", "s.created_on", "created_on"),
+        Assign("seats", "s.seats", "seats"),
+    ),
+    joins="LEFT JOIN accounts_user u ON u.email = s.csm_email",
+    on_insert={"created_at": "now()", "updated_at": "now()"},
+    on_update={"updated_at": "now()"},
+)
+
+_CONTACTS = Upsert(
+    table="accounts_contact",
+    key={"external_id": "id"},
+    assigns=(
+        Assign("account_id", "a.id", None),
+        Assign("email", "s.email", "email"),
+        Assign("name", "s.name", "name", "''"),
+        Assign("title", "s.title", "title", "''"),
+    ),
+    joins=_JOIN_ACCOUNT,
+)
+
+# Every column written, present or not: subscriptions.csv is authoritative (_write_subscriptions).
+_SUBSCRIPTIONS = Upsert(
+    table="accounts_subscriptionspan",
+    key={"subscription_id": "subscription_id", "starts_on": "starts_on"},
+    assigns=(
+        Assign("account_id", "a.id", None),
+        Assign("plan", "coalesce(s.plan, '')", None),
+        Assign("interval", "s.interval", None),
+        Assign("amount", "s.amount", None),
+        Assign("currency", "%(currency)s", None),
+        Assign("ends_on", "s.ends_on", None),
+    ),
+    joins=_JOIN_ACCOUNT,
+)
+
+_TICKETS = Upsert(
+    table="accounts_ticket",
+    key={"external_id": "id"},
+    assigns=(
+        Assign("account_id", "a.id", None),
+        Assign("created_at", "s.created_at", "created_at"),
+        Assign("first_response_at", "s.first_response_at", "first_response_at"),
+        Assign("resolved_at", "s.resolved_at", "resolved_at"),
+        Assign("priority", "s.priority", "priority", "'normal'"),
+        Assign("status", "s.status", "status", "''"),
+        Assign("replies", "s.replies", "replies"),
+        Assign("subject", "s.subject", "subject", "''"),
+    ),
+    joins=_JOIN_ACCOUNT,
+)
+
+_SPEND = Upsert(
+    table="accounts_spend", key={"month": "month"}, assigns=(Assign("amount", "s.amount", "amount"),)
+)
+
+# contact_id / account_id were completed with the stored ones when left out (rules._check_responses), so
+# both are always written: the account is the contact's when there is a contact.
+_RESPONSES = Upsert(
+    table="accounts_surveyresponse",
+    key={"external_id": "id"},
+    assigns=(
+        Assign("kind", "s.kind", "kind"),
+        Assign("score", "s.score", "score"),
+        Assign("responded_at", "s.responded_at", "responded_at"),
+        Assign("contact_id", "c.id", None),
+        Assign("account_id", "coalesce(c.account_id, a.id)", None),
+        Assign("comment", "s.comment", "comment", "''"),
+    ),
+    joins="""LEFT JOIN accounts_contact c ON c.external_id = s.contact_id
+              LEFT JOIN accounts_account a ON a.external_id = s.account_id""",
+)
 
 
 def _write_accounts(cursor: Any, staged: Staged, today: date) -> FileCounts:
@@ -151,22 +227,7 @@ def _write_accounts(cursor: Any, staged: Staged, today: date) -> FileCounts:
             )
         )
         owner_changes = dict(cursor.fetchall())
-    counts = _upsert(
-        cursor,
-        staged,
-        table="accounts_account",
-        key=("external_id", "id"),
-        assigns=[
-            Assign("name", "s.name", "name"),
-            Assign("segment", "s.segment", "segment"),
-            Assign("csm_id", "u.id", "csm_email"),
-            Assign("created_on", "s.created_on", "created_on"),
-            Assign("seats", "s.seats", "seats"),
-        ],
-        joins="LEFT JOIN accounts_user u ON u.email = s.csm_email",
-        on_insert={"created_at": "now()", "updated_at": "now()"},
-        on_update={"updated_at": "now()"},
-    )
+    counts = _ACCOUNTS.write(cursor, staged, today)
     # An account's first import sets its CSM for all its history.
     cursor.execute(
         compose(
@@ -182,19 +243,7 @@ def _write_accounts(cursor: Any, staged: Staged, today: date) -> FileCounts:
 
 
 def _write_contacts(cursor: Any, staged: Staged, today: date) -> FileCounts:
-    counts = _upsert(
-        cursor,
-        staged,
-        table="accounts_contact",
-        key=("external_id", "id"),
-        assigns=[
-            Assign("account_id", "a.id", None),
-            Assign("email", "s.email", "email"),
-            Assign("name", "s.name", "name", "''"),
-            Assign("title", "s.title", "title", "''"),
-        ],
-        joins=_JOIN_ACCOUNT,
-    )
+    counts = _CONTACTS.write(cursor, staged, today)
     # A response belongs to its contact's account: follow contacts that moved.
     cursor.execute(
         compose(
@@ -213,7 +262,6 @@ def _write_subscriptions(cursor: Any, staged: Staged, today: date) -> FileCounts
     Deletes first, then updates, then inserts: in that order no intermediate state breaks the no-overlap
     constraint, since the final spans of a subscription do not overlap (checked) and keys keep their start.
     """
-    table = SUBSCRIPTIONS.table
     cursor.execute(
         compose(
             """DELETE FROM accounts_subscriptionspan k
@@ -222,110 +270,23 @@ def _write_subscriptions(cursor: Any, staged: Staged, today: date) -> FileCounts
                      SELECT FROM {table} s
                      WHERE s.subscription_id = k.subscription_id AND s.starts_on = k.starts_on
                  )""",
-            table=table,
+            table=SUBSCRIPTIONS.table,
         )
     )
     deleted = cursor.rowcount
-    source = compose(
-        """
-        SELECT s.subscription_id, s.starts_on, a.id AS account_id, coalesce(s.plan, '') AS plan, s.interval,
-               s.amount, %(currency)s AS currency, s.ends_on
-        FROM {table} s {join}""",
-        table=table,
-        join=sql.SQL(_JOIN_ACCOUNT),  # SQL written in this module: code, never input
-    )
-    columns = ("account_id", "plan", "interval", "amount", "currency", "ends_on")
-    new = [sql.Identifier("src", name) for name in columns]
-    counts = _counts(
-        cursor,
-        staged,
-        compose(
-            """
-            UPDATE accounts_subscriptionspan k SET {sets} FROM ({source}) src
-            WHERE k.subscription_id = src.subscription_id AND k.starts_on = src.starts_on
-              AND ({old}) IS DISTINCT FROM ({new})""",
-            sets=[compose("{name} = src.{name}", name=name) for name in columns],
-            source=source,
-            old=[sql.Identifier("k", name) for name in columns],
-            new=new,
-        ),
-        compose(
-            """
-            INSERT INTO accounts_subscriptionspan (subscription_id, starts_on, {columns})
-            SELECT src.subscription_id, src.starts_on, {new} FROM ({source}) src
-            WHERE NOT EXISTS (
-                SELECT FROM accounts_subscriptionspan k
-                WHERE k.subscription_id = src.subscription_id AND k.starts_on = src.starts_on
-            )""",
-            columns=columns,
-            new=new,
-            source=source,
-        ),
-        {"currency": settings.KEEL_CURRENCY},
-    )
+    counts = _SUBSCRIPTIONS.write(cursor, staged, today, currency=settings.KEEL_CURRENCY)
     counts.deleted = deleted
     return counts
 
 
-def _write_tickets(cursor: Any, staged: Staged, today: date) -> FileCounts:
-    return _upsert(
-        cursor,
-        staged,
-        table="accounts_ticket",
-        key=("external_id", "id"),
-        assigns=[
-            Assign("account_id", "a.id", None),
-            Assign("created_at", "s.created_at", "created_at"),
-            Assign("first_response_at", "s.first_response_at", "first_response_at"),
-            Assign("resolved_at", "s.resolved_at", "resolved_at"),
-            Assign("priority", "s.priority", "priority", "'normal'"),
-            Assign("status", "s.status", "status", "''"),
-            Assign("replies", "s.replies", "replies"),
-            Assign("subject", "s.subject", "subject", "''"),
-        ],
-        joins=_JOIN_ACCOUNT,
-    )
-
-
-def _write_spend(cursor: Any, staged: Staged, today: date) -> FileCounts:
-    return _upsert(
-        cursor,
-        staged,
-        table="accounts_spend",
-        key=("month", "month"),
-        assigns=[Assign("amount", "s.amount", "amount")],
-    )
-
-
-def _write_responses(cursor: Any, staged: Staged, today: date) -> FileCounts:
-    # contact_id / account_id were completed with the stored ones when left out (rules._check_responses), so
-    # both are always written: the account is the contact's when there is a contact.
-    return _upsert(
-        cursor,
-        staged,
-        table="accounts_surveyresponse",
-        key=("external_id", "id"),
-        assigns=[
-            Assign("kind", "s.kind", "kind"),
-            Assign("score", "s.score", "score"),
-            Assign("responded_at", "s.responded_at", "responded_at"),
-            Assign("contact_id", "c.id", None),
-            Assign("account_id", "coalesce(c.account_id, a.id)", None),
-            Assign("comment", "s.comment", "comment", "''"),
-        ],
-        joins="""LEFT JOIN accounts_contact c ON c.external_id = s.contact_id
-                  LEFT JOIN accounts_account a ON a.external_id = s.account_id""",
-    )
-
-
 WRITERS: dict[str, Callable[[Any, Staged, date], FileCounts]] = {
-    "team": _write_team,
+    "team": _TEAM.write,
     "accounts": _write_accounts,
     "contacts": _write_contacts,
     "subscriptions": _write_subscriptions,
-    "tickets": _write_tickets,
-    "spend": _write_spend,
-    "responses": _write_responses,
+    "tickets": _TICKETS.write,
+    "spend": _SPEND.write,
+    "responses": _RESPONSES.write,
 }
 
 
