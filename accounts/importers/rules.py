@@ -11,6 +11,7 @@ specs, never from the bundle, and go in through psycopg.sql (`queries.query`); v
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
@@ -24,108 +25,100 @@ from accounts.sql import compose
 Reason = Callable[..., str]
 
 
-def _report(
-    cursor: Any,
-    log: ErrorLog,
-    staged: Staged,
-    *,
-    column: str,
-    rule: sql.Composed,
-    reason: Reason,
-    source: str,
-) -> None:
-    """Run a rule: `rule` returns `line` then the values `reason` turns into the message."""
-    cursor.execute(
-        compose(
-            "SELECT problem.*, count(*) OVER () FROM ({rule}) problem ORDER BY problem.line LIMIT %s",
-            rule=rule,
-        ),
-        [log.limit],
-    )
-    rows = cursor.fetchall()
-    for line, *values, _ in rows:
-        log.add(staged.spec.name, line, column, reason(*values), source=source)
-    if rows:
-        log.add_more(rows[0][-1] - len(rows))
-
-
-def _repeated_key(cursor: Any, log: ErrorLog, staged: Staged, *key: str, shown_as: str = "") -> None:
-    """Rows whose key is on an earlier line too. `shown_as`: how the key reads in the message (SQL written in
-    this module: code, never input)."""
-    not_null = sql.SQL(" AND ").join(compose("{name} IS NOT NULL", name=name) for name in key)
-    _report(
-        cursor,
-        log,
-        staged,
-        column=key[0],
-        rule=compose(
-            """
-            SELECT line, {shown_as}, first_line FROM (
-                SELECT line, {key}, min(line) OVER (PARTITION BY {key}) AS first_line
-                FROM {table} WHERE {not_null}
-            ) keyed WHERE line > first_line""",
-            shown_as=sql.SQL(shown_as) if shown_as else compose("concat_ws(' from ', {key})", key=key),
-            key=key,
-            table=staged.spec.table,
-            not_null=not_null,
-        ),
-        reason=lambda key, first: f"{shown(key)} repeats line {first}",
-        source="repeated key",
-    )
-
-
 # What a reference may name: the bundle's file (its staging table and column) or Keel's table (and column).
 _ACCOUNT = (ACCOUNTS.table, "id", "accounts_account", "external_id", "account")
 _CONTACT = (CONTACTS.table, "id", "accounts_contact", "external_id", "contact")
 _CSM = (TEAM.table, "email", "accounts_user", "email", "CSM")
 
 
-def _unknown(cursor: Any, log: ErrorLog, staged: Staged, column: str, target: tuple[str, ...]) -> None:
-    bundle_table, bundle_key, keel_table, keel_key, noun = target
-    _report(
-        cursor,
-        log,
-        staged,
-        column=column,
-        rule=compose(
-            """
-            SELECT s.line, s.{column} FROM {table} s
-            WHERE s.{column} IS NOT NULL
-              AND NOT EXISTS (SELECT FROM {bundle_table} b WHERE b.{bundle_key} = s.{column})
-              AND NOT EXISTS (SELECT FROM {keel_table} k WHERE k.{keel_key} = s.{column})""",
+@dataclass(frozen=True)
+class _Rules:
+    """The rules of one staged file, run on `cursor`, reporting the lines they find into `log`."""
+
+    cursor: Any
+    log: ErrorLog
+    staged: Staged
+
+    def report(self, *, column: str, rule: sql.Composed, reason: Reason, source: str) -> None:
+        """Run a rule: `rule` returns `line` then the values `reason` turns into the message."""
+        self.cursor.execute(
+            compose(
+                "SELECT problem.*, count(*) OVER () FROM ({rule}) problem ORDER BY problem.line LIMIT %s",
+                rule=rule,
+            ),
+            [self.log.limit],
+        )
+        rows = self.cursor.fetchall()
+        for line, *values, _ in rows:
+            self.log.add(self.staged.spec.name, line, column, reason(*values), source=source)
+        if rows:
+            self.log.add_more(rows[0][-1] - len(rows))
+
+    def repeated_key(self, *key: str, shown_as: str = "") -> None:
+        """Rows whose key is on an earlier line too. `shown_as`: how the key reads in the message (SQL written in
+        this module: code, never input)."""
+        not_null = sql.SQL(" AND ").join(compose("{name} IS NOT NULL", name=name) for name in key)
+        self.report(
+            column=key[0],
+            rule=compose(
+                """
+                SELECT line, {shown_as}, first_line FROM (
+                    SELECT line, {key}, min(line) OVER (PARTITION BY {key}) AS first_line
+                    FROM {table} WHERE {not_null}
+                ) keyed WHERE line > first_line""",
+                shown_as=sql.SQL(shown_as) if shown_as else compose("concat_ws(' from ', {key})", key=key),
+                key=key,
+                table=self.staged.spec.table,
+                not_null=not_null,
+            ),
+            reason=lambda key, first: f"{shown(key)} repeats line {first}",
+            source="repeated key",
+        )
+
+    def unknown(self, column: str, target: tuple[str, ...]) -> None:
+        """Rows whose `column` names a `target` (see _ACCOUNT) neither in the bundle nor in Keel."""
+        bundle_table, bundle_key, keel_table, keel_key, noun = target
+        self.report(
             column=column,
-            table=staged.spec.table,
-            bundle_table=bundle_table,
-            bundle_key=bundle_key,
-            keel_table=keel_table,
-            keel_key=keel_key,
-        ),
-        reason=lambda value: f"unknown {noun} {shown(value)}",
-        source=f"unknown {column}",
-    )
+            rule=compose(
+                """
+                SELECT s.line, s.{column} FROM {table} s
+                WHERE s.{column} IS NOT NULL
+                  AND NOT EXISTS (SELECT FROM {bundle_table} b WHERE b.{bundle_key} = s.{column})
+                  AND NOT EXISTS (SELECT FROM {keel_table} k WHERE k.{keel_key} = s.{column})""",
+                column=column,
+                table=self.staged.spec.table,
+                bundle_table=bundle_table,
+                bundle_key=bundle_key,
+                keel_table=keel_table,
+                keel_key=keel_key,
+            ),
+            reason=lambda value: f"unknown {noun} {shown(value)}",
+            source=f"unknown {column}",
+        )
 
 
-def _check_team(cursor: Any, log: ErrorLog, staged: Staged) -> None:
-    _repeated_key(cursor, log, staged, "email")
+def _check_team(rules: _Rules) -> None:
+    rules.repeated_key("email")
 
 
-def _check_accounts(cursor: Any, log: ErrorLog, staged: Staged) -> None:
-    _repeated_key(cursor, log, staged, "id")
-    _unknown(cursor, log, staged, "csm_email", _CSM)
+def _check_accounts(rules: _Rules) -> None:
+    rules.repeated_key("id")
+    rules.unknown("csm_email", _CSM)
 
 
-def _check_contacts(cursor: Any, log: ErrorLog, staged: Staged) -> None:
-    _repeated_key(cursor, log, staged, "id")
-    _unknown(cursor, log, staged, "account_id", _ACCOUNT)
+def _check_contacts(rules: _Rules) -> None:
+    rules.repeated_key("id")
+    rules.unknown("account_id", _ACCOUNT)
 
 
-def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+def _check_subscriptions(rules: _Rules) -> None:
     table = SUBSCRIPTIONS.table
     # An optional column left out keeps the stored value of the span with the same key (subscription_id,
     # starts_on), so the spans are checked, and then written, as they will be.
-    kept = [name for name in ("ends_on", "plan") if not staged.has(name)]
+    kept = [name for name in ("ends_on", "plan") if not rules.staged.has(name)]
     if kept:
-        cursor.execute(
+        rules.cursor.execute(
             compose(
                 """UPDATE {table} s SET {sets} FROM accounts_subscriptionspan k
                    WHERE k.subscription_id = s.subscription_id AND k.starts_on = s.starts_on""",
@@ -133,12 +126,9 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
                 sets=[compose("{name} = k.{name}", name=name) for name in kept],
             )
         )
-    _repeated_key(cursor, log, staged, "subscription_id", "starts_on")
-    _unknown(cursor, log, staged, "account_id", _ACCOUNT)
-    _report(
-        cursor,
-        log,
-        staged,
+    rules.repeated_key("subscription_id", "starts_on")
+    rules.unknown("account_id", _ACCOUNT)
+    rules.report(
         column="account_id",
         rule=compose(
             """
@@ -157,10 +147,7 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         ),
         source="two accounts",
     )
-    _report(
-        cursor,
-        log,
-        staged,
+    rules.report(
         column="starts_on",
         rule=compose(
             """
@@ -180,16 +167,13 @@ def _check_subscriptions(cursor: Any, log: ErrorLog, staged: Staged) -> None:
     )
 
 
-def _check_tickets(cursor: Any, log: ErrorLog, staged: Staged) -> None:
-    _repeated_key(cursor, log, staged, "id")
-    _unknown(cursor, log, staged, "account_id", _ACCOUNT)
+def _check_tickets(rules: _Rules) -> None:
+    rules.repeated_key("id")
+    rules.unknown("account_id", _ACCOUNT)
     for column in ("first_response_at", "resolved_at"):
-        if staged.has(column):
+        if rules.staged.has(column):
             continue  # checked inside each row (specs.TICKETS)
-        _report(
-            cursor,
-            log,
-            staged,
+        rules.report(
             column="created_at",
             rule=compose(
                 """
@@ -206,15 +190,15 @@ def _check_tickets(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         )
 
 
-def _check_spend(cursor: Any, log: ErrorLog, staged: Staged) -> None:
-    _repeated_key(cursor, log, staged, "month", shown_as="to_char(month, 'YYYY-MM')")
+def _check_spend(rules: _Rules) -> None:
+    rules.repeated_key("month", shown_as="to_char(month, 'YYYY-MM')")
 
 
-def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
+def _check_responses(rules: _Rules) -> None:
     table = RESPONSES.table
     # Left-out contact_id / account_id keep the stored ones; the account follows the contact when there is one.
-    if not staged.has("contact_id"):
-        cursor.execute(
+    if not rules.staged.has("contact_id"):
+        rules.cursor.execute(
             compose(
                 """UPDATE {table} s SET contact_id = c.external_id
                    FROM accounts_surveyresponse r JOIN accounts_contact c ON c.id = r.contact_id
@@ -222,8 +206,8 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
                 table=table,
             )
         )
-    if not staged.has("account_id"):
-        cursor.execute(
+    if not rules.staged.has("account_id"):
+        rules.cursor.execute(
             compose(
                 """UPDATE {table} s SET account_id = a.external_id
                    FROM accounts_surveyresponse r JOIN accounts_account a ON a.id = r.account_id
@@ -231,23 +215,17 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
                 table=table,
             )
         )
-    _repeated_key(cursor, log, staged, "id")
-    _unknown(cursor, log, staged, "contact_id", _CONTACT)
-    _unknown(cursor, log, staged, "account_id", _ACCOUNT)
-    _report(
-        cursor,
-        log,
-        staged,
+    rules.repeated_key("id")
+    rules.unknown("contact_id", _CONTACT)
+    rules.unknown("account_id", _ACCOUNT)
+    rules.report(
         column="contact_id",
         rule=compose("SELECT line FROM {table} WHERE contact_id IS NULL AND account_id IS NULL", table=table),
         reason=lambda: "one of contact_id and account_id is required",
         source="no contact or account",
     )
-    if staged.has("account_id"):
-        _report(
-            cursor,
-            log,
-            staged,
+    if rules.staged.has("account_id"):
+        rules.report(
             column="account_id",
             rule=compose(
                 """
@@ -272,7 +250,7 @@ def _check_responses(cursor: Any, log: ErrorLog, staged: Staged) -> None:
         )
 
 
-CHECKS: dict[str, Callable[[Any, ErrorLog, Staged], None]] = {
+CHECKS: dict[str, Callable[[_Rules], None]] = {
     "team": _check_team,
     "accounts": _check_accounts,
     "contacts": _check_contacts,
@@ -285,4 +263,4 @@ CHECKS: dict[str, Callable[[Any, ErrorLog, Staged], None]] = {
 
 def file_check(cursor: Any, *, staged: Staged, log: ErrorLog) -> None:
     """Report the staged file's rows that break a rule across rows, files or Keel's data."""
-    CHECKS[staged.spec.key](cursor, log, staged)
+    CHECKS[staged.spec.key](_Rules(cursor, log, staged))
