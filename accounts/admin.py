@@ -182,38 +182,40 @@ class UsageEventAdmin(OfAnAccountAdmin):
     paginator = EstimatedCountPaginator
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Rows only Keel's own code writes: never added or changed here (deleting one is allowed)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(RecordAdmin):
+    """Rows only Keel's own code writes: never added, changed or deleted here."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    """A record of what happened: read only."""
+class ImportRunAdmin(RecordAdmin):
+    """A record of what happened: read only, but for deleting it."""
 
     list_display = ("started_at", "name", "source", "user", "dry_run", "state", "outcome")
     list_filter = ("source", "state", "outcome", "dry_run")
     list_select_related = ("user",)
     search_fields = ("name",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class DerivedAdmin(admin.ModelAdmin):
+class DerivedAdmin(ReadOnlyAdmin):
     """Rows Keel derives and keeps itself (snapshots, rollups, caches, the usage journal): recomputed from raw facts
     by the pipeline (`manage.py snapshot`), so an edit here would be overwritten or, worse, make numbers disagree.
     Large tables: no full count, ids instead of selects."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 def derived_admin(model: type[models.Model]) -> type[DerivedAdmin]:

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from accounts.admin import derived_admin
+from accounts.admin import ReadOnlyAdmin, derived_admin
 from health.models import AtRiskEpisode, BacktestRow, HealthModel, Task
 
 
 @admin.register(HealthModel)
-class HealthModelAdmin(admin.ModelAdmin):
+class HealthModelAdmin(ReadOnlyAdmin):
     list_display = ("version", "is_active", "created_at", "created_by", "note")
     readonly_fields = [field.name for field in HealthModel._meta.concrete_fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Task)
