@@ -7,12 +7,13 @@ Views are thin: they check access (`accounts.access`), validate a form and call 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -60,54 +61,45 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/team.html", context, status=400 if form.errors else 200)
 
 
-@admin_required
-@require_POST
-def team_role(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
+def _team_action(change: Callable[[AuthenticatedRequest, User], str]) -> Callable[..., HttpResponseBase]:
+    """A Team page action on the member `pk` (admins, POST): `change` makes it and returns what to say, or
+    raises ValidationError, whose messages are said instead. Back to the Team page either way."""
+
+    @admin_required
+    @require_POST
+    @wraps(change)
+    def action(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+        user = get_object_or_404(User, pk=pk)
+        try:
+            done = change(request, user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+        return redirect("team")
+
+    return action
+
+
+@_team_action
+def team_role(request: AuthenticatedRequest, user: User) -> str:
     form = UserRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the roles.")
-        return redirect("team")
-    return _team_change(
-        request,
-        change=lambda: user_role_change(user=user, role=form.cleaned_data["role"], changed_by=request.user),
-        done=lambda changed: f"{changed.name} is now {changed.get_role_display()}.",
-    )
+        raise ValidationError("Choose one of the roles.")
+    user_role_change(user=user, role=form.cleaned_data["role"], changed_by=request.user)
+    return f"{user.name} is now {user.get_role_display()}."
 
 
-@admin_required
-@require_POST
-def team_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
-    return _team_change(
-        request,
-        change=lambda: user_deactivate(user=user, by=request.user),
-        done=lambda changed: f"{changed.name} is deactivated and can no longer log in.",
-    )
+@_team_action
+def team_deactivate(request: AuthenticatedRequest, user: User) -> str:
+    user_deactivate(user=user, by=request.user)
+    return f"{user.name} is deactivated and can no longer log in."
 
 
-@admin_required
-@require_POST
-def team_reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
-    return _team_change(
-        request,
-        change=lambda: user_reactivate(user=user, by=request.user),
-        done=lambda changed: f"{changed.name} can log in again.",
-    )
-
-
-def _team_change(
-    request: AuthenticatedRequest, *, change: Callable[[], User], done: Callable[[User], str]
-) -> HttpResponse:
-    """Back to the Team page after `change`, saying why it was refused or, once made, `done(changed user)`."""
-    try:
-        changed = change()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done(changed))
-    return redirect("team")
+@_team_action
+def team_reactivate(request: AuthenticatedRequest, user: User) -> str:
+    user_reactivate(user=user, by=request.user)
+    return f"{user.name} can log in again."
 
 
 def _send_password_link(request: AuthenticatedRequest, user: User) -> None:
