@@ -8,7 +8,7 @@ from pathlib import Path
 
 from accounts.importers import bundle_import
 from accounts.models import Account, AccountOwnership, UsageEvent
-from tests.accounts.test_import_helpers import counts, database_state
+from tests.accounts.test_import_helpers import FILE_ORDER, counts, database_state
 
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden" / "bundle"
 
@@ -23,16 +23,7 @@ def test_the_golden_bundle_imports_and_reimports_unchanged(db: None) -> None:
 
     assert first.ok, first.errors[:20]
     expected = {name: rows(f"{name}.csv") for name in first.summary}
-    assert set(expected) == {
-        "team",
-        "accounts",
-        "contacts",
-        "subscriptions",
-        "tickets",
-        "usage",
-        "spend",
-        "responses",
-    }
+    assert set(expected) == set(FILE_ORDER)
     assert counts(first) == {name: (count, 0, 0) for name, count in expected.items()}
     assert Account.objects.count() == 40
     assert AccountOwnership.objects.count() == 40

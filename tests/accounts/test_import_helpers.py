@@ -6,6 +6,7 @@ No tests here; the other test_import files import these.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -27,6 +28,8 @@ TABLES = (
     "accounts_surveyresponse",
     "accounts_changedusageday",
 )
+# The files of a bundle in the order they are imported, as the report's summary names them.
+FILE_ORDER = ["team", "accounts", "contacts", "subscriptions", "tickets", "usage", "spend", "responses"]
 # Columns that change by themselves (timestamps set by the database).
 VOLATILE = {"date_joined", "created_at", "updated_at", "marked_at", "password", "last_login"}
 
@@ -100,6 +103,10 @@ def write_zip(path: Path, files: dict[str, str], *, folder: str = "") -> Path:
         for name, text in files.items():
             archive.writestr(f"{folder}{name}", dedent(text))
     return path
+
+
+# Imports a bundle ({file name: CSV text}, options) on top of what an earlier import left: its result.
+Importer = Callable[..., ImportResult]
 
 
 def run(folder: Path, files: dict[str, str], **options: Any) -> ImportResult:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from accounts.models import Account, ImportRun, Priority, Spend, SurveyResponse, Ticket, User
-from tests.accounts.test_import_helpers import ACCOUNTS, FULL, TICKETS, counts, database_state, run
+from tests.accounts.test_import_helpers import ACCOUNTS, FULL, TICKETS, Importer, counts, database_state, run
 
 FULL_COUNTS = {
     "team": (2, 0, 0),
@@ -81,8 +81,7 @@ def test_what_the_full_bundle_holds(tmp_path: Path, db: None) -> None:
     assert (by_id["R-2"].contact, by_id["R-2"].account.external_id) == (None, "ACC-2")
 
 
-def test_a_changed_row_is_updated_and_only_it(tmp_path: Path, db: None) -> None:
-    assert run(tmp_path / "one", FULL).ok
+def test_a_changed_row_is_updated_and_only_it(import_after_full: Importer) -> None:
     changed = FULL | {
         "accounts.csv": ACCOUNTS.replace("ACC-2,Globex,enterprise", "ACC-2,Globex Corp,enterprise"),
         "tickets.csv": TICKETS.replace(
@@ -91,7 +90,7 @@ def test_a_changed_row_is_updated_and_only_it(tmp_path: Path, db: None) -> None:
         "spend.csv": "month,amount\n2024-01,1500.0\n2024-02,1800\n",
     }
 
-    result = run(tmp_path / "two", changed)
+    result = import_after_full(changed)
 
     assert result.ok, result.errors
     assert counts(result)["accounts"] == (0, 1, 1)
@@ -102,10 +101,8 @@ def test_a_changed_row_is_updated_and_only_it(tmp_path: Path, db: None) -> None:
     assert Spend.objects.get(month=date(2024, 2, 1)).amount == Decimal("1800")
 
 
-def test_an_optional_column_left_out_keeps_the_stored_value(tmp_path: Path, db: None) -> None:
-    assert run(tmp_path / "one", FULL).ok
-
-    result = run(tmp_path / "two", {"accounts.csv": "id,name\nACC-1,Acme Inc\n"})
+def test_an_optional_column_left_out_keeps_the_stored_value(import_after_full: Importer) -> None:
+    result = import_after_full({"accounts.csv": "id,name\nACC-1,Acme Inc\n"})
 
     assert result.ok, result.errors
     acme = Account.objects.get(external_id="ACC-1")
@@ -118,11 +115,8 @@ def test_an_optional_column_left_out_keeps_the_stored_value(tmp_path: Path, db: 
     )
 
 
-def test_a_blank_value_in_a_present_column_clears_it(tmp_path: Path, db: None) -> None:
-    assert run(tmp_path / "one", FULL).ok
-
-    result = run(
-        tmp_path / "two",
+def test_a_blank_value_in_a_present_column_clears_it(import_after_full: Importer) -> None:
+    result = import_after_full(
         {
             "accounts.csv": "id,name,segment,csm_email,created_on,seats\nACC-1,Acme,,,,\n",
             "tickets.csv": "id,account_id,created_at,first_response_at,resolved_at,priority,status,replies,subject\n"
@@ -144,14 +138,11 @@ def test_a_blank_value_in_a_present_column_clears_it(tmp_path: Path, db: None) -
     assert ticket.subject == ""
 
 
-def test_a_left_out_column_keeps_a_value_the_row_is_checked_against(tmp_path: Path, db: None) -> None:
+def test_a_left_out_column_keeps_a_value_the_row_is_checked_against(import_after_full: Importer) -> None:
     """resolved_at is left out, so the stored one stays: a created_at after it is bad."""
-    assert run(tmp_path / "one", FULL).ok
     state = database_state()
 
-    result = run(
-        tmp_path / "two", {"tickets.csv": "id,account_id,created_at\nT-1,ACC-1,2024-03-03T00:00:00Z\n"}
-    )
+    result = import_after_full({"tickets.csv": "id,account_id,created_at\nT-1,ACC-1,2024-03-03T00:00:00Z\n"})
 
     assert result.errors == [
         "tickets.csv:2: created_at: 2024-03-03T00:00:00+00:00 is after the stored first_response_at "
@@ -162,11 +153,8 @@ def test_a_left_out_column_keeps_a_value_the_row_is_checked_against(tmp_path: Pa
     assert database_state() == state
 
 
-def test_emails_compare_case_insensitively(tmp_path: Path, db: None) -> None:
-    assert run(tmp_path / "one", FULL).ok
-
-    result = run(
-        tmp_path / "two",
+def test_emails_compare_case_insensitively(import_after_full: Importer) -> None:
+    result = import_after_full(
         {
             "team.csv": "Email,Name,Role\nALICE@Keel.Example,Alice Owner,csm\n",
             "accounts.csv": "id,name,csm_email\nACC-1,Acme,Alice@KEEL.example\n",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from accounts.importers import bundle_import
 from accounts.models import Account, Contact, Role, SurveyResponse, Ticket, User
-from tests.accounts.test_import_helpers import FULL, counts, run, write_zip
+from tests.accounts.test_import_helpers import FILE_ORDER, FULL, counts, run, write_zip
 
 
 def test_files_refer_to_each_other_whatever_their_order_in_the_zip(tmp_path: Path, db: None) -> None:
@@ -18,16 +18,7 @@ def test_files_refer_to_each_other_whatever_their_order_in_the_zip(tmp_path: Pat
     result = bundle_import(path=write_zip(tmp_path / "bundle.zip", reversed_order))
 
     assert result.ok, result.errors
-    assert list(result.summary) == [
-        "team",
-        "accounts",
-        "contacts",
-        "subscriptions",
-        "tickets",
-        "usage",
-        "spend",
-        "responses",
-    ]
+    assert list(result.summary) == FILE_ORDER
 
 
 def test_references_to_what_keel_already_holds(

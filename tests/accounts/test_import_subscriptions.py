@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from accounts.models import SubscriptionSpan
-from tests.accounts.test_import_helpers import FULL, counts, run
+from tests.accounts.test_import_helpers import Importer, counts, run
 
 
 def spans() -> list[tuple[str, str, date, date | None, Decimal, str]]:
@@ -20,12 +20,10 @@ def spans() -> list[tuple[str, str, date, date | None, Decimal, str]]:
     ]
 
 
-def test_the_file_replaces_the_spans_of_its_subscriptions_only(tmp_path: Path, db: None) -> None:
-    assert run(tmp_path / "one", FULL).ok
+def test_the_file_replaces_the_spans_of_its_subscriptions_only(import_after_full: Importer) -> None:
     # sub_1's second span really started on 2024-07-01, and costs less: the span that started on 2024-06-01
     # must not stay behind. sub_2 is not in the file: untouched.
-    result = run(
-        tmp_path / "two",
+    result = import_after_full(
         {
             "subscriptions.csv": """\
                 subscription_id,account_id,amount,interval,starts_on,ends_on,plan
@@ -73,11 +71,8 @@ def test_shortening_a_span_and_adding_the_next_one_in_one_import(tmp_path: Path,
     ]
 
 
-def test_a_left_out_ends_on_keeps_the_stored_one_of_the_same_span(tmp_path: Path, db: None) -> None:
-    assert run(tmp_path / "one", FULL).ok
-
-    result = run(
-        tmp_path / "two",
+def test_a_left_out_ends_on_keeps_the_stored_one_of_the_same_span(import_after_full: Importer) -> None:
+    result = import_after_full(
         {
             "subscriptions.csv": "subscription_id,account_id,amount,interval,starts_on\n"
             "sub_1,ACC-1,2100,year,2024-01-15\n"
@@ -93,11 +88,8 @@ def test_a_left_out_ends_on_keeps_the_stored_one_of_the_same_span(tmp_path: Path
     ]
 
 
-def test_a_subscription_moves_to_another_account_as_a_whole(tmp_path: Path, db: None) -> None:
-    assert run(tmp_path / "one", FULL).ok
-
-    result = run(
-        tmp_path / "two",
+def test_a_subscription_moves_to_another_account_as_a_whole(import_after_full: Importer) -> None:
+    result = import_after_full(
         {
             "subscriptions.csv": "subscription_id,account_id,amount,interval,starts_on,plan\nsub_2,ACC-1,300,quarter,2024-02-01,Team\n"
         },
@@ -108,12 +100,9 @@ def test_a_subscription_moves_to_another_account_as_a_whole(tmp_path: Path, db: 
     assert SubscriptionSpan.objects.get(subscription_id="sub_2").currency == "USD"
 
 
-def test_overlap_with_a_span_the_file_replaces_is_fine(tmp_path: Path, db: None) -> None:
+def test_overlap_with_a_span_the_file_replaces_is_fine(import_after_full: Importer) -> None:
     """Keel's old spans of sub_1 go, so the file's new span may cover their days."""
-    assert run(tmp_path / "one", FULL).ok
-
-    result = run(
-        tmp_path / "two",
+    result = import_after_full(
         {
             "subscriptions.csv": "subscription_id,account_id,amount,interval,starts_on\nsub_1,ACC-1,99,month,2023-12-01\n"
         },

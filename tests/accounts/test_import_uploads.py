@@ -27,12 +27,6 @@ from tests.accounts.test_pages_data import ACCOUNTS_CSV, DATA, TEAM_CSV, zipped
 pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-@pytest.fixture
-def admin_client(client: Client, admin_user: User) -> Client:
-    client.force_login(admin_user)
-    return client
-
-
 def queue(
     client: Client, capture: DjangoCaptureOnCommitCallbacks
 ) -> tuple[ImportRun, list[Callable[[], Any]]]:

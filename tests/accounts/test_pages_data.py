@@ -24,12 +24,6 @@ FINISHED = ImportRun.State.FINISHED
 pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
-@pytest.fixture
-def admin_client(client: Client, admin_user: User) -> Client:
-    client.force_login(admin_user)
-    return client
-
-
 def upload(
     client: Client, capture: DjangoCaptureOnCommitCallbacks, data: dict[str, object]
 ) -> tuple[ImportRun, str]:
