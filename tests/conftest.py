@@ -96,26 +96,24 @@ def make_user(db: None) -> Callable[..., User]:
     return make
 
 
-@pytest.fixture
-def csm(make_user: Callable[..., User]) -> User:
-    """A CSM who owns accounts in tests that create them for `csm`."""
-    return make_user("alice@keel.test", Role.CSM, "Alice Owner")
+def _named_user(email: str, role: str, name: str, doc: str = "") -> Any:
+    """A fixture of one of the named users that permission tests use (STYLE.md)."""
+
+    def named_user(make_user: Callable[..., User]) -> User:
+        return make_user(email, role, name)
+
+    named_user.__doc__ = doc
+    return pytest.fixture(named_user)
 
 
-@pytest.fixture
-def other_csm(make_user: Callable[..., User]) -> User:
-    """A CSM who does not own the accounts under test."""
-    return make_user("bob@keel.test", Role.CSM, "Bob Other")
-
-
-@pytest.fixture
-def vp(make_user: Callable[..., User]) -> User:
-    return make_user("vera@keel.test", Role.VP, "Vera VP")
-
-
-@pytest.fixture
-def admin_user(make_user: Callable[..., User]) -> User:
-    return make_user("adam@keel.test", Role.ADMIN, "Adam Admin")
+csm = _named_user(
+    "alice@keel.test", Role.CSM, "Alice Owner", "A CSM who owns accounts in tests that create them for `csm`."
+)
+other_csm = _named_user(
+    "bob@keel.test", Role.CSM, "Bob Other", "A CSM who does not own the accounts under test."
+)
+vp = _named_user("vera@keel.test", Role.VP, "Vera VP")
+admin_user = _named_user("adam@keel.test", Role.ADMIN, "Adam Admin")
 
 
 @pytest.fixture
