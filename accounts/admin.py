@@ -18,6 +18,8 @@ from accounts.models import (
     ChangedUsageDay,
     Contact,
     ImportRun,
+    SourceDay,
+    SourceRejection,
     Spend,
     SubscriptionSpan,
     SurveyResponse,
@@ -233,3 +235,17 @@ def derived_admin(model: type[models.Model]) -> type[DerivedAdmin]:
 
 
 admin.site.register(ChangedUsageDay, derived_admin(ChangedUsageDay))
+
+
+@admin.register(SourceDay)
+class SourceDayAdmin(ReadOnlyAdmin):
+    """What each source delivered a day: counted by the sources themselves (the Data sources page shows it)."""
+
+    list_display = ("day", "source", "accepted", "rejected", "last_at")
+    list_filter = ("source",)
+
+
+@admin.register(SourceRejection)
+class SourceRejectionAdmin(RecordAdmin):
+    list_display = ("received_at", "source", "reason")
+    list_filter = ("source",)

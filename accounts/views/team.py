@@ -1,5 +1,4 @@
-"""Pages of the team and its data: home, Team (admins), Data (admins). The pages of accounts read snapshots,
-so they live on the top floor (metrics.views.accounts).
+"""The home redirect and the Team page (admins): who can log in, with which role.
 
 Views are thin: they check access (`accounts.access`), validate a form and call one selector or service.
 """
@@ -9,20 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts import selectors
 from accounts.access import AuthenticatedRequest, admin_required
-from accounts.forms import BundleUploadForm, KeelPasswordResetForm, UserAddForm, UserRoleForm
-from accounts.importers.progress import import_run_fields
-from accounts.importers.uploads import bundle_upload_queue
-from accounts.models import ImportRun, Role, User
+from accounts.forms import KeelPasswordResetForm, UserAddForm, UserRoleForm
+from accounts.models import Role, User
 from accounts.users import user_create, user_deactivate, user_reactivate, user_role_change
 
 
@@ -30,9 +26,6 @@ from accounts.users import user_create, user_deactivate, user_reactivate, user_r
 def home(request: AuthenticatedRequest) -> HttpResponse:
     """The company dashboard for VPs and admins; a CSM's own dashboard for a CSM."""
     return redirect("company_dashboard" if request.user.is_vp else "my_dashboard")
-
-
-# --- Team (admins) ------------------------------------------------------------------------------------------
 
 
 @admin_required
@@ -112,39 +105,3 @@ def _send_password_link(request: AuthenticatedRequest, user: User) -> None:
         email_template_name="registration/invite_email.txt",
         extra_email_context={"invited_by": request.user.name},
     )
-
-
-# --- Data (admins) ------------------------------------------------------------------------------------------
-
-
-@admin_required
-def data(request: AuthenticatedRequest) -> HttpResponse:
-    """Upload a bundle (imported by a Celery task: the run's page follows it), see recent imports."""
-    form = BundleUploadForm(request.POST, request.FILES) if request.method == "POST" else BundleUploadForm()
-    if form.is_bound and form.is_valid():
-        run = bundle_upload_queue(
-            upload=form.cleaned_data["bundle"], dry_run=form.cleaned_data["dry_run"], user=request.user
-        )
-        return redirect("import_run_detail", pk=run.pk)
-    context = {
-        "section": "data",
-        "form": form,
-        "runs": selectors.import_runs_recent(),
-        "max_upload": settings.KEEL_MAX_UPLOAD_BYTES,
-    }
-    return render(request, "accounts/data.html", context, status=400 if form.errors else 200)
-
-
-@admin_required
-def import_run_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """A run's report; while it is queued or running, how far it has read."""
-    run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
-    context = {"section": "data", "run": run, "progress": import_run_fields(run)}
-    return render(request, "accounts/import_run.html", context)
-
-
-@admin_required
-@require_GET
-def import_run_progress(request: AuthenticatedRequest, pk: int) -> JsonResponse:
-    """How far a run has read, for the run page's script."""
-    return JsonResponse(import_run_fields(get_object_or_404(ImportRun, pk=pk)))

@@ -1,0 +1,60 @@
+"""The models of the ground floor, one module per kind of thing (the team, the book of business, the raw facts,
+imports, sources of data); importing from `accounts.models` finds every one."""
+
+from accounts.models.book import (
+    ANNUAL_FACTOR,
+    BEGINNING_OF_TIME,
+    Account,
+    AccountOwnership,
+    Contact,
+    Interval,
+    SpanDates,
+    SubscriptionSpan,
+    day_ranges_apart,
+    span_active_on,
+    spans_active_on,
+)
+from accounts.models.facts import (
+    SCALES,
+    ChangedUsageDay,
+    Priority,
+    Spend,
+    SurveyKind,
+    SurveyResponse,
+    Ticket,
+    TicketStatus,
+    UsageEvent,
+)
+from accounts.models.imports import ImportRun
+from accounts.models.sources import DataSource, SourceDay, SourceRejection
+from accounts.models.team import Role, User, UserManager
+
+__all__ = [
+    "ANNUAL_FACTOR",
+    "BEGINNING_OF_TIME",
+    "SCALES",
+    "Account",
+    "AccountOwnership",
+    "ChangedUsageDay",
+    "Contact",
+    "DataSource",
+    "ImportRun",
+    "Interval",
+    "Priority",
+    "Role",
+    "SourceDay",
+    "SourceRejection",
+    "SpanDates",
+    "Spend",
+    "SubscriptionSpan",
+    "SurveyKind",
+    "SurveyResponse",
+    "Ticket",
+    "TicketStatus",
+    "UsageEvent",
+    "User",
+    "UserManager",
+    "day_ranges_apart",
+    "span_active_on",
+    "spans_active_on",
+]

@@ -1,0 +1,14 @@
+"""Writes to the ground floor that pages, the API, the importers and the ingestion endpoints share: the book of
+business (`book`) and the counts of each source of data (`sources`)."""
+
+from accounts.services.book import account_owner_change, account_owners_change, usage_days_changed
+from accounts.services.sources import SOURCE_REJECTIONS_KEPT, source_accepted, source_rejected
+
+__all__ = [
+    "SOURCE_REJECTIONS_KEPT",
+    "account_owner_change",
+    "account_owners_change",
+    "source_accepted",
+    "source_rejected",
+    "usage_days_changed",
+]
