@@ -22,6 +22,8 @@ from health.selectors import health_model_active
 from metrics.models import AccountDay, ComputedDay
 from tests.scenarios import Facts
 
+pytest_plugins = ["tests.smtp"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
 

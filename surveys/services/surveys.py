@@ -134,34 +134,13 @@ def survey_validate(
     )
 
 
-def survey_create(
-    *,
-    name: str,
-    kind: str,
-    question: str = "",
-    audience: str = Survey.Audience.PAYING,
-    segment: str = "",
-    account_ids: Iterable[int] = (),
-    every_days: int | None = None,
-    reminder_days: int | None = None,
-    closes_on: date | None = None,
-    by: User | None = None,
-) -> Survey:
-    """A new draft survey (nothing is sent until `survey_send`), or a ValidationError (`survey_validate`)."""
-    fields = survey_validate(
-        name=name,
-        kind=kind,
-        question=question,
-        audience=audience,
-        segment=segment,
-        account_ids=account_ids,
-        every_days=every_days,
-        reminder_days=reminder_days,
-        closes_on=closes_on,
-    )
+def survey_create(*, by: User | None = None, **fields: Any) -> Survey:
+    """A new draft survey (nothing is sent until `survey_send`) from the fields of `survey_validate`, or a
+    ValidationError with a message per wrong field."""
+    cleaned = survey_validate(**fields)
     with transaction.atomic():
-        survey = Survey.objects.create(created_by=by, **_columns(fields))
-        survey.accounts.set(fields.account_ids)
+        survey = Survey.objects.create(created_by=by, **_columns(cleaned))
+        survey.accounts.set(cleaned.account_ids)
     return survey
 
 

@@ -59,6 +59,21 @@ def _refusal(request: HttpRequest, invitation: Invitation) -> HttpResponse | Non
     return None
 
 
+def _invitation_or_page(
+    request: HttpRequest, token: str, *, answering: bool = True
+) -> Invitation | HttpResponse:
+    """The token's invitation, or the page that answers instead: 429 over a limit, 404 for an unknown token and,
+    when `answering`, 410 for a link that takes no more answers."""
+    limited = _limited(request, token)
+    if limited:
+        return limited
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return _unknown(request)
+    refused = _refusal(request, invitation) if answering else None
+    return refused or invitation
+
+
 def _context(invitation: Invitation, **extra: Any) -> dict[str, Any]:
     survey = invitation.survey
     kind = SurveyKind(survey.kind)
@@ -118,15 +133,9 @@ def initial_answer(request: HttpRequest, invitation: Invitation) -> AnswerForm:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
-    limited = _limited(request, token)
-    if limited:
-        return limited
-    invitation = invitation_by_token(token)
-    if invitation is None:
-        return _unknown(request)
-    refused = _refusal(request, invitation)
-    if refused:
-        return refused
+    invitation = _invitation_or_page(request, token)
+    if isinstance(invitation, HttpResponse):
+        return invitation
     if request.method != "POST":
         return answer_page(request, invitation, initial_answer(request, invitation))
     form = AnswerForm(request.POST)
@@ -150,15 +159,9 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     """After the answer: what was recorded, and the way back to change it. Without an answer yet, the form."""
-    limited = _limited(request, token)
-    if limited:
-        return limited
-    invitation = invitation_by_token(token)
-    if invitation is None:
-        return _unknown(request)
-    refused = _refusal(request, invitation)
-    if refused:
-        return refused
+    invitation = _invitation_or_page(request, token)
+    if isinstance(invitation, HttpResponse):
+        return invitation
     if invitation.response is None:
         return redirect("survey_answer", token=token)
     return render(request, "surveys/public/thanks.html", _context(invitation))
@@ -168,12 +171,9 @@ def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
 def survey_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks to confirm (a mail scanner's visit unsubscribes nobody); POST unsubscribes the invitation's
     email from every later survey, then the page says it is done. A closed survey's link still unsubscribes."""
-    limited = _limited(request, token)
-    if limited:
-        return limited
-    invitation = invitation_by_token(token)
-    if invitation is None:
-        return _unknown(request)
+    invitation = _invitation_or_page(request, token, answering=False)
+    if isinstance(invitation, HttpResponse):
+        return invitation
     if request.method == "POST":
         contact_unsubscribe(invitation=invitation)
         return redirect("survey_unsubscribe", token=token)

@@ -31,6 +31,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"  # git-ignored: every run's pictures, to look at
 DOCS = ROOT / "docs" / "screenshots"  # the README's pictures: rewritten only by `make screenshots`
 VIEWPORT = {"width": 1280, "height": 800}
+# How many pixels of a canvas are not blank: Chart.js draws on it only when the page script ran with data.
+_INKED = """(id) => {
+  const canvas = document.getElementById(id);
+  const { width, height } = canvas;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  let inked = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) inked++;
+  return inked;
+}"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -72,6 +81,17 @@ def login() -> Callable[..., None]:
         page.wait_for_url("**/dashboard/**" if user.is_vp else "**/dashboard/csm/")
 
     return log_in
+
+
+@pytest.fixture
+def inked() -> Callable[[Page, str], int]:
+    """`inked(page, canvas_id)`: how many pixels of the canvas are not blank (a drawn chart has hundreds)."""
+
+    def count(page: Page, canvas_id: str) -> int:
+        pixels: int = page.evaluate(_INKED, canvas_id)
+        return pixels
+
+    return count
 
 
 @pytest.fixture

@@ -25,15 +25,6 @@ if TYPE_CHECKING:
     from pytest_django.fixtures import Settings
 
 TABLET = {"width": 820, "height": 1180}
-# How many pixels of a canvas are not blank: Chart.js draws on it only when the page script ran with data.
-INKED = """(id) => {
-  const canvas = document.getElementById(id);
-  const { width, height } = canvas;
-  const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
-  let inked = 0;
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) inked++;
-  return inked;
-}"""
 
 
 @pytest.fixture
@@ -64,13 +55,17 @@ def _money(text: str) -> Decimal:
 
 
 def test_a_vp_reads_the_company_dashboard_and_drills_down(
-    page: Page, login: Callable[..., None], screenshot: Callable[..., Path], demo: dict[str, User]
+    page: Page,
+    login: Callable[..., None],
+    screenshot: Callable[..., Path],
+    inked: Callable[[Page, str], int],
+    demo: dict[str, User],
 ) -> None:
     login(page, demo["vp"])
     expect(page.get_by_role("heading", name="Company", exact=True)).to_be_visible()
     page.wait_for_load_state("load")
     for chart in ("bridge", "mrr", "retention", "churn", "voice", "health", "support"):
-        assert page.evaluate(INKED, f"chart-{chart}") > 500, chart
+        assert inked(page, f"chart-{chart}") > 500, chart
     expect(page.locator(".tile")).to_have_count(9)
     screenshot(page, "company.png", full_page=True)
 
@@ -107,19 +102,23 @@ def test_a_vp_reads_the_company_dashboard_and_drills_down(
     page.set_viewport_size(TABLET)  # type: ignore[arg-type]
     # charts resize after the viewport does (Chart.js listens for it): wait for the layout to settle
     page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth", timeout=5000)
-    assert page.evaluate(INKED, "chart-bridge") > 500
+    assert inked(page, "chart-bridge") > 500
     screenshot(page, "tablet-company.png", full_page=True)
 
 
 def test_a_csm_reads_their_book_filters_accounts_and_opens_one(
-    page: Page, login: Callable[..., None], screenshot: Callable[..., Path], demo: dict[str, User]
+    page: Page,
+    login: Callable[..., None],
+    screenshot: Callable[..., Path],
+    inked: Callable[[Page, str], int],
+    demo: dict[str, User],
 ) -> None:
     csm = demo["csm"]
     login(page, csm)
     expect(page.get_by_role("heading", name="My book")).to_be_visible()
     page.wait_for_load_state("load")
     for chart in ("bridge", "mrr", "health"):
-        assert page.evaluate(INKED, f"chart-{chart}") > 500, chart
+        assert inked(page, f"chart-{chart}") > 500, chart
     screenshot(page, "csm.png", full_page=True)
 
     page.locator(".mainnav").get_by_role("link", name="Accounts").click()
@@ -146,7 +145,7 @@ def test_a_csm_reads_their_book_filters_accounts_and_opens_one(
     expect(page.get_by_role("heading", name=name)).to_be_visible()
     page.wait_for_load_state("load")
     for chart in ("score", "account-mrr", "usage"):
-        assert page.evaluate(INKED, f"chart-{chart}") > 500, chart
+        assert inked(page, f"chart-{chart}") > 500, chart
     expect(page.locator("#health-score")).to_be_visible()
     expect(page.locator("#timeline .timeline__bar").first).to_be_visible()
     screenshot(page, "account.png", full_page=True)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -27,7 +26,7 @@ from surveys.models import Invitation, Survey
 from surveys.services import survey_create, survey_send
 from surveys.services.answers import response_record
 from tests.factories import AccountFactory, ContactFactory, SubscriptionSpanFactory
-from tests.surveys.conftest import SmtpServer, free_port, use_smtp
+from tests.smtp import SmtpServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -35,28 +34,6 @@ if TYPE_CHECKING:
     from pytest_django.live_server_helper import LiveServer
 
 PHONE = {"width": 390, "height": 844}
-# How many pixels of a canvas are not blank: Chart.js draws on it only when the page script ran with data.
-INKED = """(id) => {
-  const canvas = document.getElementById(id);
-  const { width, height } = canvas;
-  const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
-  let inked = 0;
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) inked++;
-  return inked;
-}"""
-
-
-@pytest.fixture
-def smtp_server(settings: Settings) -> Iterator[SmtpServer]:
-    """A real SMTP server on loopback, and Django's SMTP email backend pointed at it (EMAIL_URL=smtp://…)."""
-    server = SmtpServer(host="127.0.0.1", port=free_port())
-    controller = Controller(server, hostname=server.host, port=server.port)
-    controller.start()
-    use_smtp(settings, server.port)
-    try:
-        yield server
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -81,7 +58,7 @@ def test_an_invitation_from_the_email_to_the_csms_follow_up_and_the_months_nps(
     login: Callable[..., None],
     screenshot: Callable[..., Path],
     settings: Settings,
-    smtp_server: SmtpServer,
+    smtp: SmtpServer,
     csm: User,
     vp: User,
 ) -> None:
@@ -93,7 +70,7 @@ def test_an_invitation_from_the_email_to_the_csms_follow_up_and_the_months_nps(
     # Sent through the services: the commit runs the batch's task (eagerly, as without Redis) over SMTP.
     survey = survey_create(name="Q4 NPS", kind="nps", reminder_days=5)
     assert survey_send(survey=survey) == 1
-    (message,) = smtp_server.messages
+    (message,) = smtp.messages
     assert message["To"] == "maya@aurora.example"
     assert message["Subject"] == "How likely are you to recommend us to a friend or colleague?"
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
@@ -166,6 +143,7 @@ def test_an_admin_makes_previews_sends_and_reads_a_survey(
     page: Page,
     login: Callable[..., None],
     screenshot: Callable[..., Path],
+    inked: Callable[[Page, str], int],
     make_user: Callable[..., User],
 ) -> None:
     """Twelve accounts of three CSMs, 24 contacts; the admin creates an NPS survey on the form, checks the
@@ -249,7 +227,7 @@ def test_an_admin_makes_previews_sends_and_reads_a_survey(
     expect(page.locator("#tile-rate .tile__value")).to_have_text("75.0%")
     page.wait_for_function("() => window.Chart !== undefined")
     for canvas in ("chart-months", "chart-distribution"):
-        assert page.evaluate(INKED, canvas) > 500, f"{canvas} is blank"
+        assert inked(page, canvas) > 500, f"{canvas} is blank"
     screenshot(page, "survey-results.png", full_page=True)
 
     page.locator(".mainnav").get_by_role("link", name="Surveys").click()

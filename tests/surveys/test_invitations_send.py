@@ -15,7 +15,8 @@ from pytest_django.fixtures import Settings
 
 from surveys.models import Invitation, Survey
 from surveys.services import invitations_create, invitations_send, retry_delay, survey_create, survey_send
-from tests.surveys.conftest import Book, Send, SmtpServer, free_port, use_smtp
+from tests.smtp import SmtpServer, free_port, use_smtp
+from tests.surveys.conftest import Book, Send
 
 pytestmark = pytest.mark.django_db
 

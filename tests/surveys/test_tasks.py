@@ -11,7 +11,8 @@ import pytest
 from surveys.models import Invitation
 from surveys.services import invitations, survey_create, survey_send
 from tests.metrics.test_celery_worker import worker  # noqa: F401 - the fixture of a worker on Redis
-from tests.surveys.conftest import Book, SmtpServer
+from tests.smtp import SmtpServer
+from tests.surveys.conftest import Book
 
 
 @pytest.mark.redis
