@@ -97,3 +97,22 @@ class AccountFilterForm(forms.Form):
             "at_risk": self.value("at_risk") == "True",
             "sort": self.value("sort") or "name",
         }
+
+
+class SnapshotQueueForm(forms.Form):
+    """The days a dashboard's button asks to compute (its hidden fields: the missing months' first and last day)."""
+
+    start = forms.DateField(input_formats=["%Y-%m-%d"])
+    end = forms.DateField(input_formats=["%Y-%m-%d"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            raise forms.ValidationError("The first day is after the last.")
+        return cleaned
+
+    def errors_in_words(self) -> list[str]:
+        return [
+            f"{'days' if name == '__all__' else name}: {' '.join(str(error) for error in errors)}"
+            for name, errors in self.errors.items()
+        ]

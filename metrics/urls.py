@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import accounts, dashboards, health_model
+from metrics.views import accounts, dashboards, health_model, jobs
 
 urlpatterns = [
     path("accounts/", accounts.account_list, name="account_list"),
@@ -10,5 +10,6 @@ urlpatterns = [
     path("dashboard/csm/<int:pk>/", dashboards.csm_dashboard, name="csm_dashboard"),
     path("dashboard/drilldown/<slug:figure>/<str:month>/", dashboards.drilldown_page, name="drilldown"),
     path("health/model/", health_model.health_model, name="health_model"),
-    path("health/model/jobs/<int:pk>/", health_model.health_model_job, name="health_model_job"),
+    path("snapshots/", jobs.snapshot_queue, name="snapshot_queue"),
+    path("snapshots/jobs/<int:pk>/", jobs.snapshot_job, name="snapshot_job"),
 ]

@@ -185,9 +185,16 @@ CASES = [
     # Health and tasks
     Case("health_model", "health model", lambda w: reverse("health_model"), ADMIN_ONLY),
     Case(
-        "health_model_job",
-        "health model job",
-        lambda w: reverse("health_model_job", args=[w.job.pk]),
+        "snapshot_queue",
+        "compute missing months",
+        lambda w: reverse("snapshot_queue"),
+        pages(403, 403, 302),  # an empty form: nothing queued, back home with the reason
+        method="post",
+    ),
+    Case(
+        "snapshot_job",
+        "a snapshot job's progress",
+        lambda w: reverse("snapshot_job", args=[w.job.pk]),
         ADMIN_ONLY,
     ),
     Case("task_list", "tasks", lambda w: reverse("task_list"), EVERYONE),

@@ -40,16 +40,41 @@ def parse_month(text: str | None) -> date | None:
         return None
 
 
-def snapshot_command(months: Sequence[date]) -> str:
-    """The command that computes `months`: a month is as of its last day, or of yesterday while it runs."""
-    first, last = months[0], months[-1]
-    end = min(month_end(last), timezone.localdate() - timedelta(days=1))
-    return f"python manage.py snapshot --from {first:%Y-%m-%d} --to {end:%Y-%m-%d}"
+HISTORY_YEARS = 3  # what a first computation covers when nothing was ever computed
+
+
+def snapshot_days(months: Sequence[date]) -> tuple[date, date]:
+    """The days that compute `months`: a month is as of its last day, or of yesterday while it runs."""
+    return months[0], min(month_end(months[-1]), timezone.localdate() - timedelta(days=1))
+
+
+def first_run_days() -> tuple[date, date]:
+    """What to compute when nothing ever was: the last HISTORY_YEARS years up to yesterday, from a month's start."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    return yesterday.replace(year=yesterday.year - HISTORY_YEARS, day=1), yesterday
+
+
+@dataclass(frozen=True)
+class ComputedMonths:
+    """Every month with a snapshot (its company row), oldest first, and the one still running if any: the latest
+    month when its snapshot is as of a day before the month's last ("month to date")."""
+
+    months: list[date]
+    in_progress: date | None = None
+
+
+def computed_months() -> ComputedMonths:
+    rows = list(
+        MonthlyKpi.objects.filter(scope=Scope.COMPANY).order_by("month").values_list("month", "as_of")
+    )
+    in_progress = rows[-1][0] if rows and rows[-1][1] < month_end(rows[-1][0]) else None
+    return ComputedMonths([month for month, _ in rows], in_progress)
 
 
 @dataclass(frozen=True)
 class MonthRange:
-    """The months a dashboard shows: `start`…`end` as asked (default: the last 12 computed months)."""
+    """The months a dashboard shows: `start`…`end` as asked (default: the 12 computed months up to the last
+    complete one)."""
 
     start: date | None
     end: date | None
@@ -57,26 +82,23 @@ class MonthRange:
     months: list[date]  # the computed months of the range, oldest first
     missing: list[date]  # the months of the range without a snapshot
     error: str = ""
+    in_progress: date | None = None  # the month to date, if it is computed
 
     @property
     def last(self) -> date | None:
         return self.months[-1] if self.months else None
 
     @property
-    def command(self) -> str:
-        return snapshot_command(self.missing) if self.missing else ""
+    def missing_days(self) -> tuple[date, date] | None:
+        """The days that compute the missing months (the dashboard's button queues them)."""
+        return snapshot_days(self.missing) if self.missing else None
 
 
-def computed_months() -> list[date]:
-    """Every month with a snapshot (its company row), oldest first."""
-    return list(
-        MonthlyKpi.objects.filter(scope=Scope.COMPANY).order_by("month").values_list("month", flat=True)
-    )
-
-
-def month_range(*, start: str | None, end: str | None, available: list[date]) -> MonthRange:
+def month_range(*, start: str | None, end: str | None, computed: ComputedMonths) -> MonthRange:
     """Parse the picker's `from` and `to` (YYYY-MM). Missing values default to the last DEFAULT_MONTHS computed
-    months; a range running backwards is an error shown above the default range."""
+    months up to the last complete one (the month to date when it is the only one); a range running backwards is
+    an error shown above the default range."""
+    available, in_progress = computed.months, computed.in_progress
     first, last = parse_month(start), parse_month(end)
     error = ""
     if (start and first is None) or (end and last is None):
@@ -88,12 +110,13 @@ def month_range(*, start: str | None, end: str | None, available: list[date]) ->
         )
         first = last = None
     if last is None:
-        last = available[-1] if available else None
+        complete = [month for month in available if month != in_progress]
+        last = complete[-1] if complete else available[-1] if available else None
     if first is None and last is not None:
         earlier = [month for month in available if month <= last]
         first = earlier[-DEFAULT_MONTHS:][0] if earlier else last
     if first is None or last is None:
-        return MonthRange(None, None, available, [], [], error)
+        return MonthRange(None, None, available, [], [], error, in_progress)
     known = set(available)
     wanted = months_in(first, last)
     return MonthRange(
@@ -103,6 +126,7 @@ def month_range(*, start: str | None, end: str | None, available: list[date]) ->
         months=[month for month in wanted if month in known],
         missing=[month for month in wanted if month not in known],
         error=error,
+        in_progress=in_progress,
     )
 
 
@@ -284,9 +308,10 @@ def _negative(value: str | None) -> float | None:
     return None if value is None else -float(value)
 
 
-def chart_series(series: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
+def chart_series(series: Iterable[dict[str, Any]], in_progress: date | None = None) -> dict[str, Any]:
     """The dashboard's charts as plain lists, one value per month (JSON for the page script; the tables on the
-    page show the exact figures). Rates in percent; losses of the MRR bridge negative, so bars stack below 0."""
+    page show the exact figures), and which month is to date. Rates in percent; losses of the MRR bridge
+    negative, so bars stack below 0."""
     rows = list(series)
 
     def column(key: str, convert: Any = None) -> list[Any]:
@@ -294,6 +319,7 @@ def chart_series(series: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
 
     return {
         "months": [f"{row['month']:%Y-%m}" for row in rows],
+        "in_progress": f"{in_progress:%Y-%m}" if in_progress else None,
         "mrr": column("mrr", _money),
         "arr": column("arr", _money),
         "new_mrr": column("new_mrr", _money),

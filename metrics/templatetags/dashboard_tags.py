@@ -11,6 +11,7 @@ to a few milliseconds. The cells are those the template wrote.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from html import escape
 from urllib.parse import urlencode
 
@@ -24,6 +25,16 @@ from metrics.selectors.dashboards import GroupRow
 from metrics.selectors.renewals import Renewal
 
 register = template.Library()
+
+
+@register.filter
+def month_label(month: date | None, in_progress: date | None = None) -> str:
+    """A month as the dashboards write it, "Mar 2026", and "Mar 2026 (month to date)" for the month still running
+    (`{{ month|month_label:months.in_progress }}`): its figures are as of yesterday, not of its last day."""
+    if month is None:
+        return ""
+    label = f"{month:%b %Y}"
+    return f"{label} (month to date)" if month == in_progress else label
 
 
 def _around_pk(name: str) -> tuple[str, str]:

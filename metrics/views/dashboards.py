@@ -29,23 +29,16 @@ from metrics.selectors.dashboards import (
     computed_months,
     csm_book_dashboard,
     csm_get_for_user,
+    first_run_days,
     month_range,
     parse_month,
-    snapshot_command,
+    snapshot_days,
     tasks_open,
 )
 from metrics.selectors.drilldown import MOVEMENTS, Group, NoSnapshot, drilldown
 from metrics.selectors.figures import FIGURES
+from metrics.selectors.jobs import dashboard_job_latest
 from metrics.selectors.renewals import RENEWAL_DAYS, renewals_upcoming
-
-HISTORY_YEARS = 3  # the range suggested for a first `snapshot` run
-
-
-def _first_run_command() -> str:
-    """`snapshot` for the last three years up to yesterday: what to run when nothing was ever computed."""
-    yesterday = timezone.localdate() - timedelta(days=1)
-    start = yesterday.replace(year=yesterday.year - HISTORY_YEARS, day=1)
-    return f"python manage.py snapshot --from {start:%Y-%m-%d} --to {yesterday:%Y-%m-%d}"
 
 
 def _context(dashboard: Dashboard, **extra: Any) -> dict[str, Any]:
@@ -53,22 +46,22 @@ def _context(dashboard: Dashboard, **extra: Any) -> dict[str, Any]:
     return {
         "dashboard": dashboard,
         "months": dashboard.range,
-        "charts": chart_series(dashboard.series),
+        "charts": chart_series(dashboard.series, dashboard.range.in_progress),
         "bridge_rows": bridge_rows(dashboard.series),
         "figures": FIGURES,
         "currency": settings.KEEL_CURRENCY,
-        # An empty page says what to do: load data first, or compute the snapshots.
+        # An empty page says what to do: load data first, or compute the snapshots (a button for admins).
         "no_data": empty and not Account.objects.exists(),
-        "first_run": _first_run_command() if empty else "",
+        "first_run": first_run_days() if empty else None,
+        # A computation an admin queued, while the range lacks months (a complete range costs no query for it).
+        "job": dashboard_job_latest() if empty or dashboard.range.missing else None,
         **extra,
     }
 
 
 @vp_required
 def company(request: AuthenticatedRequest) -> HttpResponse:
-    months = month_range(
-        start=request.GET.get("from"), end=request.GET.get("to"), available=computed_months()
-    )
+    months = month_range(start=request.GET.get("from"), end=request.GET.get("to"), computed=computed_months())
     dashboard = company_dashboard(months=months)
     return render(request, "metrics/company.html", _context(dashboard, section="company", drill_query=""))
 
@@ -77,7 +70,7 @@ def company(request: AuthenticatedRequest) -> HttpResponse:
 def my_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """A CSM's own dashboard; for VPs and admins, the list of CSM dashboards."""
     if request.user.is_vp:
-        months = month_range(start=None, end=request.GET.get("to"), available=computed_months())
+        months = month_range(start=None, end=request.GET.get("to"), computed=computed_months())
         dashboard = company_dashboard(months=months)
         return render(request, "metrics/csm_index.html", _context(dashboard, section="csms"))
     return _csm_page(request, request.user)
@@ -89,9 +82,7 @@ def csm_dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _csm_page(request: AuthenticatedRequest, csm: User) -> HttpResponse:
-    months = month_range(
-        start=request.GET.get("from"), end=request.GET.get("to"), available=computed_months()
-    )
+    months = month_range(start=request.GET.get("from"), end=request.GET.get("to"), computed=computed_months())
     dashboard = csm_book_dashboard(csm=csm, months=months)
     at_risk, at_risk_count = accounts_at_risk(csm=csm)
     tasks, task_count = tasks_open(csm=csm)
@@ -160,5 +151,6 @@ def drilldown_page(request: AuthenticatedRequest, figure: str, month: str) -> Ht
             page=int(page) if page.isdigit() else 1,
         )
     except NoSnapshot:
-        context["command"] = snapshot_command([first_day])
+        context["missing_days"] = snapshot_days([first_day])
+        context["job"] = dashboard_job_latest()
     return render(request, "metrics/drilldown.html", context)

@@ -10,18 +10,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 
 from accounts.access import AuthenticatedRequest, admin_required
 from health.forms import HealthModelForm
 from health.models import HealthModel, Status
 from health.selectors import health_model_active, health_model_versions
 from health.services import health_model_parameters_changed, health_model_save, health_model_validate
-from metrics.models import SnapshotJob
 from metrics.selectors.health_preview import health_preview
-from metrics.selectors.jobs import RECOMPUTE_REASON, health_recompute_latest, snapshot_job_fields
+from metrics.selectors.jobs import RECOMPUTE_REASON, health_recompute_latest
 from metrics.services.pipeline import SnapshotRangeError, snapshot_job_enqueue
 
 
@@ -76,10 +74,3 @@ def _recompute(request: AuthenticatedRequest, form: HealthModelForm, model: Heal
         messages.error(request, f"History was not recomputed: {error}")
     else:
         messages.info(request, f"Recomputing {start} … {end} with version {model.version}.")
-
-
-@admin_required
-@require_GET
-def health_model_job(request: AuthenticatedRequest, pk: int) -> JsonResponse:
-    """The progress of a recompute, for the Health page's status block."""
-    return JsonResponse(snapshot_job_fields(get_object_or_404(SnapshotJob, pk=pk)))

@@ -7,7 +7,8 @@ window.Keel.drawCharts("dashboard-data", function (data) {
   const script = document.currentScript;
   const drillUrl = script ? script.dataset.drillUrl : "";
   const months = data.months;
-  const labels = months.map(K.monthLabel);
+  // The month still running is labelled so: its figures are to date, not the month's.
+  const labels = months.map((month) => K.monthLabel(month) + (month === data.in_progress ? " (month to date)" : ""));
 
   const moneyAxis = { ticks: { callback: (value) => K.compact(value) } };
   const percentAxis = { ticks: { callback: (value) => value + "%" } };

@@ -63,7 +63,7 @@ def test_only_admins_open_or_change_the_model(
     job = SnapshotJob.objects.create(
         reason="health model v1", start=timezone.localdate(), end=timezone.localdate()
     )
-    assert client.get(reverse("health_model_job", args=[job.pk])).status_code == 403
+    assert client.get(reverse("snapshot_job", args=[job.pk])).status_code == 403
 
 
 def test_anonymous_people_are_sent_to_log_in(client: Client, db: None) -> None:
@@ -194,7 +194,7 @@ def test_saving_with_a_recompute_queues_it_and_shows_its_progress(
     assert job.steps_done == job.steps_total
     page = html(admin_client.get(URL))
     assert "Recompute: health model v2" in page and f"{job.steps_total} of {job.steps_total} steps" in page
-    progress = admin_client.get(reverse("health_model_job", args=[job.pk])).json()
+    progress = admin_client.get(reverse("snapshot_job", args=[job.pk])).json()
     assert progress == {
         "state": "done",
         "state_label": "Done",

@@ -148,9 +148,10 @@ def test_the_month_range(client: Client, book: Book) -> None:
 
 def test_months_without_a_snapshot_say_how_to_compute_them(client: Client, book: Book) -> None:
     html = page(client, book, **{"from": "2024-03", "to": "2024-06"})
-    notice = element(html, "missing-months")
-    assert "No snapshot for 2024-03, 2024-04" in notice
-    assert "python manage.py snapshot --from 2024-03-01 --to 2024-04-30" in notice
+    notice = text(element(html, "missing-months"))
+    assert notice.startswith("No snapshot for Mar 2024, Apr 2024: those months are left out.")
+    assert "An admin can compute them from this page" in notice  # a VP: no command, no button
+    assert "manage.py" not in html and 'id="compute"' not in html
     assert len(table_rows(html, "bridge")) == 2
 
 
@@ -160,13 +161,17 @@ def test_a_range_backwards_falls_back_to_the_last_months(client: Client, book: B
     assert len(table_rows(html, "bridge")) == 2
 
 
-def test_empty_states(client: Client, vp: object, facts: Facts) -> None:
+def test_empty_states(client: Client, vp: User, facts: Facts) -> None:
     client.force_login(facts.reader)
     html = client.get(URL).content.decode()
-    assert "No data yet" in html and "seed_demo" in html and "import_bundle" in html
+    assert "No data yet" in html and "Import a bundle on the" in html and "Data page" in html
     facts.account("Lonely")
     html = client.get(URL).content.decode()
-    assert "No snapshot yet" in html and "python manage.py snapshot --from" in html
+    assert "No snapshot yet" in html and "Compute the last three years" in html  # the admin's button
+    assert "manage.py" not in html
+    client.force_login(vp)
+    html = client.get(URL).content.decode()
+    assert "An admin can compute them from this page" in html and 'id="compute"' not in html
 
 
 def test_query_count_does_not_grow_with_accounts_or_months(

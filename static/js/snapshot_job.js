@@ -1,8 +1,8 @@
-// Health model page: follow a recompute's progress in its status block while it runs (the page works without
-// this: its Refresh link shows the same numbers).
+// A snapshot job's status block (templates/metrics/_job.html): follow its progress while it runs (the page works
+// without this: its Refresh link shows the same numbers).
 (function () {
   "use strict";
-  const block = document.getElementById("recompute");
+  const block = document.getElementById("snapshot-job");
   if (!block) return;
   const running = (state) => state === "queued" || state === "running";
   if (!running(block.dataset.state)) return;
@@ -19,7 +19,7 @@
     bar.value = job.steps_done;
     part("error").textContent = job.error;
     if (running(job.state)) return true;
-    if (job.state === "done") part("steps").textContent += " · refresh the page for the recomputed preview";
+    if (job.state === "done" && block.dataset.done) part("steps").textContent += ` · ${block.dataset.done}`;
     return false;
   });
 })();
