@@ -66,7 +66,7 @@ class Upsert:
             compose("s.{bundle} AS {name}", bundle=bundle, name=name) for name, bundle in self.key.items()
         ]
         values += [compose("{value} AS {target}", value=sql.SQL(a.value), target=a.target) for a in written]
-        values.append(sql.SQL("s.line AS _line"))  # new rows get their ids in the file's order
+        values.append(compose("s.line AS _line"))  # new rows get their ids in the file's order
         source = compose(
             "SELECT {values} FROM {staging} s {joins}",
             values=values,

@@ -12,6 +12,7 @@ from accounts.selectors.access import (
     money_field,
     with_current_mrr,
 )
+from accounts.selectors.sources import source_activity, source_rejections_recent
 from accounts.selectors.team import (
     DISTINCT_SEGMENTS_SQL,
     csms_for_filter,
@@ -29,6 +30,8 @@ __all__ = [
     "import_runs_recent",
     "money_field",
     "segments_for_user",
+    "source_activity",
+    "source_rejections_recent",
     "team_members",
     "with_current_mrr",
 ]
