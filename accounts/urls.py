@@ -9,6 +9,7 @@ urlpatterns = [
     path("team/<int:pk>/deactivate/", views.team_deactivate, name="team_deactivate"),
     path("team/<int:pk>/reactivate/", views.team_reactivate, name="team_reactivate"),
     path("data/", views.data, name="data"),
+    path("data/sources/", views.data_sources, name="data_sources"),
     path("data/runs/<int:pk>/", views.import_run_detail, name="import_run_detail"),
     path("data/runs/<int:pk>/progress/", views.import_run_progress, name="import_run_progress"),
 ]

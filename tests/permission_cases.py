@@ -246,6 +246,7 @@ CASES = [
     ),
     Case("data", "data", lambda w: reverse("data"), ADMIN_ONLY),
     Case("data", "upload without a file", lambda w: reverse("data"), pages(403, 403, 400), method="post"),
+    Case("data_sources", "data sources", lambda w: reverse("data_sources"), ADMIN_ONLY),
     Case(
         "import_run_detail", "import run", lambda w: reverse("import_run_detail", args=[w.run.pk]), ADMIN_ONLY
     ),

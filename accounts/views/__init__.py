@@ -2,10 +2,12 @@
 snapshots, so they live on the top floor (metrics.views.accounts)."""
 
 from accounts.views.data import data, import_run_detail, import_run_progress
+from accounts.views.sources import data_sources
 from accounts.views.team import home, team, team_deactivate, team_reactivate, team_role
 
 __all__ = [
     "data",
+    "data_sources",
     "home",
     "import_run_detail",
     "import_run_progress",

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import SCALES, SurveyKind, SurveyResponse
+from accounts.models import SCALES, DataSource, SurveyKind, SurveyResponse
+from accounts.services import source_accepted
 from health.services import task_follow_up_open
 from surveys.models import Invitation
 from surveys.selectors import invitation_closed, invitation_opted_out
@@ -73,5 +74,6 @@ def response_record(
         if locked.response_id != response.pk:
             Invitation.objects.filter(pk=locked.pk).update(response=response)
         task_follow_up_open(response=response)
+        source_accepted(DataSource.SURVEYS, 1, at=now)
     invitation.response = response
     return response
