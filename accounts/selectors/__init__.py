@@ -12,6 +12,7 @@ from accounts.selectors.access import (
     money_field,
     with_current_mrr,
 )
+from accounts.selectors.segment import segment_backlog, segment_write_keys
 from accounts.selectors.team import (
     DISTINCT_SEGMENTS_SQL,
     csms_for_filter,
@@ -28,6 +29,8 @@ __all__ = [
     "csms_for_filter",
     "import_runs_recent",
     "money_field",
+    "segment_backlog",
+    "segment_write_keys",
     "segments_for_user",
     "team_members",
     "with_current_mrr",
