@@ -10,7 +10,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from accounts.models import Account, ImportRun, User
+from accounts.models import Account, ImportRun, SegmentWriteKey, User
 from health.models import Task
 from metrics.models import SnapshotJob
 from surveys.models import Invitation, Survey
@@ -38,6 +38,7 @@ class World:
     run: ImportRun
     job: SnapshotJob
     target: User  # someone the Team actions change
+    write_key: SegmentWriteKey
 
     def user(self, role: str) -> User | None:
         return {ANON: None, CSM: self.csm, VP: self.vp, ADMIN: self.admin}[role]
@@ -247,6 +248,34 @@ CASES = [
         "import run progress",
         lambda w: reverse("import_run_progress", args=[w.run.pk]),
         ADMIN_ONLY,
+    ),
+    # Segment: the write keys page (admins); the tracking endpoint has its own auth (a write key, never a
+    # session: tests/accounts/segment/), so every role without a key gets a 401
+    Case("segment_settings", "segment write keys", lambda w: reverse("segment_settings"), ADMIN_ONLY),
+    Case(
+        "segment_settings",
+        "create a write key",
+        lambda w: reverse("segment_settings"),
+        pages(403, 403, 200),
+        method="post",
+        data={"name": "Permissions"},
+    ),
+    Case(
+        "segment_key_revoke",
+        "revoke a write key",
+        lambda w: reverse("segment_key_revoke", args=[w.write_key.pk]),
+        pages(403, 403, 302),
+        method="post",
+    ),
+    *(
+        Case(
+            f"segment_{kind}",
+            f"segment {kind} with a session",
+            lambda w, k=kind: reverse(f"segment_{k}"),
+            dict.fromkeys(ROLES, 401),
+            method="post",
+        )
+        for kind in ("batch", "track", "identify", "group")
     ),
     # Surveys: everyone reads (a CSM over their own accounts), admins make and send; the public pages need no login
     Case("survey_list", "surveys", lambda w: reverse("survey_list"), EVERYONE),

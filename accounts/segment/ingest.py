@@ -101,6 +101,15 @@ def body_parse(body: bytes) -> dict[str, Any]:
     return data
 
 
+def body_parse_quietly(body: bytes) -> dict[str, Any] | None:
+    """The body if it is a JSON object, else None: where the key may be in it, a body that is not JSON is
+    refused for having no key (401) before anything else."""
+    try:
+        return body_parse(body)
+    except SegmentRequestError:
+        return None
+
+
 def write_key_of(authorization: str, data: dict[str, Any] | None) -> str | None:
     """The write key: the user name of HTTP basic auth, else the body's `writeKey` (as Segment accepts)."""
     scheme, _, credentials = authorization.partition(" ")

@@ -50,16 +50,12 @@ def _track_endpoint(kind: str | None) -> Callable[[HttpRequest], HttpResponse]:
                 content_length=request.META.get("CONTENT_LENGTH"),
                 encoding=request.META.get("HTTP_CONTENT_ENCODING", ""),
             )
-            data = ingest.body_parse(body) if authorization else None
+            data = None if authorization else ingest.body_parse_quietly(body)
             secret = ingest.write_key_of(authorization, data)
-            if secret is None and not authorization:
-                data = ingest.body_parse(body)
-                secret = ingest.write_key_of(authorization, data)
             key_id = write_key_authenticate(secret) if secret else None
             if key_id is None:
                 raise ingest.SegmentRequestError(401, "unauthorized", "no valid write key")
-            assert data is not None
-            batch, fields = ingest.messages_of(data, kind)
+            batch, fields = ingest.messages_of(data or ingest.body_parse(body), kind)
             result = ingest.intake(batch, fields, received_at=ingest.received_now())
         except ingest.SegmentRequestError as error:
             return _refused(error, path=path, key_id=key_id)
