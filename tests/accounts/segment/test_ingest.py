@@ -190,3 +190,14 @@ def test_the_message_is_kept_as_sent(post: Post) -> None:
     message = track(properties={"plan": "pro", "n": 3})
     post("batch", {"batch": [message]})
     assert SegmentMessage.objects.get().body == json.loads(json.dumps(message))
+
+
+def test_text_postgresql_cannot_hold_drops_the_message_not_the_request(post: Post) -> None:
+    body = b'{"batch": [%s, %s, %s]}' % (
+        json.dumps(track(1)).encode(),
+        json.dumps(track(2, event="nul \u0000 here")).encode(),
+        json.dumps(track(3)).encode()[:-1] + b', "name": "\\ud800"}',
+    )
+    assert post("batch", body).status_code == 200
+    assert list(SegmentMessage.objects.values_list("message_id", flat=True)) == ["m-1"]
+    assert segment_counts() == (1, 2)
