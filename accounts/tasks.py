@@ -35,8 +35,15 @@ def segment_fold_task() -> int:
 
 @shared_task(acks_late=True)
 def segment_sweep_task() -> int:
-    """Beat, every minute: whatever a lost task left pending, waiting tracks whose account now exists, and the
-    deletion of old folded messages."""
+    """Beat, every minute: whatever a lost task left pending, and waiting tracks whose account now exists."""
     from accounts.segment.fold import segment_sweep
 
     return segment_sweep()
+
+
+@shared_task(acks_late=True)
+def segment_prune_task() -> int:
+    """Beat, daily: folded Segment messages older than their keeping time go."""
+    from accounts.segment.fold import segment_messages_prune
+
+    return segment_messages_prune()

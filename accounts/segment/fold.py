@@ -27,7 +27,7 @@ from accounts.services import source_rejected
 from accounts.sql import compose
 
 FOLD_ROUND_ROWS = 20_000
-# Folded messages are kept this long (their messageId dedupes resends meanwhile), then the sweep deletes them.
+# Folded messages are kept this long (their messageId dedupes resends meanwhile), then a daily task deletes them.
 KEPT_DAYS = 30
 _LOCK = "keel.segment_fold"
 
@@ -159,13 +159,18 @@ def _waiting_count(cursor: Any) -> None:
 
 
 def segment_sweep() -> int:
-    """The periodic sweep: fold what is pending (a lost task leaves nothing waiting for long), retry waiting
-    tracks whose account now exists, and delete folded messages older than KEPT_DAYS."""
-    folded = segment_fold(retry_waiting=True)
+    """The periodic sweep: fold what is pending (a lost task leaves nothing waiting for long) and retry the
+    waiting tracks whose account now exists."""
+    return segment_fold(retry_waiting=True)
+
+
+def segment_messages_prune() -> int:
+    """Delete folded messages received more than KEPT_DAYS ago (daily: the scan is of the whole table); waiting
+    tracks are kept. Returns how many went."""
     cutoff = timezone.now() - timedelta(days=KEPT_DAYS)
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM accounts_segmentmessage WHERE state IN ('applied', 'unmatched') AND received_at < %s",
             [cutoff],
         )
-    return folded
+        return int(cursor.rowcount)

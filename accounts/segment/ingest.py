@@ -127,10 +127,12 @@ def write_key_of(authorization: str, data: dict[str, Any] | None) -> str | None:
 
 def messages_of(data: dict[str, Any], kind: str | None) -> tuple[list[Any], dict[str, Any]]:
     """The messages of a request and the batch's own fields (`sentAt`, `context`): the `batch` list for
-    /v1/batch (kind None), the body itself for /v1/<kind>."""
+    /v1/batch (kind None), or a body that is one message with its `type`; the body itself for /v1/<kind>."""
     if kind is not None:
         return [{**data, "type": kind}], {}
     batch = data.get("batch")
+    if batch is None and isinstance(data.get("type"), str):
+        return [data], {}  # one message with its own type, as a Segment Webhooks destination forwards them
     if not isinstance(batch, list):
         raise SegmentRequestError(400, "bad_request", "`batch` is not a list of messages")
     return batch, data

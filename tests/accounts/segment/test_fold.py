@@ -3,9 +3,10 @@ with the importer's usage key rule and journal; tracks of unknown accounts wait 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import (
     ChangedUsageDay,
@@ -15,7 +16,7 @@ from accounts.models import (
     SegmentUserAccount,
     UsageEvent,
 )
-from accounts.segment.fold import segment_fold, segment_sweep
+from accounts.segment.fold import KEPT_DAYS, segment_fold, segment_messages_prune, segment_sweep
 from tests.accounts.segment.conftest import Post, segment_counts, segment_reasons
 from tests.factories import AccountFactory, ContactFactory
 
@@ -189,3 +190,17 @@ def test_the_fold_is_idempotent_over_many_rounds(post: Post, monkeypatch: pytest
     assert segment_fold() == 10
     assert segment_fold() == 0
     assert len(usage()) == 10
+
+
+def test_folded_messages_are_pruned_after_their_keeping_time_but_waiting_ones_stay(post: Post) -> None:
+    AccountFactory.create(external_id="ACC-1")
+    post(
+        "batch",
+        {"batch": [message(1, context={"groupId": "ACC-1"}), message(2, context={"groupId": "NOPE"})]},
+    )
+    segment_fold()
+    assert segment_messages_prune() == 0
+    SegmentMessage.objects.update(received_at=timezone.now() - timedelta(days=KEPT_DAYS + 1))
+    assert segment_messages_prune() == 1
+    assert SegmentMessage.objects.get().state == SegmentState.WAITING
+    assert len(usage()) == 1

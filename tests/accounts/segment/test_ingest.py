@@ -201,3 +201,11 @@ def test_text_postgresql_cannot_hold_drops_the_message_not_the_request(post: Pos
     assert post("batch", body).status_code == 200
     assert list(SegmentMessage.objects.values_list("message_id", flat=True)) == ["m-1"]
     assert segment_counts() == (1, 2)
+
+
+def test_batch_takes_one_forwarded_message_with_its_own_type(post: Post) -> None:
+    """What a Segment Webhooks destination posts: one message, already timed by Segment (receivedAt)."""
+    forwarded = track(1, receivedAt="2025-03-04T11:00:05Z", sentAt="2025-03-04T11:00:04Z")
+    assert post("batch", forwarded).status_code == 200
+    stored = SegmentMessage.objects.get()
+    assert stored.occurred_at == datetime(2025, 3, 4, 11, 0, tzinfo=UTC)
