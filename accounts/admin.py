@@ -18,6 +18,9 @@ from accounts.models import (
     ChangedUsageDay,
     Contact,
     ImportRun,
+    SegmentMessage,
+    SegmentUserAccount,
+    SegmentWriteKey,
     SourceDay,
     SourceRejection,
     Spend,
@@ -249,3 +252,30 @@ class SourceDayAdmin(ReadOnlyAdmin):
 class SourceRejectionAdmin(RecordAdmin):
     list_display = ("received_at", "source", "reason")
     list_filter = ("source",)
+
+
+@admin.register(SegmentWriteKey)
+class SegmentWriteKeyAdmin(ReadOnlyAdmin):
+    """Created and revoked on Keel's Segment page; the hash is never shown."""
+
+    list_display = ("name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+
+
+@admin.register(SegmentMessage)
+class SegmentMessageAdmin(ReadOnlyAdmin):
+    """Messages the Segment endpoint accepted, folded or waiting: written by the endpoint and its fold only."""
+
+    list_display = ("received_at", "kind", "message_id", "user_id", "event", "account_ref", "state")
+    list_filter = ("state", "kind")
+    search_fields = ("=message_id", "=user_id")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+
+@admin.register(SegmentUserAccount)
+class SegmentUserAccountAdmin(ReadOnlyAdmin):
+    """Which account each Segment user belongs to, kept by their group calls."""
+
+    list_display = ("user_id", "account_ref", "linked_at")
+    search_fields = ("=user_id", "=account_ref")

@@ -92,3 +92,9 @@ class BundleUploadForm(forms.Form):
             )
         upload.seek(0)
         return upload
+
+
+class WriteKeyForm(forms.Form):
+    """A new write key of the Segment endpoint: only its name is asked."""
+
+    name = forms.CharField(max_length=100, help_text="Which source sends with it, e.g. “Production backend”")

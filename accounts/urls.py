@@ -12,4 +12,11 @@ urlpatterns = [
     path("data/sources/", views.data_sources, name="data_sources"),
     path("data/runs/<int:pk>/", views.import_run_detail, name="import_run_detail"),
     path("data/runs/<int:pk>/progress/", views.import_run_progress, name="import_run_progress"),
+    path("settings/segment/", views.segment_settings, name="segment_settings"),
+    path("settings/segment/<int:pk>/revoke/", views.segment_key_revoke, name="segment_key_revoke"),
+    # Segment's HTTP tracking API (DATA.md §3), at the paths its clients post to.
+    path("v1/batch", views.segment_batch, name="segment_batch"),
+    path("v1/track", views.segment_track, name="segment_track"),
+    path("v1/identify", views.segment_identify, name="segment_identify"),
+    path("v1/group", views.segment_group, name="segment_group"),
 ]

@@ -4,13 +4,14 @@ gets (DESIGN.md "Roles and access"), over the `World` its `world` fixture builds
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
 
-from accounts.models import Account, ImportRun, User
+from accounts.models import Account, ImportRun, SegmentWriteKey, User
 from health.models import Task
 from metrics.models import SnapshotJob
 from surveys.models import Invitation, Survey
@@ -38,6 +39,7 @@ class World:
     run: ImportRun
     job: SnapshotJob
     target: User  # someone the Team actions change
+    write_key: SegmentWriteKey
 
     def user(self, role: str) -> User | None:
         return {ANON: None, CSM: self.csm, VP: self.vp, ADMIN: self.admin}[role]
@@ -67,6 +69,10 @@ EVERYONE = pages(200, 200, 200)
 VP_ONLY = pages(403, 200, 200)
 ADMIN_ONLY = pages(403, 403, 200)
 PUBLIC = {ANON: 200, CSM: 200, VP: 200, ADMIN: 200}
+
+
+def _segment_url(kind: str, w: World) -> str:
+    return reverse(f"segment_{kind}")
 
 
 def drill(figure: str, query: str = "") -> Callable[[World], str]:
@@ -255,6 +261,34 @@ CASES = [
         "import run progress",
         lambda w: reverse("import_run_progress", args=[w.run.pk]),
         ADMIN_ONLY,
+    ),
+    # Segment: the write keys page (admins); the tracking endpoint has its own auth (a write key, never a
+    # session: tests/accounts/segment/), so every role without a key gets a 401
+    Case("segment_settings", "segment write keys", lambda w: reverse("segment_settings"), ADMIN_ONLY),
+    Case(
+        "segment_settings",
+        "create a write key",
+        lambda w: reverse("segment_settings"),
+        pages(403, 403, 200),
+        method="post",
+        data={"name": "Permissions"},
+    ),
+    Case(
+        "segment_key_revoke",
+        "revoke a write key",
+        lambda w: reverse("segment_key_revoke", args=[w.write_key.pk]),
+        pages(403, 403, 302),
+        method="post",
+    ),
+    *(
+        Case(
+            f"segment_{kind}",
+            f"segment {kind} with a session",
+            functools.partial(_segment_url, kind),
+            dict.fromkeys(ROLES, 401),
+            method="post",
+        )
+        for kind in ("batch", "track", "identify", "group")
     ),
     # Surveys: everyone reads (a CSM over their own accounts), admins make and send; the public pages need no login
     Case("survey_list", "surveys", lambda w: reverse("survey_list"), EVERYONE),

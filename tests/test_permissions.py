@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, ImportRun, User
+from accounts.segment.keys import write_key_create
 from health.models import Task
 from health.reasons import text_reason
 from metrics.models import AccountCurrent, AccountDay, ComputedDay, MonthlyKpi, Scope, SnapshotJob
@@ -104,6 +105,7 @@ def world(
         run=ImportRun.objects.create(source=ImportRun.Source.COMMAND, name="bundle.zip", outcome="imported"),
         job=SnapshotJob.objects.create(reason="nightly", start=JUNE_END, end=JUNE_END),
         target=make_user("tom@keel.test", name="Tom Target"),
+        write_key=write_key_create(name="Permissions", user=None)[0],
     )
 
 

@@ -210,17 +210,7 @@ def _merge_staged(
     progress: ImportProgress,
 ) -> FileCounts | None:
     """The file again, into a staging table, then merged into accounts_usageevent set-based."""
-    # The columns' types are SQL written in this module: code, never input.
-    typed = [
-        compose("{name} {type}", name=name, type=sql.SQL(sql_type))
-        for name, sql_type in zip(_COLUMNS, _TYPES, strict=True)
-    ]
-    cursor.execute(compose("DROP TABLE IF EXISTS pg_temp.{staged}", staged=_STAGED))
-    cursor.execute(
-        compose(
-            "CREATE TEMP TABLE {staged} (line integer, {typed}) ON COMMIT DROP", staged=_STAGED, typed=typed
-        )
-    )
+    usage_staging_create(cursor)
     with csv_records(file) as records:
         rows = file_rows(USAGE, records, log, progress)
         if rows is None:  # pragma: no cover - it was read once already
@@ -232,7 +222,7 @@ def _merge_staged(
             columns=["line", *_COLUMNS],
         )
         with cursor.copy(copy_lines) as copy:
-            copy.set_types(["integer", *_TYPES])
+            copy.set_types(["bigint", *_TYPES])
             write = copy.write_row
             try:
                 for line, event in events:
@@ -244,11 +234,32 @@ def _merge_staged(
         _drain(events, log)
     if log.total > problems:
         return None
+    return usage_merge(cursor, has_count="count" in rows.present)
+
+
+def usage_staging_create(cursor: Any) -> str:
+    """Create (empty) the temp table `usage_merge` reads, dropped at commit; returns its name. Its columns: line
+    (the higher wins among events of one key), account_id, user_id, event, occurred_at, count."""
+    # The columns' types are SQL written in this module: code, never input.
+    typed = [
+        compose("{name} {type}", name=name, type=sql.SQL(sql_type))
+        for name, sql_type in zip(_COLUMNS, _TYPES, strict=True)
+    ]
+    cursor.execute(compose("DROP TABLE IF EXISTS pg_temp.{staged}", staged=_STAGED))
+    cursor.execute(
+        compose(
+            "CREATE TEMP TABLE {staged} (line bigint, {typed}) ON COMMIT DROP", staged=_STAGED, typed=typed
+        )
+    )
+    return _STAGED
+
+
+def usage_merge(cursor: Any, *, has_count: bool) -> FileCounts:
+    """Merge the events staged in `usage_staging_create`'s table into accounts_usageevent, set-based, by the usage
+    key (account, user_id, event, occurred_at as an instant; the highest line of a key wins): new keys are
+    inserted, and with `has_count` a changed count is updated (without, a known key keeps its count). The local
+    days written go into the usage journal. Every writer of usage events other than the COPY path uses it."""
     cursor.execute(compose("ANALYZE {staged}", staged=_STAGED))
-    return _merge(cursor, has_count="count" in rows.present)
-
-
-def _merge(cursor: Any, *, has_count: bool) -> FileCounts:
     # The key and the changed counts' statement are SQL written here (code, never input), composed as sql.SQL.
     key = sql.SQL(
         "(u.account_id, u.user_id, u.event, u.occurred_at) = (e.account_id, e.user_id, e.event, e.occurred_at)"

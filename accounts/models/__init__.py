@@ -1,5 +1,5 @@
 """The models of the ground floor, one module per kind of thing (the team, the book of business, the raw facts,
-imports, sources of data); importing from `accounts.models` finds every one."""
+imports, sources of data, the Segment endpoint); importing from `accounts.models` finds every one."""
 
 from accounts.models.book import (
     ANNUAL_FACTOR,
@@ -26,6 +26,7 @@ from accounts.models.facts import (
     UsageEvent,
 )
 from accounts.models.imports import ImportRun
+from accounts.models.segment import SegmentMessage, SegmentState, SegmentUserAccount, SegmentWriteKey
 from accounts.models.sources import DataSource, SourceDay, SourceRejection
 from accounts.models.team import Role, User, UserManager
 
@@ -42,6 +43,10 @@ __all__ = [
     "Interval",
     "Priority",
     "Role",
+    "SegmentMessage",
+    "SegmentState",
+    "SegmentUserAccount",
+    "SegmentWriteKey",
     "SourceDay",
     "SourceRejection",
     "SpanDates",

@@ -12,6 +12,7 @@ from accounts.selectors.access import (
     money_field,
     with_current_mrr,
 )
+from accounts.selectors.segment import segment_backlog, segment_write_keys
 from accounts.selectors.sources import source_activity, source_rejections_recent
 from accounts.selectors.team import (
     DISTINCT_SEGMENTS_SQL,
@@ -29,6 +30,8 @@ __all__ = [
     "csms_for_filter",
     "import_runs_recent",
     "money_field",
+    "segment_backlog",
+    "segment_write_keys",
     "segments_for_user",
     "source_activity",
     "source_rejections_recent",

@@ -1,7 +1,15 @@
-"""Pages of the team and its data, one module per page (home and Team, Data). The pages of accounts read
+"""Pages of the team and its data, one module per page (home and Team, Data, the Segment endpoint and its write keys). The pages of accounts read
 snapshots, so they live on the top floor (metrics.views.accounts)."""
 
 from accounts.views.data import data, import_run_detail, import_run_progress
+from accounts.views.segment import (
+    segment_batch,
+    segment_group,
+    segment_identify,
+    segment_key_revoke,
+    segment_settings,
+    segment_track,
+)
 from accounts.views.sources import data_sources
 from accounts.views.team import home, team, team_deactivate, team_reactivate, team_role
 
@@ -11,6 +19,12 @@ __all__ = [
     "home",
     "import_run_detail",
     "import_run_progress",
+    "segment_batch",
+    "segment_group",
+    "segment_identify",
+    "segment_key_revoke",
+    "segment_settings",
+    "segment_track",
     "team",
     "team_deactivate",
     "team_reactivate",

@@ -185,6 +185,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "surveys.tasks.invitations_due_send_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Segment: what a lost fold task left pending, tracks waiting for their account (accounts.segment.fold).
+    "segment-sweep": {"task": "accounts.tasks.segment_sweep_task", "schedule": crontab(minute="*")},
+    "segment-prune": {"task": "accounts.tasks.segment_prune_task", "schedule": crontab(hour=4, minute=10)},
 }
 # Shared by web and workers through Redis (an import's progress, read while its task runs); without Redis
 # tasks run in the web process, whose own memory is enough.

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.access import admin_required, vp_required
 from accounts.models import Account, ImportRun, User
+from accounts.segment.keys import write_key_create
 from accounts.selectors import account_get_for_user, accounts_for_user
 
 ANON, CSM, VP, ADMIN = "anonymous", "csm", "vp", "admin"
@@ -30,6 +31,8 @@ class Page:
     method: str
     expected: dict[str, int | str]
 
+
+SEGMENT_KINDS = ("batch", "track", "identify", "group")
 
 PAGES = [
     Page("home", "get", {ANON: LOGIN, CSM: 302, VP: 302, ADMIN: 302}),
@@ -46,6 +49,12 @@ PAGES = [
     Page("data_upload", "post", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 400}),  # 400: no file in the form
     Page("import_run", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
     Page("import_run_progress", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
+    Page("data_sources", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
+    Page("segment_settings", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
+    Page("segment_key_create", "post", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),  # the key shown once
+    Page("segment_key_revoke", "post", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 302}),
+    # The tracking endpoint takes write keys, never a session: everyone without a key gets a 401.
+    *(Page(f"segment_{kind}", "post", dict.fromkeys((ANON, CSM, VP, ADMIN), 401)) for kind in SEGMENT_KINDS),
     Page("password_change", "get", {ANON: LOGIN, CSM: 200, VP: 200, ADMIN: 200}),
     Page("django_admin", "get", {ANON: ADMIN_LOGIN, CSM: ADMIN_LOGIN, VP: ADMIN_LOGIN, ADMIN: 200}),
 ]
@@ -61,6 +70,7 @@ def target(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def urls(own_account: Account, other_account: Account, target: User) -> dict[str, tuple[str, dict[str, str]]]:
+    key = write_key_create(name="Old", user=None)[0]
     run = ImportRun.objects.create(source=ImportRun.Source.COMMAND, name="bundle.zip", outcome="imported")
     return {
         "home": (reverse("home"), {}),
@@ -77,6 +87,11 @@ def urls(own_account: Account, other_account: Account, target: User) -> dict[str
         "data_upload": (reverse("data"), {}),
         "import_run": (reverse("import_run_detail", args=[run.pk]), {}),
         "import_run_progress": (reverse("import_run_progress", args=[run.pk]), {}),
+        "data_sources": (reverse("data_sources"), {}),
+        "segment_settings": (reverse("segment_settings"), {}),
+        "segment_key_create": (reverse("segment_settings"), {"name": "Backend"}),
+        "segment_key_revoke": (reverse("segment_key_revoke", args=[key.pk]), {}),
+        **{f"segment_{kind}": (reverse(f"segment_{kind}"), {}) for kind in SEGMENT_KINDS},
         "password_change": (reverse("password_change"), {}),
         "django_admin": (reverse("admin:index"), {}),
     }
@@ -126,6 +141,10 @@ def test_every_url_of_the_accounts_app_is_in_the_matrix() -> None:
         "data",
         "import_run_detail",
         "import_run_progress",
+        "data_sources",
+        "segment_settings",
+        "segment_key_revoke",
+        *(f"segment_{kind}" for kind in SEGMENT_KINDS),
     }
     assert {
         pattern.name for pattern in urlpatterns
