@@ -9,6 +9,8 @@ urlpatterns = [
     path("team/<int:pk>/deactivate/", views.team_deactivate, name="team_deactivate"),
     path("team/<int:pk>/reactivate/", views.team_reactivate, name="team_reactivate"),
     path("data/", views.data, name="data"),
+    path("settings/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("settings/api-tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("data/runs/<int:pk>/", views.import_run_detail, name="import_run_detail"),
     path("data/runs/<int:pk>/progress/", views.import_run_progress, name="import_run_progress"),
 ]
