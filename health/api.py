@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_fields import IsVp, MonthRangeQuery, request_user
+from accounts.api_fields import IsVp, MonthRangeQuery, paginated, request_user
 from health.models import Task
 from health.selectors import health_backtest, health_model_active, task_get_for_user, task_list
 from health.selectors.tasks import STATES, UNASSIGNED
@@ -93,6 +93,8 @@ class TasksView(GenericAPIView[Task]):
             OpenApiParameter("state", str, enum=list(STATES), required=False),
             OpenApiParameter("csm", str, required=False, description="a user id, or `none` (VPs and admins)"),
         ],
+        operation_id="tasks_list",
+        responses={200: paginated(TaskSerializer)},
         description="Tasks: a CSM's own, or every task for VPs and admins, paginated in `results`.",
     )
     def get(self, request: Request) -> Response:

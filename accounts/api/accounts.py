@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from accounts.api.base import error_responses, refused
+from accounts.api.filters import InstantFilter
 from accounts.api.resources import ExternalIdSerializer, FactViewSet
 from accounts.importers.specs import ACCOUNTS
 from accounts.models import Account, User
@@ -42,7 +43,7 @@ class AccountFilter(django_filters.FilterSet):
     segment = django_filters.CharFilter()
     csm_email = django_filters.CharFilter(field_name="csm__email", lookup_expr="iexact")
     name = django_filters.CharFilter(lookup_expr="icontains")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = InstantFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Account

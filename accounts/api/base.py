@@ -54,13 +54,21 @@ def refused(status: int, field: str | None, message: str) -> Refused:
     return Refused(status, [{"field": field, "message": message}])
 
 
+def _storable(text: str | None, limit: int = 300) -> str | None:
+    """Text PostgreSQL takes whatever a request held: no NUL, no lone surrogate, cut short."""
+    if text is None:
+        return None
+    return text[:limit].replace("\x00", "\\0").encode("utf-8", "replace").decode("utf-8")
+
+
 def refused_response(request: Request, error: Refused, *, records: int = 1) -> Response:
     """The refusal as a response, counted as rejected by the API source (never the body: its path and the
     first errors)."""
+    errors = [{"field": _storable(e["field"]), "message": _storable(e["message"])} for e in error.errors[:5]]
     source_rejected(
         DataSource.API,
-        str(error) or "refused",
-        detail={"method": request.method, "path": request.path[:300], "errors": error.errors[:5]},
+        _storable(str(error), 2000) or "refused",
+        detail={"method": request.method, "path": _storable(request.path), "errors": errors},
         count=records,
     )
     return Response({"errors": error.errors}, status=error.status)

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from accounts.api.base import error_responses
+from accounts.api.filters import InstantFilter
 from accounts.api.resources import DeleteMixin, ExternalIdSerializer, FactViewSet
 from accounts.importers.specs import RESPONSES
 from accounts.models import SurveyKind, SurveyResponse
@@ -37,8 +38,8 @@ class ResponseWrite(serializers.Serializer[Any]):
 class ResponseFilter(django_filters.FilterSet):
     account_id = django_filters.CharFilter(field_name="account__external_id")
     kind = django_filters.ChoiceFilter(choices=SurveyKind.choices)
-    responded_after = django_filters.IsoDateTimeFilter(field_name="responded_at", lookup_expr="gte")
-    responded_before = django_filters.IsoDateTimeFilter(field_name="responded_at", lookup_expr="lt")
+    responded_after = InstantFilter(field_name="responded_at", lookup_expr="gte")
+    responded_before = InstantFilter(field_name="responded_at", lookup_expr="lt")
 
     class Meta:
         model = SurveyResponse

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from accounts.api.base import error_responses
+from accounts.api.filters import InstantFilter
 from accounts.api.resources import DeleteMixin, ExternalIdSerializer, FactViewSet
 from accounts.importers.specs import TICKETS
 from accounts.models import Priority, Ticket, TicketStatus
@@ -45,8 +46,8 @@ class TicketFilter(django_filters.FilterSet):
     account_id = django_filters.CharFilter(field_name="account__external_id")
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Ticket

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -84,7 +84,12 @@ def parse_datetime(text: str) -> datetime:
         raise FieldError(f"{shown(text)} is not an ISO 8601 datetime") from None
     if value.tzinfo is None:
         raise FieldError(f"{shown(text)} has no UTC offset (write Z or an offset such as +01:00)")
-    return value
+    try:
+        # As an instant in UTC: PostgreSQL takes offsets up to ±15:59 only, and the first hours of year 1
+        # written with a negative offset fall before the first instant Python and Keel hold.
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise FieldError(f"{shown(text)} is out of range") from None
 
 
 def parse_whole(text: str, *, minimum: int = 0) -> int:
