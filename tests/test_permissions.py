@@ -10,6 +10,7 @@ every page a CSM can open and looks for the names of accounts they do not own.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -131,7 +132,13 @@ def check(client: Client, world: World, case: Case, role: str, url: str) -> None
     user = world.user(role)
     if user is not None:
         client.force_login(user)
-    response = client.post(url, case.data) if case.method == "post" else client.get(url)
+    if case.json is not None or case.method in ("put", "delete"):
+        body = json.dumps(case.json) if case.json is not None else ""
+        response = client.generic(case.method.upper(), url, body, content_type="application/json")
+    elif case.method == "post":
+        response = client.post(url, case.data)
+    else:
+        response = client.get(url)
     expected = case.expected[role]
     if expected == LOGIN:
         assert response.status_code == 302, (case.label, role)

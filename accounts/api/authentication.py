@@ -38,7 +38,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiTokenScheme(OpenApiAuthenticationExtension):
     """The token in the schema: `Authorization: Token <key>`."""
 
     target_class = ApiTokenAuthentication

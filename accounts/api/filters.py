@@ -3,7 +3,7 @@ so a filter takes what a write takes and a bad value is a 400, never a query Pos
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -17,7 +17,8 @@ class InstantField(forms.Field):
         if value in (None, ""):
             return None
         try:
-            return parse_datetime(str(value).strip())
+            # In UTC: PostgreSQL takes offsets up to ±15:59 only, ISO 8601 up to ±23:59.
+            return parse_datetime(str(value).strip()).astimezone(UTC)
         except FieldError as error:
             raise forms.ValidationError(str(error)) from None
 

@@ -85,11 +85,12 @@ def parse_datetime(text: str) -> datetime:
     if value.tzinfo is None:
         raise FieldError(f"{shown(text)} has no UTC offset (write Z or an offset such as +01:00)")
     try:
-        # As an instant in UTC: PostgreSQL takes offsets up to ±15:59 only, and the first hours of year 1
-        # written with a negative offset fall before the first instant Python and Keel hold.
-        return value.astimezone(UTC)
+        # The first hours of year 1 written with a negative offset fall before the first instant Python holds
+        # (and the last of 9999 with a positive one after the last): they could not be stored.
+        value.astimezone(UTC)
     except OverflowError:
         raise FieldError(f"{shown(text)} is out of range") from None
+    return value
 
 
 def parse_whole(text: str, *, minimum: int = 0) -> int:

@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Keel API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # like every page (DESIGN.md)
     # The docs page's scripts and styles come from drf-spectacular-sidecar's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
