@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
@@ -36,10 +38,14 @@ from accounts.selectors import accounts_for_user
 
 
 def request_body(request: Request) -> Any:
+    """The parsed body; Refused(400) when it does not parse, 413 past DATA_UPLOAD_MAX_MEMORY_SIZE."""
     try:
         return request.data
     except ParseError as error:
         raise refused(400, None, str(error.detail)) from None
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raise refused(413, None, f"The body is larger than {limit // (1024 * 1024)} MB.") from None
 
 
 class FactViewSet(viewsets.GenericViewSet[Any]):

@@ -238,3 +238,12 @@ def test_a_csm_cannot_post_usage_of_another_book(
     ]
     assert not UsageEvent.objects.exists()
     assert datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def test_a_body_past_the_upload_limit_is_a_413(
+    client: Client, admin_user: User, own_account: Account
+) -> None:
+    huge = '{"events": [' + ",".join(['{"account_id": "ACC-OWN-1"}'] * 400_000) + "]}"
+    response = call(client, "post", "/api/v1/usage/", huge, admin_user)
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["message"].startswith("The body is larger than")
