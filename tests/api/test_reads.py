@@ -4,6 +4,7 @@ local files), and unknown paths as JSON 404s."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,8 +17,8 @@ from tests.conftest import api_key
 pytestmark = pytest.mark.django_db
 
 
-def auth(user: User) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Token {api_key(user)}"}
+def auth(user: User) -> dict[str, Any]:
+    return {"headers": {"Authorization": f"Token {api_key(user)}"}}
 
 
 def test_filters_on_lists(client: Client, vp: User, own_account: Account, other_account: Account) -> None:
