@@ -1,4 +1,7 @@
-"""The API tokens page (admins): make a token acting as a user (its key shown this once), revoke one."""
+"""The API tokens page (admins): make a token acting as a user (its key shown this once), revoke one.
+
+The key is shown in the answer to the POST that made it, not after a redirect: so it is never stored anywhere,
+not even for a moment in the session (a reload asks the browser to send the form again, which makes another)."""
 
 from __future__ import annotations
 
