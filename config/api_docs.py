@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 
-def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+def api_not_found(request: HttpRequest, path: str | None = None) -> JsonResponse:
     message = f"No API at {request.path}: see /api/v1/docs/."
     return JsonResponse({"errors": [{"field": None, "message": message}]}, status=404)
 

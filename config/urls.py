@@ -51,6 +51,6 @@ urlpatterns = [
     path("", include("health.urls")),
     path("", include("surveys.urls")),
     path("api/v1/", include(api_urlpatterns)),
-    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
+    re_path(r"^api(?:/(?P<path>.*))?$", api_not_found, name="api-not-found"),
     path("admin/", admin.site.urls),
 ]

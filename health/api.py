@@ -119,7 +119,7 @@ class TaskView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         task = task_get_for_user(request_user(request), pk)
-        return Response(TaskSerializer(task_list_one(task)).data)
+        return Response(TaskSerializer(task).data)
 
 
 class TaskCloseBody(serializers.Serializer[dict[str, Any]]):
@@ -141,9 +141,4 @@ class TaskCloseView(APIView):
             closed = task_close(task=task, by=user, note=body.validated_data["note"])
         except DjangoValidationError as error:
             return Response({"errors": [{"field": None, "message": " ".join(error.messages)}]}, status=409)
-        return Response(TaskSerializer(task_list_one(closed)).data)
-
-
-def task_list_one(task: Task) -> Task:
-    """The task with what its serializer reads (account, assignee, closer, episode) in one query."""
-    return Task.objects.select_related("account", "assignee", "closed_by", "episode").get(pk=task.pk)
+        return Response(TaskSerializer(closed).data)

@@ -97,7 +97,7 @@ def record_from(
     """A body (a JSON object) as an importer record: every key must be one of `columns`; `fixed` are the
     values the URL gives (a key the body may repeat, but only with the same value)."""
     body = body_object(data, prefix.rstrip(".") or None)
-    allowed = list(columns)
+    allowed = [*columns, *(key for key in fixed or {} if key not in columns)]
     errors: list[Error] = [
         {"field": f"{prefix}{key}", "message": f"unknown field; this takes {', '.join(allowed)}"}
         for key in body

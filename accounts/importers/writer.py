@@ -62,10 +62,11 @@ class Upsert:
         """A file's writer (WRITERS): the day does not change an upsert; `params` add to the declared ones."""
         written = [assign for assign in self.assigns if assign.column is None or staged.has(assign.column)]
         targets = [assign.target for assign in written]
-        values = [
+        values: list[sql.Composable] = [
             compose("s.{bundle} AS {name}", bundle=bundle, name=name) for name, bundle in self.key.items()
         ]
         values += [compose("{value} AS {target}", value=sql.SQL(a.value), target=a.target) for a in written]
+        values.append(sql.SQL("s.line AS _line"))  # new rows get their ids in the file's order
         source = compose(
             "SELECT {values} FROM {staging} s {joins}",
             values=values,
@@ -105,7 +106,8 @@ class Upsert:
             """
             INSERT INTO {table} ({columns})
             SELECT {values} FROM ({source}) src
-            WHERE NOT EXISTS (SELECT FROM {table} t WHERE {same_key})""",
+            WHERE NOT EXISTS (SELECT FROM {table} t WHERE {same_key})
+            ORDER BY src._line""",
             table=self.table,
             columns=list(inserted),
             values=list(inserted.values()),

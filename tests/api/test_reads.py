@@ -58,7 +58,7 @@ def test_a_csm_reads_and_closes_their_task_with_a_note(
 
 
 def test_unknown_api_paths_are_json_404s(client: Client, admin_user: User) -> None:
-    for path in ("/api/", "/api/v1/nothing/", "/api/v2/accounts/"):
+    for path in ("/api", "/api/", "/api/v1/nothing/", "/api/v2/accounts/"):
         response = client.get(path, **auth(admin_user))
         assert response.status_code == 404
         assert response.json()["errors"][0]["message"].startswith("No API at")

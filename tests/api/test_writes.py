@@ -247,3 +247,11 @@ def test_a_body_past_the_upload_limit_is_a_413(
     response = call(client, "post", "/api/v1/usage/", huge, admin_user)
     assert response.status_code == 413
     assert response.json()["errors"][0]["message"].startswith("The body is larger than")
+
+
+def test_the_body_may_repeat_the_id_of_the_url_but_not_another(client: Client, admin_user: User) -> None:
+    same = call(client, "put", "/api/v1/accounts/SAME-1/", {"id": "SAME-1", "name": "Same"}, admin_user)
+    assert same.status_code == 201
+    other = call(client, "put", "/api/v1/accounts/SAME-1/", {"id": "OTHER-1", "name": "Same"}, admin_user)
+    assert other.status_code == 400
+    assert other.json()["errors"][0]["field"] == "id"
