@@ -124,7 +124,9 @@ def problems_as_errors(problems: Sequence[RecordProblem], *, item: str | None = 
             field = f"{item}[{problem.index}]" + (f".{column}" if column else "")
         else:
             field = column
-        errors.append({"field": field, "message": problem.reason})
+        # The header of the one-file bundle is the request's fields: a required column missing is a field left out.
+        reason = "a value is required" if problem.reason == "required column is missing" else problem.reason
+        errors.append({"field": field, "message": reason})
     return errors
 
 

@@ -1,5 +1,5 @@
-"""`/api/v1/contacts/`: people at the customer (contacts.csv's columns). DELETE removes one (and the survey
-answers given as that contact, as deleting it anywhere does)."""
+"""`/api/v1/contacts/`: people at the customer (contacts.csv's columns). DELETE removes one, and with it what
+hangs off the contact: its survey answers and the invitations Keel sent it (as deleting it anywhere does)."""
 
 from __future__ import annotations
 

@@ -255,3 +255,11 @@ def test_the_body_may_repeat_the_id_of_the_url_but_not_another(client: Client, a
     other = call(client, "put", "/api/v1/accounts/SAME-1/", {"id": "OTHER-1", "name": "Same"}, admin_user)
     assert other.status_code == 400
     assert other.json()["errors"][0]["field"] == "id"
+
+
+def test_a_required_field_left_out_is_named(client: Client, admin_user: User, own_account: Account) -> None:
+    response = call(
+        client, "put", "/api/v1/contacts/C-9/", {"account_id": own_account.external_id}, admin_user
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "email", "message": "a value is required"}]
