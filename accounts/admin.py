@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from accounts.models import (
     Account,
     AccountOwnership,
+    ApiToken,
     ChangedUsageDay,
     Contact,
     ImportRun,
@@ -279,3 +280,13 @@ class SegmentUserAccountAdmin(ReadOnlyAdmin):
 
     list_display = ("user_id", "account_ref", "linked_at")
     search_fields = ("=user_id", "=account_ref")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """API tokens are made and revoked on Keel's own page (/settings/api-tokens/), where the key is shown once:
+    here they are listed only, and the key's hash is never shown."""
+
+    list_display = ("name", "prefix", "user", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("user", "created_by")
+    exclude = ("key_hash",)

@@ -80,3 +80,19 @@ def request_user(request: Request) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+def paginated(item: type[serializers.Serializer[Any]]) -> type[serializers.Serializer[Any]]:
+    """The schema of a page of `item`s, for views that paginate by hand (`paginate_queryset`)."""
+    name = item.__name__.removesuffix("Serializer")
+    return type(
+        f"Paginated{name}List",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+            "__doc__": f"A page of {name} objects.",
+        },
+    )

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from accounts.forms import KeelPasswordResetForm, LoginForm
+from config.api_docs import api_not_found, docs_view, schema_view
 
 auth_urlpatterns = [
     path(
@@ -34,7 +35,10 @@ auth_urlpatterns = [
     ),
 ]
 
-api_urlpatterns = [
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("schema/", schema_view, name="api-schema"),
+    path("docs/", docs_view, name="api-docs"),
+    path("", include("accounts.api.urls")),
     path("", include("metrics.api_urls")),
     path("", include("health.api_urls")),
     path("", include("surveys.api_urls")),
@@ -47,5 +51,6 @@ urlpatterns = [
     path("", include("health.urls")),
     path("", include("surveys.urls")),
     path("api/v1/", include(api_urlpatterns)),
+    re_path(r"^api(?:/(?P<path>.*))?$", api_not_found, name="api-not-found"),
     path("admin/", admin.site.urls),
 ]

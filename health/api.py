@@ -4,12 +4,15 @@ are snapshots, served by metrics.api.
 - `GET /api/v1/health/backtest/?from=YYYY-MM&to=YYYY-MM`: `auc`, `churn_rate_by_status` of the active model.
   VPs and admins only: it pools every account of the company, which a CSM does not see (403).
 - `GET /api/v1/tasks/?state=open|closed|all&csm=<user id>|none`: a CSM's own tasks; every task for VPs and admins.
+- `GET /api/v1/tasks/<id>/`: one task; `POST /api/v1/tasks/<id>/close/` with `{"note": "..."}` closes it
+  (`health.services.task_close`): 200 with the task, 409 when it was closed already; another CSM's task is a 404.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -18,10 +21,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_fields import IsVp, MonthRangeQuery, request_user
+from accounts.api_fields import IsVp, MonthRangeQuery, paginated, request_user
 from health.models import Task
-from health.selectors import health_backtest, health_model_active, task_list
+from health.selectors import health_backtest, health_model_active, task_get_for_user, task_list
 from health.selectors.tasks import STATES, UNASSIGNED
+from health.services import task_close
+from health.services.tasks import MAX_NOTE
 
 
 class HealthBacktestView(APIView):
@@ -88,6 +93,8 @@ class TasksView(GenericAPIView[Task]):
             OpenApiParameter("state", str, enum=list(STATES), required=False),
             OpenApiParameter("csm", str, required=False, description="a user id, or `none` (VPs and admins)"),
         ],
+        operation_id="tasks_list",
+        responses={200: paginated(TaskSerializer)},
         description="Tasks: a CSM's own, or every task for VPs and admins, paginated in `results`.",
     )
     def get(self, request: Request) -> Response:
@@ -102,3 +109,36 @@ class TasksView(GenericAPIView[Task]):
         page = self.paginate_queryset(tasks)
         assert page is not None
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+class TaskView(APIView):
+    @extend_schema(
+        operation_id="task_retrieve",
+        responses={200: TaskSerializer},
+        description="One task (a CSM's own; any for VPs and admins).",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        task = task_get_for_user(request_user(request), pk)
+        return Response(TaskSerializer(task).data)
+
+
+class TaskCloseBody(serializers.Serializer[dict[str, Any]]):
+    note = serializers.CharField(max_length=MAX_NOTE, allow_blank=True, required=False, default="")
+
+
+class TaskCloseView(APIView):
+    @extend_schema(
+        request=TaskCloseBody,
+        responses={200: TaskSerializer},
+        description="Close the task with a note of what was done (409 when it is closed already).",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = request_user(request)
+        task = task_get_for_user(user, pk)
+        body = TaskCloseBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            closed = task_close(task=task, by=user, note=body.validated_data["note"])
+        except DjangoValidationError as error:
+            return Response({"errors": [{"field": None, "message": " ".join(error.messages)}]}, status=409)
+        return Response(TaskSerializer(closed).data)

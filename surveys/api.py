@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_fields import request_user
+from accounts.api_fields import paginated, request_user
 from accounts.models import Account, SurveyKind, User
 from accounts.numbers import number, ratio
 from accounts.selectors import accounts_for_user
@@ -136,7 +136,11 @@ class SurveysView(GenericAPIView[Survey]):
     permission_classes = [IsAuthenticated, IsAdminToWrite]
     serializer_class = SurveySerializer
 
-    @extend_schema(description="Every survey, newest first, paginated in `results`.")
+    @extend_schema(
+        operation_id="surveys_list",
+        responses={200: paginated(SurveySerializer)},
+        description="Every survey, newest first, paginated in `results`.",
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(_surveys(request_user(request)))
         assert page is not None  # the project sets a default pagination class

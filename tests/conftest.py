@@ -118,6 +118,16 @@ vp = _named_user("vera@keel.test", Role.VP, "Vera VP")
 admin_user = _named_user("adam@keel.test", Role.ADMIN, "Adam Admin")
 
 
+def api_key(user: User) -> str:
+    """A new API token's key acting as `user` (made by an admin, as on the API tokens page)."""
+    from accounts.services import api_token_create
+
+    maker = User.objects.filter(role=Role.ADMIN, is_active=True).first() or User.objects.create_user(
+        "token-maker@keel.test", None, name="Token Maker", role=Role.ADMIN
+    )
+    return api_token_create(name="tests", user=user, created_by=maker)[1]
+
+
 @pytest.fixture
 def own_account(csm: User) -> Account:
     """An account owned by `csm`, with a $1,200/year span (MRR 100.00) and a contact."""

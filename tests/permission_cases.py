@@ -55,6 +55,7 @@ class Case:
     expected: Mapping[str, int | str]
     method: str = "get"
     data: dict[str, str] = field(default_factory=dict)
+    json: object = None  # a JSON body (API writes: put, post, delete)
 
 
 def pages(csm: int | str, vp: int | str, admin: int | str) -> dict[str, int | str]:
@@ -129,7 +130,6 @@ def sent(s: Surveys) -> Survey:
 
 
 SURVEY_FORM = {"name": "Permissions draft", "kind": "nps", "audience": "paying"}
-
 
 CASES = [
     # Logging in and out, passwords

@@ -3,13 +3,15 @@
 Named users: `csm` (Alice) owns `own_account`, `other_csm` (Bob) owns `other_account`, `vp`, `admin_user`, and
 anonymous. Anonymous people go to the login page (pages) or get a 401 (API); a CSM sees their own accounts and
 dashboard only (another CSM's account or dashboard is a 404, a page for VPs or admins a 403); VPs and admins see
-everything VPs see, admins the rest. The cases are in tests/permission_cases.py; the URLs come from the
+everything VPs see, admins the rest. The cases are in tests/permission_cases.py (the API's in
+tests/permission_cases_api.py); the URLs come from the
 resolver: a new URL without a case fails `test_every_url_of_the_project_has_a_case`. The last test renders
 every page a CSM can open and looks for the names of accounts they do not own.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -27,7 +29,6 @@ from metrics.models import AccountCurrent, AccountDay, ComputedDay, MonthlyKpi, 
 from tests.factories import AccountFactory, SubscriptionSpanFactory
 from tests.permission_cases import (
     ADMIN_LOGIN,
-    CASES,
     CSM,
     JUNE,
     JUNE_END,
@@ -37,6 +38,10 @@ from tests.permission_cases import (
     Case,
     World,
 )
+from tests.permission_cases import CASES as PAGE_CASES
+from tests.permission_cases_api import API_CASES
+
+CASES = [*PAGE_CASES, *API_CASES]
 
 
 @pytest.fixture
@@ -133,7 +138,13 @@ def check(client: Client, world: World, case: Case, role: str, url: str) -> None
     user = world.user(role)
     if user is not None:
         client.force_login(user)
-    response = client.post(url, case.data) if case.method == "post" else client.get(url)
+    if case.json is not None or case.method in ("put", "delete"):
+        body = json.dumps(case.json) if case.json is not None else ""
+        response = client.generic(case.method.upper(), url, body, content_type="application/json")
+    elif case.method == "post":
+        response = client.post(url, case.data)
+    else:
+        response = client.get(url)
     expected = case.expected[role]
     if expected == LOGIN:
         assert response.status_code == 302, (case.label, role)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -84,6 +84,12 @@ def parse_datetime(text: str) -> datetime:
         raise FieldError(f"{shown(text)} is not an ISO 8601 datetime") from None
     if value.tzinfo is None:
         raise FieldError(f"{shown(text)} has no UTC offset (write Z or an offset such as +01:00)")
+    try:
+        # The first hours of year 1 written with a negative offset fall before the first instant Python holds
+        # (and the last of 9999 with a positive one after the last): they could not be stored.
+        value.astimezone(UTC)
+    except OverflowError:
+        raise FieldError(f"{shown(text)} is out of range") from None
     return value
 
 

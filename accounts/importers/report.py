@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A report is read by a person; past this many lines it says how many more there were. It also bounds memory
 # when a huge file is bad on every row.
@@ -17,6 +17,8 @@ class Problem:
     line: int
     column_rank: int
     text: str
+    column: str = field(default="", compare=False)  # the row's column, "" for a problem of the whole bundle
+    reason: str = field(default="", compare=False)
 
 
 class ErrorLog:
@@ -44,7 +46,14 @@ class ErrorLog:
         if self._kept_per_source[file, source] < self.limit:
             self._kept_per_source[file, source] += 1
             rank = self._column_rank.get(file, {}).get(column, -1)
-            problem = Problem(self._file_rank.get(file, -1), line, rank, f"{file}:{line}: {column}: {reason}")
+            problem = Problem(
+                self._file_rank.get(file, -1),
+                line,
+                rank,
+                f"{file}:{line}: {column}: {reason}",
+                column,
+                reason,
+            )
             self._kept.append(problem)
 
     def add_more(self, count: int) -> None:
@@ -55,6 +64,10 @@ class ErrorLog:
         """A problem with the bundle itself (missing, unreadable, unknown file): listed first."""
         self.total += 1
         self._kept.append(Problem(-1, 0, 0, message))
+
+    def problems(self) -> list[Problem]:
+        """The problems kept, in report order (the API maps their line and column to its fields)."""
+        return sorted(self._kept)[: self.limit]
 
     def lines(self) -> list[str]:
         shown = [problem.text for problem in sorted(self._kept)[: self.limit]]

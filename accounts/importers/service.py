@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from accounts.importers.progress import ImportProgress
 from accounts.importers.reader import BundleError, BundleFile, open_bundle
 from accounts.importers.report import MAX_REPORTED, ErrorLog, FileCounts
 from accounts.importers.rules import file_check
-from accounts.importers.specs import SPECS, USAGE
+from accounts.importers.specs import SPECS, USAGE, FileSpec
 from accounts.importers.staging import stage_file, staging_create, staging_drop
 from accounts.importers.usage import usage_import
 from accounts.importers.writer import file_write
@@ -39,6 +40,22 @@ class ImportResult:
         if self.dry_run:
             lines.append("Dry run: the bundle is valid; nothing was saved.")
         return lines
+
+
+def file_import(
+    cursor: Any, *, spec: FileSpec, file: BundleFile, log: ErrorLog, progress: ImportProgress
+) -> FileCounts | None:
+    """Read, check and (while `log` is still empty) write one file of a bundle, in the caller's transaction,
+    after `staging_create`: its counts when written, None when it was not. After a problem, later files are
+    still read and checked, for the report, but not written. The API writes its records through this too."""
+    progress.file(spec.name)
+    if spec is USAGE:
+        return usage_import(cursor, file=file, log=log, write=not log, progress=progress)
+    staged = stage_file(cursor, spec=spec, file=file, log=log, progress=progress)
+    if staged is None:
+        return None
+    file_check(cursor, staged=staged, log=log)
+    return None if log else file_write(cursor, staged=staged, today=timezone.localdate())
 
 
 class _Rollback(Exception):
@@ -116,7 +133,6 @@ def _import_files(
     dry_run: bool,
     progress: ImportProgress,
 ) -> None:
-    today = timezone.localdate()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in _TRANSACTION_SETTINGS:
@@ -125,21 +141,9 @@ def _import_files(
             for spec in SPECS:
                 if spec.name not in files:
                     continue
-                progress.file(spec.name)
-                if spec is USAGE:
-                    counts = usage_import(
-                        cursor, file=files[spec.name], log=log, write=not log, progress=progress
-                    )
-                    if counts is not None:
-                        summary[spec.key] = counts
-                    continue
-                staged = stage_file(cursor, spec=spec, file=files[spec.name], log=log, progress=progress)
-                if staged is None:
-                    continue
-                file_check(cursor, staged=staged, log=log)
-                # After a problem, later files are still read and checked, for the report, but not written.
-                if not log:
-                    summary[spec.key] = file_write(cursor, staged=staged, today=today)
+                counts = file_import(cursor, spec=spec, file=files[spec.name], log=log, progress=progress)
+                if counts is not None:
+                    summary[spec.key] = counts
             if log or dry_run:
                 raise _Rollback
             staging_drop(cursor)

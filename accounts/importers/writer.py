@@ -62,7 +62,7 @@ class Upsert:
         """A file's writer (WRITERS): the day does not change an upsert; `params` add to the declared ones."""
         written = [assign for assign in self.assigns if assign.column is None or staged.has(assign.column)]
         targets = [assign.target for assign in written]
-        values = [
+        values: list[sql.Composable] = [
             compose("s.{bundle} AS {name}", bundle=bundle, name=name) for name, bundle in self.key.items()
         ]
         values += [compose("{value} AS {target}", value=sql.SQL(a.value), target=a.target) for a in written]

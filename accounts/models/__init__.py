@@ -1,6 +1,7 @@
 """The models of the ground floor, one module per kind of thing (the team, the book of business, the raw facts,
 imports, sources of data, the Segment endpoint); importing from `accounts.models` finds every one."""
 
+from accounts.models.api_tokens import ApiToken
 from accounts.models.book import (
     ANNUAL_FACTOR,
     BEGINNING_OF_TIME,
@@ -36,6 +37,7 @@ __all__ = [
     "SCALES",
     "Account",
     "AccountOwnership",
+    "ApiToken",
     "ChangedUsageDay",
     "Contact",
     "DataSource",

@@ -1,6 +1,7 @@
 """Pages of the team and its data, one module per page (home and Team, Data, the Segment endpoint and its write keys). The pages of accounts read
 snapshots, so they live on the top floor (metrics.views.accounts)."""
 
+from accounts.views.api_tokens import api_token_revoke_view, api_tokens
 from accounts.views.data import data, import_run_detail, import_run_progress
 from accounts.views.segment import (
     segment_batch,
@@ -14,6 +15,8 @@ from accounts.views.sources import data_sources
 from accounts.views.team import home, team, team_deactivate, team_reactivate, team_role
 
 __all__ = [
+    "api_token_revoke_view",
+    "api_tokens",
     "data",
     "data_sources",
     "home",

@@ -39,7 +39,7 @@ def task_list(*, user: User, state: str = "open", csm: str = "") -> QuerySet[Tas
 
 def task_get_for_user(user: User, pk: int) -> Task:
     try:
-        return tasks_for_user(user).select_related("account").get(pk=pk)
+        return tasks_for_user(user).select_related("account", "assignee", "closed_by", "episode").get(pk=pk)
     except Task.DoesNotExist:
         raise Http404("No such task.") from None
 

@@ -145,10 +145,12 @@ def test_every_url_of_the_accounts_app_is_in_the_matrix() -> None:
         "segment_settings",
         "segment_key_revoke",
         *(f"segment_{kind}" for kind in SEGMENT_KINDS),
+        "api_tokens",
+        "api_token_revoke",
     }
     assert {
         pattern.name for pattern in urlpatterns
-    } == covered  # the account pages are metrics' (their own rows)
+    } == covered  # the account pages are metrics' (their own rows); API tokens: tests/test_permissions.py
 
 
 @pytest.mark.parametrize("name", PUBLIC)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from health.models import Task
 from health.reasons import AtRiskReason
 from metrics.selectors.scores import health_score_fields, health_scores_on
+from tests.conftest import api_key
 from tests.scenarios import D, Facts, ago, events, score_day
 
 HEALTH = "/api/v1/health/"
@@ -59,8 +59,8 @@ def test_a_csm_gets_only_their_accounts(book: Facts, client: Client, csm: User, 
         "A1",
         "A2",
     ]
-    token = Token.objects.create(user=other_csm)
-    response = client.get(HEALTH, {"on": D.isoformat()}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_key(other_csm)
+    response = client.get(HEALTH, {"on": D.isoformat()}, HTTP_AUTHORIZATION=f"Token {key}")
     assert [row["account_id"] for row in response.json()["results"]] == ["B1"]
 
 

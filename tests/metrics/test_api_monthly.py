@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from tests.conftest import api_key
 from tests.scenarios import Facts
 
 URL = "/api/v1/metrics/monthly/"
@@ -54,8 +54,8 @@ def test_a_csm_gets_only_their_own_book(book: Facts, client: Client, csm: User) 
 
 
 def test_token_authentication_acts_as_its_user(book: Facts, client: Client, other_csm: User) -> None:
-    token = Token.objects.create(user=other_csm)
-    response = client.get(URL, {"from": "2024-03", "to": "2024-03"}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_key(other_csm)
+    response = client.get(URL, {"from": "2024-03", "to": "2024-03"}, HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json()[0]["mrr"] == "300.00"
 

@@ -1,0 +1,47 @@
+"""Writes of API tokens: an admin makes one (the key is returned once and never stored) or revokes one."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import ApiToken, User
+
+KEY_PREFIX = "keel_"
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def api_token_create(*, name: str, user: User, created_by: User) -> tuple[ApiToken, str]:
+    """A new token acting as `user`, and its key (shown once: only its hash is kept). Admins only."""
+    if not (created_by.is_active and created_by.is_admin):
+        raise ValidationError("Only admins make API tokens.")
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Say what the token is for."})
+    if not user.is_active:
+        raise ValidationError({"user": f"{user.name} is deactivated."})
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name=name[:200], key_hash=api_token_hash(key), prefix=key[:12], user=user, created_by=created_by
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, by: User) -> None:
+    """Revoke `token` for good (a revoked token stays listed). Admins only; revoking twice changes nothing."""
+    if not (by.is_active and by.is_admin):
+        raise ValidationError("Only admins revoke API tokens.")
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_used(*, token: ApiToken) -> None:
+    """Note when the token was last used, at most once a minute (not a write per request)."""
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
