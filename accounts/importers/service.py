@@ -17,7 +17,8 @@ from accounts.importers.specs import SPECS, USAGE, FileSpec
 from accounts.importers.staging import stage_file, staging_create, staging_drop
 from accounts.importers.usage import usage_import
 from accounts.importers.writer import file_write
-from accounts.models import ImportRun, User
+from accounts.models import DataSource, ImportRun, User
+from accounts.services.sources import source_accepted, source_rejected
 
 # Session settings for the import's transaction only. Losing the last commit in a crash is harmless (the
 # bundle is imported again), and sorts of millions of staged rows should stay in memory where they can.
@@ -105,6 +106,13 @@ def bundle_import(
     if log:
         summary = {}
     _finish(run, log=log, summary=summary, progress=progress)
+    if log and not dry_run:  # a refused bundle is one refusal: none of its rows was imported
+        lines = run.errors
+        source_rejected(
+            DataSource.BUNDLE,
+            f"{run.name}: {lines[0]}" if lines else f"{run.name}: refused",
+            detail={"import run": run.pk, "problems": len(lines)},
+        )
     return ImportResult(ok=not log, dry_run=dry_run, errors=run.errors, summary=summary, run=run)
 
 
@@ -146,6 +154,8 @@ def _import_files(
                     summary[spec.key] = counts
             if log or dry_run:
                 raise _Rollback
+            rows = sum(counts.created + counts.updated + counts.unchanged for counts in summary.values())
+            source_accepted(DataSource.BUNDLE, rows)
             staging_drop(cursor)
     except _Rollback:
         pass

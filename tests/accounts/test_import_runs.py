@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from accounts.models import Account, ImportRun, Role, User
+from accounts.models import Account, DataSource, ImportRun, Role, SourceDay, SourceRejection, User
 from tests.accounts.test_import_helpers import database_state, run
 
 
@@ -55,3 +55,15 @@ def test_an_internal_error_is_recorded_and_raised(
     failed = ImportRun.objects.get()
     assert failed.outcome == ImportRun.Outcome.REJECTED
     assert failed.errors == ["The import stopped on an internal error (RuntimeError); nothing was imported."]
+
+
+def test_imports_count_for_the_data_sources_page(tmp_path: Path, db: None) -> None:
+    run(tmp_path / "a", {"accounts.csv": "id,name\nACC-1,Acme\nACC-2,Globex\n"})
+    run(tmp_path / "b", {"accounts.csv": "id,name\nACC-1,Acme\nACC-3,Initech\n"})  # 1 unchanged, 1 created
+    run(tmp_path / "c", {"accounts.csv": "id,name\nACC-9,Nine\n"}, dry_run=True)  # a dry run counts nothing
+    run(tmp_path / "d", {"accounts.csv": "id\nACC-4\n"})  # refused: one refusal, nothing accepted
+    counted = SourceDay.objects.get(source=DataSource.BUNDLE)
+    assert (counted.accepted, counted.rejected) == (4, 1)
+    refusal = SourceRejection.objects.get(source=DataSource.BUNDLE)
+    assert refusal.reason == "d: accounts.csv:1: name: required column is missing"
+    assert refusal.detail == {"import run": ImportRun.objects.get(name="d").pk, "problems": 1}
