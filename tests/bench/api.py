@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db import connection
 
 from accounts.models import Account, ChangedUsageDay, Role, UsageEvent, User
 from accounts.services import api_token_create
 from accounts.sql import compose
 from tests.bench.databases import dataset
+from tests.bench.servers import gunicorn
 
 BENCH_DB = "keel_bench_api"
 ACCOUNTS = 1_000
@@ -53,52 +47,6 @@ def _body(request: int) -> bytes:
     return json.dumps({"events": events}).encode()
 
 
-@contextmanager
-def _gunicorn() -> Iterator[int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-of-some-length-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "KEEL_LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "--timeout",
-            "120",
-        ],
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.1)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
 def _send(port: int, key: str, bodies: list[bytes]) -> float:
     """Seconds to POST every body, one after the other, on one keep-alive connection; each must be a 200."""
     client = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -122,7 +70,7 @@ def bench_api(*, fresh: bool) -> list[Row]:
     admin = User.objects.get(email="bench-admin@keel.test")
     _, key = api_token_create(name="bench", user=admin, created_by=admin)
     bodies = [_body(n) for n in range(REQUESTS)]
-    with _gunicorn() as port:
+    with gunicorn() as port:
         _send(port, key, [_body(REQUESTS)])  # warm up: imports, connections (its events are not timed)
         first = _send(port, key, bodies)
         again = _send(port, key, bodies)

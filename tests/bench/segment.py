@@ -15,14 +15,8 @@ import base64
 import http.client
 import json
 import multiprocessing
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -32,6 +26,7 @@ from accounts.models import Account
 from accounts.segment.fold import segment_fold
 from accounts.segment.keys import write_key_create
 from tests.bench.databases import use_database
+from tests.bench.servers import gunicorn
 
 BENCH_DB = "keel_bench_segment"
 ACCOUNTS = 1_000
@@ -88,50 +83,6 @@ def _send(args: tuple[int, str, list[bytes]]) -> int:
     return failed
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _server(port: int) -> Iterator[None]:
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{BENCH_DB}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "KEEL_LOG_LEVEL": "WARNING",
-    }
-    if settings.REDIS_URL:
-        env["REDIS_URL"] = settings.REDIS_URL
-    command = [
-        os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-        "config.wsgi",
-        "--workers=2",
-        "--threads=4",
-        f"--bind=127.0.0.1:{port}",
-        "--log-level=warning",
-    ]
-    process = subprocess.Popen(command, env=env)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def _prepare() -> str:
     use_database(BENCH_DB)
     from django.core.management import call_command
@@ -166,9 +117,8 @@ def _accept(port: int, auth: str, bodies: list[bytes]) -> tuple[float, int]:
 def bench_segment() -> list[Row]:
     auth = _prepare()
     rows: list[Row] = []
-    port = _free_port()
     mode = "queued fold" if settings.REDIS_URL else "eager fold in the request (no REDIS_URL)"
-    with _server(port):
+    with gunicorn(workers=2, threads=4) as port:
         for size in BATCH_SIZES:
             bodies = _bodies(size, EVENTS, tag=f"b{size}")
             with connection.cursor() as cursor:

@@ -4,12 +4,7 @@ process, one after the other, as one worker would run them."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -22,6 +17,7 @@ from config.celery_app import app
 from surveys.models import Invitation, Survey, SurveyOptOut
 from surveys.services import invitations, survey_create, survey_send
 from tests.bench.databases import dataset
+from tests.bench.servers import smtp_sink
 
 BENCH_DB = "keel_bench_surveys"
 ACCOUNTS = 5_000
@@ -59,31 +55,6 @@ def _build() -> None:
     )
 
 
-@contextmanager
-def _smtp_sink() -> Iterator[int]:
-    """aiosmtpd's Sink (accepts every message, keeps none) on a free loopback port, in its own process."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sink = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"]
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or sink.poll() is not None:
-                    raise RuntimeError("the aiosmtpd sink did not start") from None
-                time.sleep(0.05)
-        yield port
-    finally:
-        sink.terminate()
-        sink.wait(timeout=10)
-
-
 def bench_surveys(*, fresh: bool) -> list[Row]:
     contacts = ACCOUNTS * CONTACTS_PER_ACCOUNT
     recipe = {"accounts": ACCOUNTS, "contacts": contacts, "since": "2024-01-01"}
@@ -97,7 +68,7 @@ def bench_surveys(*, fresh: bool) -> list[Row]:
     )  # the batches run here, whatever REDIS_URL
     email = {key: getattr(settings, key) for key in ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT")}
     try:
-        with _smtp_sink() as port:
+        with smtp_sink() as port:
             settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
             settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
             survey = survey_create(name="Bench NPS", kind="nps")
