@@ -92,3 +92,10 @@ class BundleUploadForm(forms.Form):
             )
         upload.seek(0)
         return upload
+
+
+class StripeMappingForm(forms.Form):
+    """Map a quarantined Stripe customer to an account, by the account's external id."""
+
+    customer_id = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    account = forms.CharField(max_length=200, label="Account external id")

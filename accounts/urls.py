@@ -11,4 +11,6 @@ urlpatterns = [
     path("data/", views.data, name="data"),
     path("data/runs/<int:pk>/", views.import_run_detail, name="import_run_detail"),
     path("data/runs/<int:pk>/progress/", views.import_run_progress, name="import_run_progress"),
+    path("data/stripe/", views.stripe_quarantine, name="stripe_quarantine"),
+    path("webhooks/stripe", views.stripe_webhook, name="stripe_webhook"),
 ]

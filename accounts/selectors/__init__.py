@@ -12,6 +12,7 @@ from accounts.selectors.access import (
     money_field,
     with_current_mrr,
 )
+from accounts.selectors.stripe import stripe_events_recent, stripe_quarantine
 from accounts.selectors.team import (
     DISTINCT_SEGMENTS_SQL,
     csms_for_filter,
@@ -29,6 +30,8 @@ __all__ = [
     "import_runs_recent",
     "money_field",
     "segments_for_user",
+    "stripe_events_recent",
+    "stripe_quarantine",
     "team_members",
     "with_current_mrr",
 ]

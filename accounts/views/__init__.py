@@ -2,6 +2,7 @@
 snapshots, so they live on the top floor (metrics.views.accounts)."""
 
 from accounts.views.data import data, import_run_detail, import_run_progress
+from accounts.views.stripe import stripe_quarantine, stripe_webhook
 from accounts.views.team import home, team, team_deactivate, team_reactivate, team_role
 
 __all__ = [
@@ -9,6 +10,8 @@ __all__ = [
     "home",
     "import_run_detail",
     "import_run_progress",
+    "stripe_quarantine",
+    "stripe_webhook",
     "team",
     "team_deactivate",
     "team_reactivate",
