@@ -7,13 +7,15 @@ import itertools
 import json
 import time
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import stripe
 from django.conf import settings
-from django.http import HttpResponse as Response
 from django.test import Client
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 URL = "/webhooks/stripe"
 _numbers = itertools.count(1)
