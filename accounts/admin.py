@@ -21,6 +21,8 @@ from accounts.models import (
     SourceDay,
     SourceRejection,
     Spend,
+    StripeCustomer,
+    StripeEvent,
     SubscriptionSpan,
     SurveyResponse,
     Ticket,
@@ -249,3 +251,21 @@ class SourceDayAdmin(ReadOnlyAdmin):
 class SourceRejectionAdmin(RecordAdmin):
     list_display = ("received_at", "source", "reason")
     list_filter = ("source",)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    """Stripe's events as they came (the webhook stores them; the quarantine page maps their customers)."""
+
+    list_display = ("received_at", "event_id", "type", "subscription_id", "customer_id", "state")
+    list_filter = ("state", "type")
+    search_fields = ("event_id", "subscription_id", "customer_id")
+
+
+@admin.register(StripeCustomer)
+class StripeCustomerAdmin(ReadOnlyAdmin):
+    """Stripe customers and their accounts: mapped on the Stripe quarantine page (/data/stripe/)."""
+
+    list_display = ("customer_id", "account", "hint", "first_seen_at", "mapped_at", "mapped_by")
+    list_select_related = ("account", "mapped_by")
+    search_fields = ("customer_id", "hint")
