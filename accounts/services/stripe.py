@@ -113,9 +113,21 @@ def stripe_webhook_receive(*, payload: bytes, signature: str | None) -> WebhookA
         stored, new = _event_store(event)
         if new:
             _event_process(stored)
+            stored.refresh_from_db(fields=["state", "reason"])
+        # Counted once, when it comes: a replay counts as accepted (it came), an event Keel cannot price as
+        # rejected (it is kept all the same, with the reason).
+        if new and stored.state == State.IGNORED and stored.type in SUBSCRIPTION_EVENTS:
+            source_rejected(
+                DataSource.STRIPE,
+                stored.reason,
+                detail={
+                    "event": stored.event_id,
+                    "type": stored.type,
+                    "subscription": stored.subscription_id,
+                },
+            )
         else:
             source_accepted(DataSource.STRIPE, 1)
-        stored.refresh_from_db(fields=["state", "reason"])
     return WebhookAnswer(
         200, {"received": True, "event": stored.event_id, "duplicate": not new, "state": stored.state}
     )
@@ -140,7 +152,6 @@ def _event_store(event: dict[str, Any]) -> tuple[StripeEvent, bool]:
 
 def _event_process(event: StripeEvent) -> None:
     if event.state == State.IGNORED:
-        source_accepted(DataSource.STRIPE, 1)
         return
     if not event.subscription_id or not event.customer_id:
         _ignore(event, "data.object: a subscription without an id or a customer")
@@ -151,7 +162,6 @@ def _event_process(event: StripeEvent) -> None:
         if customer.hint:
             why += f" (metadata.keel_account_id {customer.hint} is no account's external id)"
         StripeEvent.objects.filter(pk=event.pk).update(reason=why)
-        source_accepted(DataSource.STRIPE, 1)
         return
     _waiting_apply(customer)
 
@@ -173,28 +183,27 @@ def _customer_locked(customer_id: str, *, hint: str) -> StripeCustomer:
     return customer
 
 
-def _waiting_apply(customer: StripeCustomer) -> int:
-    """Apply the customer's waiting events in order (created, event id); returns how many there were."""
+def _waiting_apply(customer: StripeCustomer) -> dict[str, int]:
+    """Apply the customer's waiting events in order (created, event id); how many ended in each state."""
     waiting = list(
         StripeEvent.objects.filter(customer_id=customer.customer_id, state=State.QUARANTINED).order_by(
             "created", "event_id"
         )
     )
+    states: dict[str, int] = {}
     for event in waiting:
-        _event_apply(event, account_id=customer.account_id)
-    return len(waiting)
+        state = _event_apply(event, account_id=customer.account_id)
+        states[state] = states.get(state, 0) + 1
+    return states
 
 
-def _ignore(event: StripeEvent, reason: str) -> None:
+def _ignore(event: StripeEvent, reason: str) -> str:
     StripeEvent.objects.filter(pk=event.pk).update(state=State.IGNORED, reason=reason)
-    source_rejected(
-        DataSource.STRIPE,
-        reason,
-        detail={"event": event.event_id, "type": event.type, "subscription": event.subscription_id},
-    )
+    return State.IGNORED
 
 
-def _event_apply(event: StripeEvent, *, account_id: int | None) -> None:
+def _event_apply(event: StripeEvent, *, account_id: int | None) -> str:
+    """Apply a waiting event unless a newer one of its subscription was applied; the state it ends in."""
     newest = (
         StripeEvent.objects.filter(subscription_id=event.subscription_id, state=State.APPLIED)
         .order_by("-created", "-event_id")
@@ -205,14 +214,12 @@ def _event_apply(event: StripeEvent, *, account_id: int | None) -> None:
             state=State.SUPERSEDED,
             reason=f"{newest.event_id} (created {newest.created:%Y-%m-%d %H:%M:%S}) is newer",
         )
-        source_accepted(DataSource.STRIPE, 1)
-        return
+        return State.SUPERSEDED
     subscription = event.payload["data"]["object"]
     try:
         pieces = subscription_pieces(subscription, deleted=event.type == "customer.subscription.deleted")
     except TermsError as error:
-        _ignore(event, f"subscription {event.subscription_id}: {error}")
-        return
+        return _ignore(event, f"subscription {event.subscription_id}: {error}")
     assert account_id is not None
     _spans_write(
         event.subscription_id,
@@ -221,7 +228,7 @@ def _event_apply(event: StripeEvent, *, account_id: int | None) -> None:
         changed_on=local_day(event.created.timestamp()),
     )
     StripeEvent.objects.filter(pk=event.pk).update(state=State.APPLIED, reason="", applied_at=timezone.now())
-    source_accepted(DataSource.STRIPE, 1)
+    return State.APPLIED
 
 
 def _terms(span: SubscriptionSpan) -> Terms:
@@ -307,7 +314,12 @@ class MappingError(ValueError):
 @dataclass(frozen=True)
 class MappingResult:
     customer: StripeCustomer
-    applied: int
+    states: dict[str, int]  # how many of its waiting events ended applied, superseded, ignored
+
+    def describe(self) -> str:
+        total = sum(self.states.values())
+        parts = ", ".join(f"{n} {state}" for state, n in sorted(self.states.items()))
+        return f"{total} waiting event{'s' if total != 1 else ''}" + (f" ({parts})" if parts else "")
 
 
 def stripe_customer_map(*, customer_id: str, account_external_id: str, by: User | None) -> MappingResult:
@@ -324,5 +336,5 @@ def stripe_customer_map(*, customer_id: str, account_external_id: str, by: User 
         customer.mapped_at = timezone.now()
         customer.mapped_by = by
         customer.save(update_fields=["account", "mapped_at", "mapped_by"])
-        applied = _waiting_apply(customer)
-    return MappingResult(customer=customer, applied=applied)
+        states = _waiting_apply(customer)
+    return MappingResult(customer=customer, states=states)

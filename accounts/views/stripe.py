@@ -38,8 +38,7 @@ def stripe_quarantine(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{result.customer.customer_id} is now {result.customer.account}; "
-                f"{result.applied} waiting event{'s' if result.applied != 1 else ''} applied.",
+                f"{result.customer.customer_id} is now {result.customer.account}; {result.describe()}.",
             )
             return redirect("stripe_quarantine")
     context = {

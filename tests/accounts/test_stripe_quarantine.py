@@ -9,7 +9,15 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from accounts.models import Account, StripeCustomer, StripeEvent, SubscriptionSpan, User
+from accounts.models import (
+    Account,
+    DataSource,
+    SourceDay,
+    StripeCustomer,
+    StripeEvent,
+    SubscriptionSpan,
+    User,
+)
 from tests.accounts.stripe_events import at, event, item, post, subscription
 from tests.factories import AccountFactory
 
@@ -45,7 +53,9 @@ def test_an_unknown_customer_waits_and_applies_in_order_after_mapping(
 
     response = client.post(PAGE, {"customer_id": "cus_Q", "account": "ACC-77"}, follow=True)
     assert response.status_code == 200
-    assert "cus_Q is now Northwind Traders (ACC-77); 3 waiting events applied." in response.content.decode()
+    assert (
+        "cus_Q is now Northwind Traders (ACC-77); 3 waiting events (3 applied)." in response.content.decode()
+    )
     assert "No customer is waiting" in response.content.decode()
     # In order (created): created, the stale one (applied then, as it is older than the upgrade), the upgrade.
     assert [
@@ -59,6 +69,8 @@ def test_an_unknown_customer_waits_and_applies_in_order_after_mapping(
     assert set(StripeEvent.objects.values_list("state", flat=True)) == {"applied"}
     customer = StripeCustomer.objects.get()
     assert (customer.account, customer.mapped_by) == (account, admin_user)
+    # Counted once, when they came: applying them later counts nothing more.
+    assert SourceDay.objects.get(source=DataSource.STRIPE).accepted == 3
 
     # Later events of cus_Q apply directly.
     later = post(
@@ -101,3 +113,20 @@ def test_a_later_event_that_names_the_account_applies_the_waiting_ones_first(
         (START, Decimal("100.0000")),
         (date(2024, 3, 1), Decimal("300.0000")),
     ]
+
+
+def test_a_waiting_event_keel_cannot_price_is_ignored_when_mapped(
+    client: Client, admin_user: User, account: Account
+) -> None:
+    post(client, event(subscription(customer="cus_W", items=[item(100, interval="week")])))
+    client.force_login(admin_user)
+    response = client.post(PAGE, {"customer_id": "cus_W", "account": "ACC-77"}, follow=True)
+    assert (
+        "cus_W is now Northwind Traders (ACC-77); 1 waiting event (1 ignored)." in response.content.decode()
+    )
+    waiting = StripeEvent.objects.get()
+    assert waiting.state == "ignored"
+    assert waiting.reason.endswith(
+        "price.recurring.interval is 'week'; Keel's intervals are months and years"
+    )
+    assert not SubscriptionSpan.objects.exists()

@@ -120,6 +120,8 @@ def test_deleted_ends_at_ended_at_or_canceled_at() -> None:
     assert pieces(obj, deleted=True) == [(START, date(2024, 3, 5), "month", Decimal("100.00"))]
     obj = subscription(status="canceled", canceled_at=at(date(2024, 3, 1)))
     assert pieces(obj, deleted=True)[0][1] == date(2024, 3, 1)
+    # Set to cancel on a date.
+    assert pieces(subscription(cancel_at=at(date(2024, 6, 1))))[0][1] == date(2024, 6, 1)
     # Ended the day it began: no span at all.
     assert pieces(subscription(ended_at=at(START)), deleted=True) == []
 

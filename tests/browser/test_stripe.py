@@ -49,7 +49,7 @@ def test_an_admin_maps_a_quarantined_customer(
     page.get_by_label("Account external id for cus_NkRf2x").fill("ACC-1042")
     rows.first.get_by_role("button", name="Map").click()
     expect(page.get_by_role("status")).to_contain_text(
-        "cus_NkRf2x is now Bluebird Logistics (ACC-1042); 2 waiting events applied."
+        "cus_NkRf2x is now Bluebird Logistics (ACC-1042); 2 waiting events (2 applied)."
     )
     expect(page.locator("#quarantine tbody tr")).to_have_count(1)
     assert [(s.starts_on, s.amount) for s in SubscriptionSpan.objects.filter(account=account)] == [
