@@ -46,6 +46,10 @@ PAGES = [
     Page("data_upload", "post", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 400}),  # 400: no file in the form
     Page("import_run", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
     Page("import_run_progress", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
+    Page("stripe_quarantine", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
+    Page("stripe_map", "post", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 400}),  # 400: no customer in the form
+    # Its own auth, the signature: a login changes nothing, and no one gets past without one.
+    Page("stripe_webhook", "post", {ANON: 400, CSM: 400, VP: 400, ADMIN: 400}),
     Page("password_change", "get", {ANON: LOGIN, CSM: 200, VP: 200, ADMIN: 200}),
     Page("django_admin", "get", {ANON: ADMIN_LOGIN, CSM: ADMIN_LOGIN, VP: ADMIN_LOGIN, ADMIN: 200}),
 ]
@@ -77,6 +81,9 @@ def urls(own_account: Account, other_account: Account, target: User) -> dict[str
         "data_upload": (reverse("data"), {}),
         "import_run": (reverse("import_run_detail", args=[run.pk]), {}),
         "import_run_progress": (reverse("import_run_progress", args=[run.pk]), {}),
+        "stripe_quarantine": (reverse("stripe_quarantine"), {}),
+        "stripe_map": (reverse("stripe_quarantine"), {"account": "ACC-OWN-1"}),
+        "stripe_webhook": (reverse("stripe_webhook"), {}),
         "password_change": (reverse("password_change"), {}),
         "django_admin": (reverse("admin:index"), {}),
     }
@@ -126,6 +133,8 @@ def test_every_url_of_the_accounts_app_is_in_the_matrix() -> None:
         "data",
         "import_run_detail",
         "import_run_progress",
+        "stripe_quarantine",
+        "stripe_webhook",
     }
     assert {
         pattern.name for pattern in urlpatterns

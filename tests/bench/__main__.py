@@ -1,6 +1,6 @@
 """`make bench` (python -m tests.bench): Keel's speed figures against DESIGN.md's bars, printed as a table.
 
-    python -m tests.bench [--only import|pipeline|pages|surveys] [--full] [--fresh]
+    python -m tests.bench [--only import|pipeline|pages|surveys|stripe] [--full] [--fresh]
 
 --full adds the 100k-account dataset (seeding it takes several minutes, once) and measures the pages on it
 instead of 10k accounts; --fresh rebuilds cached datasets.
@@ -16,7 +16,9 @@ from datetime import date
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("--only", choices=["import", "pipeline", "pages", "surveys"], action="append")
+    parser.add_argument(
+        "--only", choices=["import", "pipeline", "pages", "surveys", "stripe"], action="append"
+    )
     parser.add_argument("--full", action="store_true", help="also 100,000 accounts")
     parser.add_argument("--fresh", action="store_true", help="rebuild cached bench databases")
     args = parser.parse_args(argv)
@@ -29,11 +31,12 @@ def main(argv: list[str]) -> int:
     from tests.bench.imports import bench_import
     from tests.bench.pages import bench_pages
     from tests.bench.pipeline import bench_pipeline
+    from tests.bench.stripe import bench_stripe
     from tests.bench.surveys import bench_surveys
 
     end = date(2026, 10, 31)  # fixed, so cached datasets stay valid from day to day
     rows: list[tuple[str, str, str]] = []
-    only = set(args.only or ["import", "pipeline", "pages", "surveys"])
+    only = set(args.only or ["import", "pipeline", "pages", "surveys", "stripe"])
     if "import" in only:
         rows += bench_import(accounts=550, end=end)
     if "pipeline" in only:
@@ -42,6 +45,8 @@ def main(argv: list[str]) -> int:
         rows += bench_pages(end=end, full=args.full, fresh=args.fresh and "pipeline" not in only)
     if "surveys" in only:
         rows += bench_surveys(fresh=args.fresh)
+    if "stripe" in only:
+        rows += bench_stripe()
     width = [max(len(row[i]) for row in [("measure", "value", "note"), *rows]) for i in range(3)]
     print()
     print(f"{'measure':<{width[0]}}  {'value':>{width[1]}}  note")
