@@ -25,6 +25,8 @@ from accounts.models import (
     SourceDay,
     SourceRejection,
     Spend,
+    StripeCustomer,
+    StripeEvent,
     SubscriptionSpan,
     SurveyResponse,
     Ticket,
@@ -290,3 +292,21 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("name", "prefix", "user", "created_by", "created_at", "last_used_at", "revoked_at")
     list_select_related = ("user", "created_by")
     exclude = ("key_hash",)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    """Stripe's events as they came (the webhook stores them; the quarantine page maps their customers)."""
+
+    list_display = ("received_at", "event_id", "type", "subscription_id", "customer_id", "state")
+    list_filter = ("state", "type")
+    search_fields = ("event_id", "subscription_id", "customer_id")
+
+
+@admin.register(StripeCustomer)
+class StripeCustomerAdmin(ReadOnlyAdmin):
+    """Stripe customers and their accounts: mapped on the Stripe quarantine page (/data/stripe/)."""
+
+    list_display = ("customer_id", "account", "hint", "first_seen_at", "mapped_at", "mapped_by")
+    list_select_related = ("account", "mapped_by")
+    search_fields = ("customer_id", "hint")

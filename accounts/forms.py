@@ -98,3 +98,10 @@ class WriteKeyForm(forms.Form):
     """A new write key of the Segment endpoint: only its name is asked."""
 
     name = forms.CharField(max_length=100, help_text="Which source sends with it, e.g. “Production backend”")
+
+
+class StripeMappingForm(forms.Form):
+    """Map a quarantined Stripe customer to an account, by the account's external id."""
+
+    customer_id = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    account = forms.CharField(max_length=200, label="Account external id")

@@ -21,4 +21,6 @@ urlpatterns = [
     path("v1/track", views.segment_track, name="segment_track"),
     path("v1/identify", views.segment_identify, name="segment_identify"),
     path("v1/group", views.segment_group, name="segment_group"),
+    path("data/stripe/", views.stripe_quarantine, name="stripe_quarantine"),
+    path("webhooks/stripe", views.stripe_webhook, name="stripe_webhook"),
 ]

@@ -290,6 +290,22 @@ CASES = [
         )
         for kind in ("batch", "track", "identify", "group")
     ),
+    Case("stripe_quarantine", "stripe quarantine", lambda w: reverse("stripe_quarantine"), ADMIN_ONLY),
+    Case(
+        "stripe_quarantine",
+        "map a stripe customer without one",
+        lambda w: reverse("stripe_quarantine"),
+        pages(403, 403, 400),
+        method="post",
+    ),
+    # The Stripe webhook has its own auth, the signature: a session changes nothing (tests/accounts/test_stripe_*)
+    Case(
+        "stripe_webhook",
+        "stripe webhook without a signature",
+        lambda w: reverse("stripe_webhook"),
+        {ANON: 400, CSM: 400, VP: 400, ADMIN: 400},
+        method="post",
+    ),
     # Surveys: everyone reads (a CSM over their own accounts), admins make and send; the public pages need no login
     Case("survey_list", "surveys", lambda w: reverse("survey_list"), EVERYONE),
     Case("survey_new", "new survey", lambda w: reverse("survey_new"), ADMIN_ONLY),

@@ -29,6 +29,7 @@ from accounts.models.facts import (
 from accounts.models.imports import ImportRun
 from accounts.models.segment import SegmentMessage, SegmentState, SegmentUserAccount, SegmentWriteKey
 from accounts.models.sources import DataSource, SourceDay, SourceRejection
+from accounts.models.stripe import StripeCustomer, StripeEvent
 from accounts.models.team import Role, User, UserManager
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "SourceRejection",
     "SpanDates",
     "Spend",
+    "StripeCustomer",
+    "StripeEvent",
     "SubscriptionSpan",
     "SurveyKind",
     "SurveyResponse",

@@ -14,6 +14,7 @@ from accounts.selectors.access import (
 )
 from accounts.selectors.segment import segment_backlog, segment_write_keys
 from accounts.selectors.sources import source_activity, source_rejections_recent
+from accounts.selectors.stripe import stripe_events_recent, stripe_quarantine
 from accounts.selectors.team import (
     DISTINCT_SEGMENTS_SQL,
     csms_for_filter,
@@ -35,6 +36,8 @@ __all__ = [
     "segments_for_user",
     "source_activity",
     "source_rejections_recent",
+    "stripe_events_recent",
+    "stripe_quarantine",
     "team_members",
     "with_current_mrr",
 ]

@@ -12,6 +12,7 @@ from accounts.views.segment import (
     segment_track,
 )
 from accounts.views.sources import data_sources
+from accounts.views.stripe import stripe_quarantine, stripe_webhook
 from accounts.views.team import home, team, team_deactivate, team_reactivate, team_role
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "segment_key_revoke",
     "segment_settings",
     "segment_track",
+    "stripe_quarantine",
+    "stripe_webhook",
     "team",
     "team_deactivate",
     "team_reactivate",

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.access import AuthenticatedRequest, admin_required
-from accounts.selectors import source_activity, source_rejections_recent
+from accounts.selectors import source_activity, source_rejections_recent, stripe_quarantine
+
+QUARANTINE_SHOWN = 10  # the Stripe tab lists them all, with the mapping form
 
 
 @admin_required
@@ -30,6 +32,7 @@ def data_sources(request: AuthenticatedRequest) -> HttpResponse:
             for n, day in reversed(list(enumerate(days)))
         ],
         "rejections": source_rejections_recent(),
+        "quarantine": list(stripe_quarantine()[:QUARANTINE_SHOWN]),
         "charts": {
             "days": [f"{day:%Y-%m-%d}" for day in days],
             "sources": [

@@ -44,7 +44,10 @@ KEEL_NIGHTLY_AT = env_time_of_day("KEEL_NIGHTLY_AT", "02:30")
 # connection; Celery workers parallelise the same chunks across machines.
 KEEL_PIPELINE_JOBS = env_int("KEEL_PIPELINE_JOBS", os.cpu_count() or 1, minimum=1, maximum=64)
 KEEL_BASE_URL = env_str("KEEL_BASE_URL", "http://127.0.0.1:8000")
+# The Stripe webhook endpoint's signing secret (blank: /webhooks/stripe answers 503); during a rotation the
+# previous one is accepted too (README: Stripe).
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_WEBHOOK_SECRET_PREVIOUS = env_str("STRIPE_WEBHOOK_SECRET_PREVIOUS")
 
 # --- Django -----------------------------------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -16,3 +16,6 @@ STORAGES = {
 # Tests run inside a transaction that other connections cannot see: the pipeline's chunks run one after the
 # other on the test's own connection (tests/metrics/test_parallel.py runs them in parallel on committed data).
 KEEL_PIPELINE_JOBS = 1
+
+# The Stripe webhook endpoint answers in tests (a test of the unconfigured endpoint overrides it).
+STRIPE_WEBHOOK_SECRET = "whsec_keel_test_secret"

@@ -55,6 +55,10 @@ PAGES = [
     Page("segment_key_revoke", "post", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 302}),
     # The tracking endpoint takes write keys, never a session: everyone without a key gets a 401.
     *(Page(f"segment_{kind}", "post", dict.fromkeys((ANON, CSM, VP, ADMIN), 401)) for kind in SEGMENT_KINDS),
+    Page("stripe_quarantine", "get", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 200}),
+    Page("stripe_map", "post", {ANON: LOGIN, CSM: 403, VP: 403, ADMIN: 400}),  # 400: no customer in the form
+    # Its own auth, the signature: a login changes nothing, and no one gets past without one.
+    Page("stripe_webhook", "post", {ANON: 400, CSM: 400, VP: 400, ADMIN: 400}),
     Page("password_change", "get", {ANON: LOGIN, CSM: 200, VP: 200, ADMIN: 200}),
     Page("django_admin", "get", {ANON: ADMIN_LOGIN, CSM: ADMIN_LOGIN, VP: ADMIN_LOGIN, ADMIN: 200}),
 ]
@@ -92,6 +96,9 @@ def urls(own_account: Account, other_account: Account, target: User) -> dict[str
         "segment_key_create": (reverse("segment_settings"), {"name": "Backend"}),
         "segment_key_revoke": (reverse("segment_key_revoke", args=[key.pk]), {}),
         **{f"segment_{kind}": (reverse(f"segment_{kind}"), {}) for kind in SEGMENT_KINDS},
+        "stripe_quarantine": (reverse("stripe_quarantine"), {}),
+        "stripe_map": (reverse("stripe_quarantine"), {"account": "ACC-OWN-1"}),
+        "stripe_webhook": (reverse("stripe_webhook"), {}),
         "password_change": (reverse("password_change"), {}),
         "django_admin": (reverse("admin:index"), {}),
     }
@@ -147,6 +154,8 @@ def test_every_url_of_the_accounts_app_is_in_the_matrix() -> None:
         *(f"segment_{kind}" for kind in SEGMENT_KINDS),
         "api_tokens",
         "api_token_revoke",
+        "stripe_quarantine",
+        "stripe_webhook",
     }
     assert {
         pattern.name for pattern in urlpatterns

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import DataSource, Role, User
+from accounts.models import DataSource, Role, StripeCustomer, User
 from accounts.selectors.sources import source_activity, source_quiet_days
 from accounts.services import source_accepted, source_rejected
 
@@ -76,3 +76,12 @@ def test_the_page_shows_counts_quiet_sources_and_refusals(client: Client) -> Non
     refusals = html[html.index('id="refusals"') :]
     assert "The signature does not match." in refusals and "event: evt_1" in refusals
     assert 'id="sources-data"' in html and 'href="/data/"' in html  # the chart data; the tab back to imports
+
+
+@pytest.mark.django_db
+def test_the_page_lists_the_stripe_customers_waiting_for_an_account(client: Client) -> None:
+    admin = User.objects.create_user("ada@keel.test", "x", name="Ada", role=Role.ADMIN)
+    StripeCustomer.objects.create(customer_id="cus_waiting")
+    client.force_login(admin)
+    quarantine = client.get(URL).content.decode().split('id="quarantine"')[1].split("</section>")[0]
+    assert "cus_waiting" in quarantine and reverse("stripe_quarantine") in quarantine

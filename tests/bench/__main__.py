@@ -1,6 +1,6 @@
 """`make bench` (python -m tests.bench): Keel's speed figures against DESIGN.md's bars, printed as a table.
 
-    python -m tests.bench [--only import|pipeline|pages|surveys|segment|api] [--full] [--fresh]
+    python -m tests.bench [--only import|pipeline|pages|surveys|segment|api|stripe] [--full] [--fresh]
 
 --full adds the 100k-account dataset (seeding it takes several minutes, once) and measures the pages on it
 instead of 10k accounts; --fresh rebuilds cached datasets.
@@ -17,7 +17,9 @@ from datetime import date
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument(
-        "--only", choices=["import", "pipeline", "pages", "surveys", "segment", "api"], action="append"
+        "--only",
+        choices=["import", "pipeline", "pages", "surveys", "segment", "api", "stripe"],
+        action="append",
     )
     parser.add_argument("--full", action="store_true", help="also 100,000 accounts")
     parser.add_argument("--fresh", action="store_true", help="rebuild cached bench databases")
@@ -33,11 +35,12 @@ def main(argv: list[str]) -> int:
     from tests.bench.pages import bench_pages
     from tests.bench.pipeline import bench_pipeline
     from tests.bench.segment import bench_segment
+    from tests.bench.stripe import bench_stripe
     from tests.bench.surveys import bench_surveys
 
     end = date(2026, 10, 31)  # fixed, so cached datasets stay valid from day to day
     rows: list[tuple[str, str, str]] = []
-    only = set(args.only or ["import", "pipeline", "pages", "surveys", "segment", "api"])
+    only = set(args.only or ["import", "pipeline", "pages", "surveys", "segment", "api", "stripe"])
     if "import" in only:
         rows += bench_import(accounts=550, end=end)
     if "pipeline" in only:
@@ -50,6 +53,8 @@ def main(argv: list[str]) -> int:
         rows += bench_segment()
     if "api" in only:
         rows += bench_api(fresh=args.fresh)
+    if "stripe" in only:
+        rows += bench_stripe()
     width = [max(len(row[i]) for row in [("measure", "value", "note"), *rows]) for i in range(3)]
     print()
     print(f"{'measure':<{width[0]}}  {'value':>{width[1]}}  note")
