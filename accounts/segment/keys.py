@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from django.db import connection
-from django.utils import timezone
 
 from accounts.models import SegmentWriteKey, User
-
-# last_used_at is written at most this often per key, so a burst of batches does not update one row each.
-LAST_USED_EVERY_SECONDS = 60
+from accounts.services.secrets import LAST_USED_EVERY_SECONDS, secret_hash, secret_new, secret_revoke
 
 _AUTHENTICATE = """
     WITH k AS (
@@ -25,27 +19,23 @@ _AUTHENTICATE = """
 """
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def write_key_create(*, name: str, user: User | None) -> tuple[SegmentWriteKey, str]:
     """A new key; returns it and its secret, which is not stored and cannot be shown again."""
-    secret = secrets.token_urlsafe(24)
+    secret = secret_new(length=24)
     key = SegmentWriteKey.objects.create(
-        name=name.strip(), key_hash=_hash(secret), prefix=secret[:6], created_by=user
+        name=name.strip(), key_hash=secret_hash(secret), prefix=secret[:6], created_by=user
     )
     return key, secret
 
 
 def write_key_revoke(*, key: SegmentWriteKey) -> None:
     """Requests with the key are refused from now on (401). Revoking twice keeps the first time."""
-    SegmentWriteKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    secret_revoke(SegmentWriteKey, key.pk)
 
 
 def write_key_authenticate(secret: str) -> int | None:
     """The id of the live key with this secret (its last use noted), or None. One statement."""
     with connection.cursor() as cursor:
-        cursor.execute(_AUTHENTICATE, {"hash": _hash(secret), "every": LAST_USED_EVERY_SECONDS})
+        cursor.execute(_AUTHENTICATE, {"hash": secret_hash(secret), "every": LAST_USED_EVERY_SECONDS})
         row = cursor.fetchone()
     return row[0] if row else None

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
+from accounts.services.secrets import LAST_USED_EVERY_SECONDS, secret_hash, secret_new, secret_revoke
 
 KEY_PREFIX = "keel_"
 
 
-def api_token_hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+api_token_hash = secret_hash
 
 
 def api_token_create(*, name: str, user: User, created_by: User) -> tuple[ApiToken, str]:
@@ -26,7 +23,7 @@ def api_token_create(*, name: str, user: User, created_by: User) -> tuple[ApiTok
         raise ValidationError({"name": "Say what the token is for."})
     if not user.is_active:
         raise ValidationError({"user": f"{user.name} is deactivated."})
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = secret_new(prefix=KEY_PREFIX)
     token = ApiToken.objects.create(
         name=name[:200], key_hash=api_token_hash(key), prefix=key[:12], user=user, created_by=created_by
     )
@@ -37,11 +34,11 @@ def api_token_revoke(*, token: ApiToken, by: User) -> None:
     """Revoke `token` for good (a revoked token stays listed). Admins only; revoking twice changes nothing."""
     if not (by.is_active and by.is_admin):
         raise ValidationError("Only admins revoke API tokens.")
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    secret_revoke(ApiToken, token.pk)
 
 
 def api_token_used(*, token: ApiToken) -> None:
     """Note when the token was last used, at most once a minute (not a write per request)."""
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= 60:
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= LAST_USED_EVERY_SECONDS:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
