@@ -28,7 +28,7 @@ from accounts.models.facts import (
 )
 from accounts.models.imports import ImportRun
 from accounts.models.segment import SegmentMessage, SegmentState, SegmentUserAccount, SegmentWriteKey
-from accounts.models.sources import DataSource, SourceDay, SourceRejection
+from accounts.models.sources import SOURCE_DAY_SLOTS, DataSource, SourceDay, SourceRejection
 from accounts.models.stripe import StripeCustomer, StripeEvent
 from accounts.models.team import Role, User, UserManager
 
@@ -36,6 +36,7 @@ __all__ = [
     "ANNUAL_FACTOR",
     "BEGINNING_OF_TIME",
     "SCALES",
+    "SOURCE_DAY_SLOTS",
     "Account",
     "AccountOwnership",
     "ApiToken",

@@ -10,6 +10,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from accounts.models import DataSource, SourceDay, SourceRejection
@@ -46,6 +47,33 @@ class SourceActivity:
         return str(self.source.label)
 
 
+@dataclass(frozen=True)
+class SourceDayCount:
+    """What a source accepted and refused on a day, summed over the day's slots, and when its last record came."""
+
+    source: str
+    day: date
+    accepted: int
+    rejected: int
+    last_at: datetime
+
+
+def source_days(*, source: str | None = None, since: date | None = None) -> list[SourceDayCount]:
+    """The days of every source (or of `source`), from `since` on, ordered by source and day."""
+    rows = SourceDay.objects.all()
+    if source is not None:
+        rows = rows.filter(source=source)
+    if since is not None:
+        rows = rows.filter(day__gte=since)
+    summed = rows.values("source", "day").annotate(
+        accepted_sum=Sum("accepted"), rejected_sum=Sum("rejected"), last=Max("last_at")
+    )
+    return [
+        SourceDayCount(row["source"], row["day"], row["accepted_sum"], row["rejected_sum"], row["last"])
+        for row in summed.order_by("source", "day")
+    ]
+
+
 def source_quiet_days(data_days: list[date], today: date) -> tuple[int | None, int | None]:
     """(days quiet, usual gap) of a source that accepted records on `data_days` (any order): its usual gap is
     the longest between consecutive data days among those of the SOURCE_DAYS days ending on its last data day;
@@ -67,22 +95,31 @@ def source_activity(*, today: date | None = None) -> list[SourceActivity]:
     today = today or timezone.localdate()
     first = today - timedelta(days=SOURCE_DAYS - 1)
     days = [first + timedelta(days=n) for n in range(SOURCE_DAYS)]
-    rows = SourceDay.objects.filter(day__gte=first, day__lte=today).values_list(
-        "source", "day", "accepted", "rejected"
-    )
-    counts: dict[tuple[str, date], tuple[int, int]] = {
-        (source, day): (accepted, rejected) for source, day, accepted, rejected in rows
-    }
-    last_at = dict(
-        SourceDay.objects.order_by("source", "-day").distinct("source").values_list("source", "last_at")
-    )
+    # The days of the last year: a few thousand rows at most, whatever the volume of data, so that a source
+    # silent for longer than the window still has its usual gap and its last day.
+    counts: dict[tuple[str, date], tuple[int, int]] = {}
+    data_days: dict[str, list[date]] = {}
+    last_at: dict[str, datetime] = {}
+    for row in source_days(since=today - timedelta(days=QUIET_LOOKBACK_DAYS - 1)):
+        if row.day > today:
+            continue
+        counts[row.source, row.day] = (row.accepted, row.rejected)
+        if row.accepted:
+            data_days.setdefault(row.source, []).append(row.day)
+        last_at[row.source] = max(row.last_at, last_at.get(row.source, row.last_at))
     activities = []
     for source in DataSource:
-        accepted = [counts.get((source.value, day), (0, 0))[0] for day in days]
-        rejected = [counts.get((source.value, day), (0, 0))[1] for day in days]
-        quiet, gap = source_quiet_days([day for day, n in zip(days, accepted, strict=True) if n], today)
+        quiet, gap = source_quiet_days(data_days.get(source.value, []), today)
         activities.append(
-            SourceActivity(source, days, accepted, rejected, last_at.get(source.value), quiet, gap)
+            SourceActivity(
+                source=source,
+                days=days,
+                accepted=[counts.get((source.value, day), (0, 0))[0] for day in days],
+                rejected=[counts.get((source.value, day), (0, 0))[1] for day in days],
+                last_at=last_at.get(source.value),
+                quiet_days=quiet,
+                usual_gap=gap,
+            )
         )
     return activities
 

@@ -7,6 +7,7 @@ the refusal is remembered although nothing else is). Each is one statement whate
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import Any
 
@@ -14,15 +15,15 @@ from django.db import connection
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from accounts.models import DataSource
+from accounts.models import SOURCE_DAY_SLOTS, DataSource
 
 # The latest refusals kept per source; the page lists the most recent of them.
 SOURCE_REJECTIONS_KEPT = 200
 
 _COUNT_SQL = """
-    INSERT INTO accounts_sourceday (source, day, accepted, rejected, last_at)
-    VALUES (%(source)s, %(day)s, %(accepted)s, %(rejected)s, %(at)s)
-    ON CONFLICT (source, day) DO UPDATE SET
+    INSERT INTO accounts_sourceday (source, day, slot, accepted, rejected, last_at)
+    VALUES (%(source)s, %(day)s, %(slot)s, %(accepted)s, %(rejected)s, %(at)s)
+    ON CONFLICT (source, day, slot) DO UPDATE SET
         accepted = accounts_sourceday.accepted + EXCLUDED.accepted,
         rejected = accounts_sourceday.rejected + EXCLUDED.rejected,
         last_at = greatest(accounts_sourceday.last_at, EXCLUDED.last_at)
@@ -49,6 +50,7 @@ def _count(source: DataSource, *, accepted: int, rejected: int, at: datetime | N
             {
                 "source": source.value,
                 "day": timezone.localdate(at),
+                "slot": random.randrange(SOURCE_DAY_SLOTS),
                 "accepted": accepted,
                 "rejected": rejected,
                 "at": at,

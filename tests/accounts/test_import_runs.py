@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from accounts.models import Account, DataSource, ImportRun, Role, SourceDay, SourceRejection, User
+from accounts.models import Account, DataSource, ImportRun, Role, SourceRejection, User
+from accounts.selectors.sources import source_days
 from tests.accounts.test_import_helpers import database_state, run
 
 
@@ -62,7 +63,7 @@ def test_imports_count_for_the_data_sources_page(tmp_path: Path, db: None) -> No
     run(tmp_path / "b", {"accounts.csv": "id,name\nACC-1,Acme\nACC-3,Initech\n"})  # 1 unchanged, 1 created
     run(tmp_path / "c", {"accounts.csv": "id,name\nACC-9,Nine\n"}, dry_run=True)  # a dry run counts nothing
     run(tmp_path / "d", {"accounts.csv": "id\nACC-4\n"})  # refused: one refusal, nothing accepted
-    counted = SourceDay.objects.get(source=DataSource.BUNDLE)
+    (counted,) = source_days(source=DataSource.BUNDLE)
     assert (counted.accepted, counted.rejected) == (4, 1)
     refusal = SourceRejection.objects.get(source=DataSource.BUNDLE)
     assert refusal.reason == "d: accounts.csv:1: name: required column is missing"

@@ -85,3 +85,14 @@ def test_the_page_lists_the_stripe_customers_waiting_for_an_account(client: Clie
     client.force_login(admin)
     quarantine = client.get(URL).content.decode().split('id="quarantine"')[1].split("</section>")[0]
     assert "cus_waiting" in quarantine and reverse("stripe_quarantine") in quarantine
+
+
+@pytest.mark.django_db
+def test_a_source_silent_for_longer_than_the_window_is_still_quiet() -> None:
+    """Daily from the 1st to the 20th of March, nothing since: on 29 April (the 60th day) nothing of it is in the
+    30 days shown, yet it is "quiet for 40 days" (usual gap 1), as docs/METRICS.md's example says."""
+    for n in range(1, 21):
+        source_accepted(DataSource.SEGMENT, 10, at=datetime(2026, 3, n, 12, tzinfo=UTC))
+    segment = {a.source: a for a in source_activity(today=day(60))}[DataSource.SEGMENT]
+    assert segment.accepted_total == 0 and segment.last_at == datetime(2026, 3, 20, 12, tzinfo=UTC)
+    assert (segment.quiet_days, segment.usual_gap) == (40, 1)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from accounts.models import DataSource, SourceDay, SourceRejection
+from accounts.selectors.sources import source_days
 from accounts.services import source_accepted, source_rejected
 from accounts.services import sources as sources_service
 
@@ -23,17 +24,17 @@ def test_counts_add_up_per_source_and_day() -> None:
     source_accepted(DataSource.STRIPE, 1, at=morning)
     source_accepted(DataSource.SEGMENT, 0, at=morning.replace(hour=23))  # nothing came: nothing counted
 
-    segment = SourceDay.objects.get(source=DataSource.SEGMENT)
+    (segment,) = source_days(source=DataSource.SEGMENT)
     assert (segment.day, segment.accepted, segment.rejected) == (date(2026, 3, 4), 150, 1)
     assert segment.last_at == morning.replace(hour=10)  # the latest, whatever the order of the calls
-    assert SourceDay.objects.get(source=DataSource.STRIPE).accepted == 1
+    assert [day.accepted for day in source_days(source=DataSource.STRIPE)] == [1]
 
 
 def test_the_day_is_keels_day(settings: Any) -> None:
     settings.TIME_ZONE = "America/New_York"
     # 02:00 UTC on 5 March is 21:00 on 4 March in New York.
     source_accepted(DataSource.API, 2, at=datetime(2026, 3, 5, 2, 0, tzinfo=UTC))
-    assert SourceDay.objects.get().day == date(2026, 3, 4)
+    assert [day.day for day in source_days()] == [date(2026, 3, 4)]
 
 
 def test_only_the_latest_refusals_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,4 +47,17 @@ def test_only_the_latest_refusals_are_kept(monkeypatch: pytest.MonkeyPatch) -> N
     assert [r.reason for r in kept] == ["refusal 2", "refusal 3", "refusal 4"]
     assert [r.detail for r in kept] == [{"n": 2}, {"n": 3}, {"n": 4}]
     assert SourceRejection.objects.filter(source=DataSource.STRIPE).count() == 1
-    assert SourceDay.objects.get(source=DataSource.API).rejected == 5  # the count keeps every refusal
+    assert [day.rejected for day in source_days(source=DataSource.API)] == [5]  # every refusal counts
+
+
+def test_a_day_counted_in_several_slots_reads_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Concurrent requests add to different rows of the day (no waiting on one row's lock); read, they are one."""
+    slots = iter([3, 7, 3])
+    monkeypatch.setattr(sources_service.random, "randrange", lambda n: next(slots))
+    at = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    source_accepted(DataSource.SEGMENT, 100, at=at)
+    source_accepted(DataSource.SEGMENT, 20, at=at.replace(hour=11))
+    source_rejected(DataSource.SEGMENT, "bad key", at=at.replace(hour=10))
+    assert SourceDay.objects.filter(source=DataSource.SEGMENT).count() == 2
+    (day,) = source_days(source=DataSource.SEGMENT)
+    assert (day.accepted, day.rejected, day.last_at) == (120, 1, at.replace(hour=11))

@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from accounts.models import Account, DataSource, SourceDay, SourceRejection, StripeEvent, SubscriptionSpan
+from accounts.models import Account, DataSource, SourceRejection, StripeEvent, SubscriptionSpan
+from accounts.selectors.sources import source_days
 from tests.accounts.stripe_events import URL, at, event, item, post, signed, subscription
 from tests.factories import AccountFactory
 
@@ -35,8 +36,8 @@ def spans() -> list[tuple[str, date, date | None, str, Decimal]]:
 
 
 def counted() -> tuple[int, int]:
-    day = SourceDay.objects.filter(source=DataSource.STRIPE).first()
-    return (day.accepted, day.rejected) if day else (0, 0)
+    days = source_days(source=DataSource.STRIPE)
+    return sum(day.accepted for day in days), sum(day.rejected for day in days)
 
 
 def test_a_signed_event_becomes_a_span_stored_and_counted(client: Client, account: Account) -> None:

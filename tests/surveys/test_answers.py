@@ -11,7 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import DataSource, SourceDay, SurveyResponse
+from accounts.models import DataSource, SurveyResponse
+from accounts.selectors.sources import source_days
 from health.models import Task
 from surveys.models import Invitation, Survey
 from surveys.services import contact_unsubscribe, survey_close
@@ -144,7 +145,7 @@ def test_an_address_that_unsubscribed_answers_no_more(cleo: Invitation) -> None:
 def test_each_answer_counts_for_the_data_sources_page(cleo: Invitation) -> None:
     response_record(invitation=cleo, score=8, comment="", now=MARCH)
     response_record(invitation=cleo, score=9, comment="changed", now=MARCH + timedelta(hours=1))
-    counted = SourceDay.objects.get(source=DataSource.SURVEYS)
+    (counted,) = source_days(source=DataSource.SURVEYS)
     assert (counted.day, counted.accepted, counted.rejected) == (
         MARCH.date(),
         2,

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from accounts.models import DataSource, SourceDay, SourceRejection
+from accounts.models import DataSource, SourceRejection
 from accounts.segment.keys import write_key_create
+from accounts.selectors.sources import source_days
 
 Post = Callable[..., Any]
 
@@ -47,7 +48,7 @@ def post(client: Client, write_key: str) -> Post:
 
 def segment_counts() -> tuple[int, int]:
     """Accepted and rejected Segment records, all days."""
-    days = SourceDay.objects.filter(source=DataSource.SEGMENT)
+    days = source_days(source=DataSource.SEGMENT)
     return sum(d.accepted for d in days), sum(d.rejected for d in days)
 
 
