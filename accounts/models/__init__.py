@@ -30,7 +30,7 @@ from accounts.models.imports import ImportRun
 from accounts.models.segment import SegmentMessage, SegmentState, SegmentUserAccount, SegmentWriteKey
 from accounts.models.sources import SOURCE_DAY_SLOTS, DataSource, SourceDay, SourceRejection
 from accounts.models.stripe import StripeCustomer, StripeEvent
-from accounts.models.team import Role, User, UserManager
+from accounts.models.team import Role, TeamSettings, User, UserManager
 
 __all__ = [
     "ANNUAL_FACTOR",
@@ -60,6 +60,7 @@ __all__ = [
     "SubscriptionSpan",
     "SurveyKind",
     "SurveyResponse",
+    "TeamSettings",
     "Ticket",
     "TicketStatus",
     "UsageEvent",

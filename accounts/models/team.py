@@ -44,6 +44,12 @@ class User(AbstractBaseUser):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.CSM)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
+    daily_digest = models.BooleanField(
+        default=True, help_text="A morning email of new at-risk accounts, tasks due and renewals in 30 days"
+    )
+    slack_webhook_url = models.URLField(
+        max_length=500, blank=True, help_text="A Slack incoming-webhook URL for this person's alerts"
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -91,3 +97,25 @@ class User(AbstractBaseUser):
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_staff
+
+
+class TeamSettings(models.Model):
+    """Settings of the whole team, one row (pk 1): who gets the tasks of accounts without a CSM, and the team's
+    Slack incoming webhook for the same alerts the CSMs get."""
+
+    fallback_owner = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Gets the tasks of accounts without an owner; unset: the first active admin",
+    )
+    slack_webhook_url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = "team settings"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="team_settings_one_row")]
+
+    def __str__(self) -> str:
+        return "Team settings"

@@ -8,41 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from accounts.models import Interval, SubscriptionSpan, User, span_active_on, spans_active_on
-from accounts.months import add_months
+from accounts.terms import TERM_MONTHS, term_ends
 
 RENEWAL_DAYS = 90
-# Months per term of the intervals that renew (METRICS.md `renewals_due`: year and quarter only).
-TERM_MONTHS = {Interval.YEAR.value: 12, Interval.QUARTER.value: 3}
-
-
-class SpanLike(Protocol):
-    @property
-    def starts_on(self) -> date: ...
-    @property
-    def ends_on(self) -> date | None: ...
-    @property
-    def interval(self) -> str: ...
-
-
-def term_ends(span: SpanLike, *, after: date, until: date) -> list[date]:
-    """The span's term ends t with after < t ≤ until at which a renewal is due."""
-    step = TERM_MONTHS.get(span.interval)
-    if step is None:
-        return []
-    found: list[date] = []
-    # Start a term or two before `after` rather than at k = 1: a span may be years old.
-    months = (after.year - span.starts_on.year) * 12 + after.month - span.starts_on.month
-    k = max(1, months // step - 1)
-    while True:
-        end = add_months(span.starts_on, k * step)
-        if end > until or (span.ends_on is not None and end > span.ends_on):
-            return found
-        if end > after:
-            found.append(end)
-        k += 1
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,18 @@
-"""Health-score models, alerts and tasks (METRICS.md "Health score").
-
-The rules of a score live once, as SQL functions that every statement scoring or re-weighting accounts calls
-(keel_health_score, keel_health_status, keel_health_dropped: migration 0005, `HealthModel.sql_params` gives them
-their arguments). The daily scores themselves are columns of metrics.AccountDay (one row per account and day),
-which the pipeline writes from health/sql/health_scores.sql. An account at risk opens an `AtRiskEpisode` and one
-`Task` for its CSM (health.services.alerts); the task keeps why as data (`Task.reason`, health.reasons).
-"""
+"""The health model: its components, default weights and parameters, and its versions (METRICS.md "Health
+score"). The rules of a score live once, as SQL functions that every statement scoring or re-weighting accounts
+calls (keel_health_score, keel_health_status, keel_health_dropped: migration 0005, `HealthModel.sql_params` gives
+them their arguments). The daily scores themselves are columns of metrics.AccountDay (one row per account and
+day), which the pipeline writes from health/sql/health_scores.sql."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-
-from health.reasons import reason_text
 
 COMPONENTS = ("activity", "adoption", "sentiment", "support", "revenue", "recency")
 
@@ -156,132 +150,3 @@ class HealthModel(models.Model):
             model_id=self.pk,
         )
         return params
-
-
-class AtRiskEpisode(models.Model):
-    """A stretch of days an account needs attention: it starts on a day the account is at risk with no episode
-    open, and ends after 7 days in a row not at risk or when the account churns (MRR 0). One alert each."""
-
-    class End(models.TextChoices):
-        RECOVERED = "recovered", "7 days in a row not at risk"
-        CHURNED = "churned", "Churned (MRR 0)"
-
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="at_risk_episodes")
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
-    end_reason = models.CharField(max_length=10, choices=End.choices, blank=True)
-
-    class Meta:
-        ordering = ["-started_on"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account"], condition=Q(ended_on__isnull=True), name="at_risk_one_open_episode"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account_id} at risk from {self.started_on}{f' to {self.ended_on}' if self.ended_on else ''}"
-
-
-class TaskState:
-    """What a task says of itself, for a Task and for a task read as a row for a page."""
-
-    closed_at: datetime | None
-    reason: dict[str, Any]
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-    @property
-    def reason_text(self) -> str:
-        return reason_text(self.reason)
-
-
-class Task(TaskState, models.Model):
-    """Something a CSM should do about an account: reach out to an account at risk, follow up an answer."""
-
-    class Kind(models.TextChoices):
-        AT_RISK = "at_risk", "At risk"
-        FOLLOW_UP = "follow_up", "Follow-up"
-
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tasks")
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="tasks",
-        help_text="The account's CSM when the task was made",
-    )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    episode = models.OneToOneField(
-        AtRiskEpisode, null=True, blank=True, on_delete=models.SET_NULL, related_name="task"
-    )
-    response = models.OneToOneField(
-        "accounts.SurveyResponse",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="follow_up",
-        help_text="The answer a follow-up is about (one task per answer, however often it changes)",
-    )
-    title = models.CharField(max_length=300)
-    reason = models.JSONField(
-        default=dict, blank=True, help_text="Why, as data (health.reasons); words: reason_text"
-    )
-    due_on = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    close_note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-        indexes = [
-            models.Index(
-                fields=["assignee", "due_on"],
-                condition=Q(closed_at__isnull=True),
-                name="task_open_by_assignee",
-            ),
-            models.Index(fields=["due_on"], condition=Q(closed_at__isnull=True), name="task_open_due"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class CachedComponents(models.Model):
-    """The stored components of METRICS.md "Health score" on a day, copied for re-weighting (the Health page's
-    preview and the backtest read narrow copies instead of the wide daily rows)."""
-
-    day = models.DateField()
-    activity = models.FloatField(null=True)
-    adoption = models.FloatField(null=True)
-    sentiment = models.FloatField(null=True)
-    support = models.FloatField(null=True)
-    revenue = models.FloatField(null=True)
-    recency = models.FloatField(null=True)
-
-    class Meta:
-        abstract = True
-
-
-class BacktestRow(CachedComponents):
-    """What the backtest of any model needs of the accounts scored on a month-end (METRICS.md "Backtest"): their
-    stored components, which do not depend on weights or thresholds, and how many of the accounts with those
-    components churned within 90 days or stayed, which depends on no model at all. One row per day and distinct
-    components (a tenth of the accounts at 100k: many share them), so a draft's backtest re-weights a narrow table
-    instead of the wide daily rows and every account's paid islands. The pipeline fills a month-end once its 90
-    days are computed and again when a run recomputes any of them (health.services.cached_rows)."""
-
-    churned = models.PositiveIntegerField()
-    stayed = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["day"], name="backtest_row_day")]
-
-    def __str__(self) -> str:
-        return f"{self.churned + self.stayed} accounts on {self.day}"

@@ -1,0 +1,33 @@
+"""The models of the health floor, one module per kind of thing (the health model and its versions, alerts and
+tasks, the cached rows of the Health page); importing from `health.models` finds every one."""
+
+from health.models.cache import BacktestRow, CachedComponents
+from health.models.model import (
+    ALWAYS_PRESENT,
+    COMPONENT_LABELS,
+    COMPONENTS,
+    DEFAULT_PARAMETERS,
+    DEFAULT_WEIGHTS,
+    PARAMETERS,
+    HealthModel,
+    Parameter,
+    Status,
+)
+from health.models.tasks import AtRiskEpisode, Task, TaskState
+
+__all__ = [
+    "ALWAYS_PRESENT",
+    "COMPONENTS",
+    "COMPONENT_LABELS",
+    "DEFAULT_PARAMETERS",
+    "DEFAULT_WEIGHTS",
+    "PARAMETERS",
+    "AtRiskEpisode",
+    "BacktestRow",
+    "CachedComponents",
+    "HealthModel",
+    "Parameter",
+    "Status",
+    "Task",
+    "TaskState",
+]
