@@ -6,32 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0010_source_day_slots'),
+        ("accounts", "0010_source_day_slots"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='daily_digest',
-            field=models.BooleanField(default=True, help_text='A morning email of new at-risk accounts, tasks due and renewals in 30 days'),
+            model_name="user",
+            name="daily_digest",
+            field=models.BooleanField(
+                default=True,
+                help_text="A morning email of new at-risk accounts, tasks due and renewals in 30 days",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='slack_webhook_url',
-            field=models.URLField(blank=True, help_text="A Slack incoming-webhook URL for this person's alerts", max_length=500),
+            model_name="user",
+            name="slack_webhook_url",
+            field=models.URLField(
+                blank=True, help_text="A Slack incoming-webhook URL for this person's alerts", max_length=500
+            ),
         ),
         migrations.CreateModel(
-            name='TeamSettings',
+            name="TeamSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slack_webhook_url', models.URLField(blank=True, max_length=500)),
-                ('fallback_owner', models.ForeignKey(blank=True, help_text='Gets the tasks of accounts without an owner; unset: the first active admin', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slack_webhook_url", models.URLField(blank=True, max_length=500)),
+                (
+                    "fallback_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Gets the tasks of accounts without an owner; unset: the first active admin",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'team settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='team_settings_one_row')],
+                "verbose_name_plural": "team settings",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="team_settings_one_row")
+                ],
             },
         ),
     ]

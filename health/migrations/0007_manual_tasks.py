@@ -6,36 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('health', '0006_task_response'),
+        ("health", "0006_task_response"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='created_by',
-            field=models.ForeignKey(blank=True, help_text='Who made it by hand; none for tasks Keel opened', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="task",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Who made it by hand; none for tasks Keel opened",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='description',
-            field=models.TextField(blank=True, db_default=''),
+            model_name="task",
+            name="description",
+            field=models.TextField(blank=True, db_default=""),
         ),
         migrations.AddField(
-            model_name='task',
-            name='priority',
-            field=models.CharField(choices=[('high', 'High'), ('normal', 'Normal'), ('low', 'Low')], db_default='normal', default='normal', max_length=6),
+            model_name="task",
+            name="priority",
+            field=models.CharField(
+                choices=[("high", "High"), ("normal", "Normal"), ("low", "Low")],
+                db_default="normal",
+                default="normal",
+                max_length=6,
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='snoozed_until',
-            field=models.DateField(blank=True, help_text='Left out of the open list until this day (the task stays open)', null=True),
+            model_name="task",
+            name="snoozed_until",
+            field=models.DateField(
+                blank=True,
+                help_text="Left out of the open list until this day (the task stays open)",
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='kind',
-            field=models.CharField(choices=[('at_risk', 'At risk'), ('follow_up', 'Follow-up'), ('manual', 'Task'), ('playbook', 'Playbook')], max_length=10),
+            model_name="task",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("at_risk", "At risk"),
+                    ("follow_up", "Follow-up"),
+                    ("manual", "Task"),
+                    ("playbook", "Playbook"),
+                ],
+                max_length=10,
+            ),
         ),
     ]
