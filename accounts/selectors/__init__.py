@@ -18,9 +18,11 @@ from accounts.selectors.stripe import stripe_events_recent, stripe_quarantine
 from accounts.selectors.team import (
     DISTINCT_SEGMENTS_SQL,
     csms_for_filter,
+    fallback_owner,
     import_runs_recent,
     segments_for_user,
     team_members,
+    team_settings,
 )
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "account_get_for_user",
     "accounts_for_user",
     "csms_for_filter",
+    "fallback_owner",
     "import_runs_recent",
     "money_field",
     "segment_backlog",
@@ -39,5 +42,6 @@ __all__ = [
     "stripe_events_recent",
     "stripe_quarantine",
     "team_members",
+    "team_settings",
     "with_current_mrr",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Account, ImportRun, Role, User
+from accounts.models import Account, ImportRun, Role, TeamSettings, User
 from accounts.selectors.access import accounts_for_user
 
 
@@ -46,3 +46,17 @@ def csms_for_filter() -> list[User]:
     """For the CSM filter: every CSM, active or not, and anyone else who owns accounts (say, a CSM made VP)."""
     owns_accounts = Exists(Account.objects.filter(csm=OuterRef("pk")))
     return list(User.objects.filter(Q(role=Role.CSM) | owns_accounts).order_by("name"))
+
+
+def team_settings() -> TeamSettings:
+    """The team's settings (one row); an unsaved default when none was saved yet (a selector never writes)."""
+    return TeamSettings.objects.select_related("fallback_owner").filter(pk=1).first() or TeamSettings(pk=1)
+
+
+def fallback_owner() -> User | None:
+    """Who gets the tasks of an account without a CSM: the fallback owner of the team settings while active, else
+    the first active admin (by when they were added); None only when the team has no active admin."""
+    chosen = team_settings().fallback_owner
+    if chosen is not None and chosen.is_active:
+        return chosen
+    return User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
