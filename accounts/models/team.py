@@ -44,11 +44,17 @@ class User(AbstractBaseUser):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.CSM)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # db_default too: the bundle importer inserts team members in SQL.
     daily_digest = models.BooleanField(
-        default=True, help_text="A morning email of new at-risk accounts, tasks due and renewals in 30 days"
+        default=True,
+        db_default=True,
+        help_text="A morning email of new at-risk accounts, tasks due and renewals in 30 days",
     )
     slack_webhook_url = models.URLField(
-        max_length=500, blank=True, help_text="A Slack incoming-webhook URL for this person's alerts"
+        max_length=500,
+        blank=True,
+        db_default="",
+        help_text="A Slack incoming-webhook URL for this person's alerts",
     )
 
     objects: ClassVar[UserManager] = UserManager()
