@@ -19,7 +19,7 @@ from metrics.models import MonthlyKpi, Scope
 from metrics.selectors.dashboards import GroupRow
 from metrics.selectors.figures import COMPANY_TILES, FIGURES
 from metrics.templatetags.dashboard_tags import group_rows
-from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
+from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile, tile_exact
 from tests.scenarios import Facts
 
 URL = reverse("company_dashboard")
@@ -53,15 +53,18 @@ def test_tiles_show_june_and_the_change_from_may(client: Client, book: Book) -> 
       (Anchor had no usage yet) → 12 × 1,100 = 13,200.00: −240.00.
     """
     html = page(client, book)
-    assert tile(html, "mrr") == ("1,180.00", "▲ +80.00 vs May 2024")
-    assert tile(html, "arr") == ("14,160.00", "▲ +960.00 vs May 2024")
+    assert tile(html, "mrr") == ("$1,180", "▲ +$80 vs May 2024")
+    assert tile_exact(html, "mrr") == ("$1,180.00", "▲ +$80.00 vs May 2024")
+    assert tile(html, "arr") == ("$14.2K", "▲ +$960 vs May 2024")
+    assert tile_exact(html, "arr") == ("$14,160.00", "▲ +$960.00 vs May 2024")
     assert tile(html, "nrr_12m") == ("90.0%", "▲ +40.0 pp vs May 2024")
     assert tile(html, "grr_12m") == ("90.0%", "▲ +40.0 pp vs May 2024")
     assert tile(html, "logo_churn_rate") == ("25.0%", "▲ +25.0 pp vs May 2024")
     assert tile(html, "net_mrr_churn_rate") == ("13.6%", "▲ +13.6 pp vs May 2024")
     assert tile(html, "nps_90d") == ("33.3", "— vs May 2024")
     assert tile(html, "csat_90d") == ("50.0", "— vs May 2024")
-    assert tile(html, "at_risk_arr") == ("12,960.00", "▼ −240.00 vs May 2024")
+    assert tile(html, "at_risk_arr") == ("$13.0K", "▼ −$240 vs May 2024")
+    assert tile_exact(html, "at_risk_arr") == ("$12,960.00", "▼ −$240.00 vs May 2024")
 
 
 def test_a_change_is_coloured_by_whether_it_is_good_news(client: Client, book: Book) -> None:
@@ -142,7 +145,7 @@ def test_the_month_range(client: Client, book: Book) -> None:
     assert text(html).count("Jun 2024") >= 1
     assert table_rows(html, "bridge")[0][0] == "Jun 2024" and len(table_rows(html, "bridge")) == 1
     # the change still compares with May, the month before the range's last
-    assert tile(html, "mrr")[1] == "▲ +80.00 vs May 2024"
+    assert tile(html, "mrr")[1] == "▲ +$80 vs May 2024"
     assert '<option value="2024-06" selected>' in html
 
 
@@ -187,7 +190,7 @@ def test_query_count_does_not_grow_with_accounts_or_months(
     book.facts.compute("2024-03-01", "2024-06-30", today="2024-07-01")
     with django_assert_max_num_queries(5):
         html = client.get(URL, {"from": "2024-03", "to": "2024-06"}).content.decode()
-    assert tile(html, "mrr")[0] == "1,580.00"  # + 40 × 10.00
+    assert tile_exact(html, "mrr")[0] == "$1,580.00"  # + 40 × 10.00
 
 
 def test_a_csm_gets_a_403(client: Client, book: Book) -> None:
