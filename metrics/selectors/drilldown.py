@@ -128,8 +128,8 @@ MOVEMENTS: dict[str, Movement] = {
                 "TRUE",
                 "m.e" if name == "nrr" else "LEAST(m.e, m.s)",
                 f"The accounts paying at the end of {when}, with their MRR then and at the end of the month"
-                + ("" if name == "nrr" else ", each counted at no more than it paid then")
-                + ": the counted MRR adds up over their MRR then to the rate.",
+                + (" (counted in full)" if name == "nrr" else " (counted at no more than they paid then)")
+                + ": Σ counted ÷ Σ MRR then is the rate.",
                 paying="s",
                 rate="cohort",
                 base_months=12 if length == "12m" else 1,

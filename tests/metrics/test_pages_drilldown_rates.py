@@ -4,7 +4,6 @@ lists its answers. The June 2024 book of tests/metrics/pages_book.py, worked by 
 
 from __future__ import annotations
 
-
 import pytest
 from django.test import Client
 from django.urls import reverse
