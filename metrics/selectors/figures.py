@@ -342,6 +342,13 @@ FIGURES: dict[str, Figure] = {
             "day. customers with ≥ 1 event in those 30 days",
         ),
         Figure(
+            "stickiness",
+            "DAU / MAU",
+            "rate",
+            "How many of the month's active users come on an average day, over the paying accounts (scored on "
+            "the month's last day). Σ (Σ dau over d−29…d) / 30 / Σ mau",
+        ),
+        Figure(
             "time_to_value_days",
             "Time to value",
             "days",
@@ -401,7 +408,7 @@ _SUPPORT = (
     "tickets_created",
     "open_tickets",
 )
-_PRODUCT = ("active_accounts", "time_to_value_days")
+_PRODUCT = ("active_accounts", "stickiness", "time_to_value_days")
 COMPANY_SECTIONS = (
     ("retention", "Retention and renewals", _RETENTION),
     ("economics", "Unit economics", ("arpa", "ltv", "cac", "ltv_to_cac", "cac_payback_months")),
