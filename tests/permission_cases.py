@@ -190,7 +190,9 @@ CASES = [
     ),
     Case("drilldown", "company NRR drill-down", drill("nrr-12m"), VP_ONLY),
     Case("drilldown", "company NPS answers", drill("nps-90d"), VP_ONLY),
-    Case("drilldown", "own book's logo churn", lambda w: drill("logo-churn", f"?csm={w.csm.pk}")(w), EVERYONE),
+    Case(
+        "drilldown", "own book's logo churn", lambda w: drill("logo-churn", f"?csm={w.csm.pk}")(w), EVERYONE
+    ),
     Case(
         "drilldown",
         "another CSM's NPS answers",
