@@ -244,3 +244,17 @@ def test_the_list_of_csm_dashboards_costs_a_constant_number_of_queries(
     with django_assert_max_num_queries(5):
         html = client.get(MINE).content.decode()
     assert len(table_rows(html, "csms")) == 22
+
+
+def test_a_csms_book_shows_its_other_kpis_without_company_only_ones(client: Client, book: Book) -> None:
+    """Alice in June 2024: ARPA 630 / 3 = $210; her monthly NRR: Anchor 100 + Birch 450 over the 400 they paid at
+    the end of May = 137.5%; DAU/MAU: Anchor's u1 every day of June, 30 / 30 / 1 = 100.0%. CAC is company-wide
+    (METRICS.md `cac`): no CAC, LTV:CAC or payback tiles in a book."""
+    client.force_login(book.alice)
+    html = client.get(MINE).content.decode()
+    assert tile(html, "arpa")[0] == "$210"
+    assert tile(html, "nrr_monthly")[0] == "137.5%"
+    assert tile(html, "stickiness")[0] == "100.0%"
+    assert f'href="{reverse("drilldown", args=["nrr-monthly", "2024-06"])}?csm={book.alice.pk}"' in html
+    for key in ("cac", "ltv_to_cac", "cac_payback_months"):
+        assert f'id="tile-{key}"' not in html
