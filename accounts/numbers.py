@@ -43,6 +43,66 @@ def money_shown(value: Decimal | int | str | None, *, missing: str = "") -> str:
         return missing
 
 
+# The symbols Keel writes before an amount (KEEL_CURRENCY); any other currency is written with its code.
+SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "INR": "₹",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "CHF": "CHF ",
+}
+# Compact units, largest first: a tile shows 3 significant digits of the unit (3.58M, 912K, 45.2K).
+_UNITS = ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "K"))
+_COMPACT_FROM = Decimal(10_000)  # below this a tile shows whole units: $4,210
+
+
+def currency_symbol(code: str) -> str:
+    """What precedes an amount: "$" for USD, "€", "£"…, else the code and a space ("SEK ")."""
+    return SYMBOLS.get(code, f"{code} ")
+
+
+def _signed(text: str, negative: bool, symbol: str) -> str:
+    return f"{MINUS if negative else ''}{symbol}{text}"
+
+
+def money_exact(value: Decimal | int | str | None, *, symbol: str, missing: str = "—") -> str:
+    """Money for people with its symbol, to the cent: −$1,234.57 (money_shown's rounding, once)."""
+    text = money_shown(value)
+    if not text:
+        return missing
+    return _signed(text.removeprefix(MINUS), text.startswith(MINUS), symbol)
+
+
+def money_compact(value: Decimal | int | str | None, *, symbol: str, missing: str = "—") -> str:
+    """Money short enough for a tile, no cents: $4,210 below 10,000 (whole units, half up), then 3 significant
+    digits of K, M or B: 912,345.67 → $912K, 3,581,234.56 → $3.58M, 45,250 → $45.3K (half up, on the exact
+    value: rounded once). A value that rounds up to the next unit takes it: 999,999 → $1.00M."""
+    if value is None or value == "":
+        return missing
+    try:
+        exact = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return missing
+    size = abs(exact)
+    whole = size.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if whole < _COMPACT_FROM:
+        return _signed(f"{whole:,}", exact < 0 and whole != 0, symbol)
+    for scale, unit in reversed(_UNITS):
+        if size < scale * 1000 or unit == "B":
+            scaled = size / scale
+            for places in (2, 1, 0):  # 3 significant digits, counted after rounding: 9.995 → 10.0
+                shown = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+                if shown < 10 ** (3 - places):
+                    break
+            if shown >= 1000 and unit != "B":
+                continue  # 999.95K is 1.00M
+            return _signed(f"{shown:,}{unit}", exact < 0, symbol)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Decimal | None:
     """numerator / denominator, exact to 40 digits; None when the denominator is 0 or either is missing."""
     if numerator is None or denominator is None or denominator == 0:

@@ -106,6 +106,7 @@ def kpi_fields(row: MonthlyKpi, *, gross_margin: Decimal, event_names: Iterable[
                 for name in sorted(event_names)
             },
             "time_to_value_days": row.time_to_value_days,
+            "stickiness": number(stickiness(row.usage_dau_sum_30, row.usage_mau)),
             "at_risk_arr": money(row.at_risk_arr),
             # Dashboard figures (METRICS.md): not kpis fields of METRICS.md's tables, printed as extras.
             "average_health": row.health_score_sum / row.health_scored if row.health_scored else None,

@@ -119,6 +119,10 @@ class MonthlyKpi(models.Model):
         help_text="event → customers with ≥ 1 such event in the 30 days ending at as_of",
     )
     time_to_value_days = models.FloatField(null=True, blank=True)
+    usage_dau_sum_30 = Count(
+        help_text="Σ dau_sum_30 on as_of of the accounts scored then (stickiness numerator × 30)"
+    )
+    usage_mau = Count(help_text="Σ mau on as_of of the accounts scored then (stickiness denominator)")
 
     class Meta:
         ordering = ["month", "scope"]

@@ -188,6 +188,17 @@ CASES = [
         lambda w: drill("customers", f"?csm={w.other_csm.pk}")(w),
         pages(404, 200, 200),
     ),
+    Case("drilldown", "company NRR drill-down", drill("nrr-12m"), VP_ONLY),
+    Case("drilldown", "company NPS answers", drill("nps-90d"), VP_ONLY),
+    Case(
+        "drilldown", "own book's logo churn", lambda w: drill("logo-churn", f"?csm={w.csm.pk}")(w), EVERYONE
+    ),
+    Case(
+        "drilldown",
+        "another CSM's NPS answers",
+        lambda w: drill("nps-90d", f"?csm={w.other_csm.pk}")(w),
+        pages(404, 200, 200),
+    ),
     # Health and tasks
     Case("health_model", "health model", lambda w: reverse("health_model"), ADMIN_ONLY),
     Case(

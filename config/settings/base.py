@@ -143,6 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = KEEL_TIMEZONE
 USE_I18N = False
+FORMAT_MODULE_PATH = ["config.formats"]  # how pages write dates (config/formats/en/formats.py)
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import SurveyKind, SurveyResponse, User
 from health.models import Task
@@ -52,7 +53,7 @@ def task_close(*, task: Task, by: User, note: str) -> Task:
     if len(note) > MAX_NOTE:
         raise ValidationError({"note": f"At most {MAX_NOTE} characters."})
     if task.closed_at is not None:
-        raise ValidationError(f"This task was closed on {timezone.localtime(task.closed_at):%Y-%m-%d}.")
+        raise ValidationError(f"This task was closed on {date_format(timezone.localtime(task.closed_at))}.")
     updated = Task.objects.filter(pk=task.pk, closed_at__isnull=True).update(
         closed_at=timezone.now(), closed_by=by, close_note=note
     )

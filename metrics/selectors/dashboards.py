@@ -25,7 +25,19 @@ from health.models import Task
 from metrics.fields import TWELVE, kpi_fields, nrr_12m
 from metrics.models import AccountDay, MonthlyKpi, Scope
 from metrics.selectors.explanations import at_risk_reason
-from metrics.selectors.figures import BRIDGE, COMPANY_TILES, CSM_TILES, FIGURES, Figure, Tile, tile
+from metrics.selectors.figures import (
+    BRIDGE,
+    COMPANY_SECTIONS,
+    COMPANY_TILES,
+    CSM_SECTIONS,
+    CSM_TILES,
+    FIGURES,
+    Figure,
+    Section,
+    Tile,
+    feature_adoption,
+    tile,
+)
 
 DEFAULT_MONTHS = 12
 AT_RISK_SHOWN = 25
@@ -131,8 +143,11 @@ def month_range(*, start: str | None, end: str | None, computed: ComputedMonths)
 
 
 def _fields(row: MonthlyKpi) -> dict[str, Any]:
-    # Feature adoption is not on the dashboards, so no event names (reading them costs a scan of FirstEventDay).
-    fields = kpi_fields(row, gross_margin=settings.KEEL_GROSS_MARGIN, event_names=())
+    # Feature adoption of the events the row's customers used (the row holds them): every event name of the data
+    # would cost a scan of FirstEventDay, and an unused feature (0.0) is not worth a line on a page.
+    fields = kpi_fields(
+        row, gross_margin=settings.KEEL_GROSS_MARGIN, event_names=row.feature_customers.keys()
+    )
     fields["month"] = row.month
     fields["as_of"] = row.as_of
     return fields
@@ -211,12 +226,26 @@ class Dashboard:
     current: dict[str, Any] | None = None  # the last month of the range
     previous: dict[str, Any] | None = None  # the month before it, for the tiles' changes
     tile_keys: Sequence[str] = ()
+    section_keys: Sequence[tuple[str, str, Sequence[str]]] = ()
     csms: list[GroupRow] = field(default_factory=list)
     segments: list[GroupRow] = field(default_factory=list)
 
     @property
     def tiles(self) -> list[Tile]:
         return [tile(key, self.current, self.previous) for key in self.tile_keys]
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every other KPI of METRICS.md in its section; the Product one lists feature adoption too."""
+        return [
+            Section(
+                slug=slug,
+                title=title,
+                tiles=[tile(key, self.current, self.previous) for key in keys],
+                adoption=feature_adoption(self.current) if slug == "product" else [],
+            )
+            for slug, title, keys in self.section_keys
+        ]
 
     @property
     def month(self) -> date | None:
@@ -262,6 +291,7 @@ def company_dashboard(*, months: MonthRange) -> Dashboard:
         current=company.get(last),
         previous=company.get(before),
         tile_keys=COMPANY_TILES,
+        section_keys=COMPANY_SECTIONS,
         csms=sorted((GroupRow.of(row) for row in groups if row.scope == Scope.CSM), key=_group_order),
         segments=sorted((GroupRow.of(row) for row in groups if row.scope == Scope.SEGMENT), key=_group_order),
     )
@@ -277,7 +307,14 @@ def csm_book_dashboard(*, csm: User, months: MonthRange) -> Dashboard:
     rows = _kpis_by_month(months, before, scope=Scope.CSM, csm=csm)
     series = [rows.get(month) or _empty(month) for month in months.months]
     previous = rows.get(before) or (_empty(before) if before in set(months.available) else None)
-    return Dashboard(range=months, series=series, current=series[-1], previous=previous, tile_keys=CSM_TILES)
+    return Dashboard(
+        range=months,
+        series=series,
+        current=series[-1],
+        previous=previous,
+        tile_keys=CSM_TILES,
+        section_keys=CSM_SECTIONS,
+    )
 
 
 def csm_get_for_user(user: User, pk: int) -> User:

@@ -1,4 +1,6 @@
-"""The accounts behind a figure of a month: each movement of the MRR bridge, the customers, the at-risk ARR.
+"""The accounts behind a figure of a month: each movement of the MRR bridge, the customers, the at-risk ARR, and
+the rates whose parts are accounts: NRR and GRR (12 months and monthly: the cohort's MRR at both ends, whose sums
+divide to the rate) and logo churn (the churned among the starting customers, count over count).
 
 For month m, every account's ARR at the end of m−1 (s) and on the month's as_of day (e) comes from the stored
 month-end rows (AccountDay), and each account is classified exactly as METRICS.md "Movements of month m" does;
@@ -19,6 +21,8 @@ from django.db import connection
 from psycopg import sql
 
 from accounts.models import User
+from accounts.months import add_months
+from accounts.numbers import ratio
 from accounts.sql import compose
 from metrics.fields import TWELVE, kpi_fields
 from metrics.models import ComputedDay, MonthlyKpi, Scope
@@ -39,6 +43,15 @@ class Movement:
     # other way round ("s"), or the accounts paying on as_of alone when neither condition nor amount reads m.s
     # ("e alone": what they paid at the end of m−1 is then read for the rows of the page only).
     paying: str = "e"
+    # A rate's list: "cohort" (Σ amount / Σ start MRR, NRR and GRR) or "logo" (Σ churned / accounts); "" for a
+    # money figure, the Σ of the amounts.
+    rate: str = ""
+    base_months: int = 1  # the start is the end of month m − base_months (12 for the 12-month cohort)
+
+    @property
+    def unit(self) -> str:
+        """What an amount is: "mrr" (stored annualised, shown monthly), "arr" or "count" (logo churn)."""
+        return "count" if self.rate == "logo" else "arr" if self.figure.key == "at_risk_arr" else "mrr"
 
 
 # Whether the account of row m paid on a month-end before the month: new and reactivation differ by it.
@@ -107,6 +120,45 @@ MOVEMENTS: dict[str, Movement] = {
             "m.e",
             "Accounts at risk on the month's last computed day, with their ARR that day.",
         ),
+        *(
+            Movement(
+                f"{name}-{length}",
+                FIGURES[f"{name}_{length}"],
+                "",
+                "TRUE",
+                "m.e" if name == "nrr" else "LEAST(m.e, m.s)",
+                f"The accounts paying at the end of {when}, with their MRR then and at the end of the month"
+                + (" (counted in full)" if name == "nrr" else " (counted at no more than they paid then)")
+                + ": Σ counted ÷ Σ MRR then is the rate.",
+                paying="s",
+                rate="cohort",
+                base_months=12 if length == "12m" else 1,
+            )
+            for name in ("nrr", "grr")
+            for length, when in (("12m", "the month twelve months before"), ("monthly", "the month before"))
+        ),
+        Movement(
+            "logo-churn",
+            FIGURES["logo_churn_rate"],
+            "customers_start",
+            "TRUE",
+            "CASE WHEN m.e = 0 THEN 1 ELSE 0 END",
+            "The accounts paying at the end of the month before; those paying nothing at the end of the month "
+            "churned: churned over starting customers is the rate.",
+            paying="s",
+            rate="logo",
+        ),
+        # The answers behind NPS 90d: listed by metrics.selectors.nps_drilldown, not by the SQL below.
+        Movement(
+            "nps-90d",
+            FIGURES["nps_90d"],
+            "nps_responses_90d",
+            "",
+            "",
+            "Every NPS answer of the 90 days ending on the month's last day: promoters (9–10) minus detractors "
+            "(0–6), over the answers, times 100.",
+            rate="nps",
+        ),
     )
 }
 
@@ -157,12 +209,12 @@ WITH picked AS {materialized} (
     FROM ({moves}) m
     WHERE {condition} AND {group}
 ), totals AS MATERIALIZED (
-    SELECT COUNT(*) AS total_count, SUM(amount) AS total_amount FROM picked
+    SELECT COUNT(*) AS total_count, SUM(amount) AS total_amount, SUM(s) AS total_start FROM picked
 ), page AS (
     SELECT * FROM picked ORDER BY amount DESC, account_id LIMIT %(limit)s OFFSET %(offset)s
 )
 SELECT page.account_id, {page_start}, page.e, page.amount, totals.total_count,
-       totals.total_amount, a.name, a.external_id, a.segment, a.csm_id, owner.id, owner.name, owner.email
+       totals.total_amount, totals.total_start, a.name, a.external_id, a.segment, a.csm_id, owner.id, owner.name, owner.email
 FROM page
 CROSS JOIN totals
 JOIN accounts_account a ON a.id = page.account_id
@@ -210,7 +262,7 @@ class DrillRow:
     start_arr: Decimal
     end_arr: Decimal
     amount_arr: Decimal
-    in_arr: bool  # the figure is ARR (at-risk ARR), not MRR
+    unit: str  # Movement.unit: the amount is MRR (stored annualised), ARR (at-risk ARR) or a count (churned)
 
     def anonymous(self) -> DrillRow:
         return replace(self, account_id=0, name="", external_id="", segment=None, hidden=True)
@@ -226,7 +278,7 @@ class DrillRow:
     @property
     def amount(self) -> Decimal:
         """The account's part of the figure, exact: rounded only when shown."""
-        return self.amount_arr if self.in_arr else self.amount_arr / TWELVE
+        return self.amount_arr / TWELVE if self.unit == "mrr" else self.amount_arr
 
 
 @dataclass(frozen=True)
@@ -239,6 +291,7 @@ class Drilldown:
     rows: list[DrillRow]
     count: int  # every row of the list, all pages
     total_arr: Decimal  # Σ of the amounts of every row, annualised, exact
+    total_start_arr: Decimal | None  # Σ of what every row paid at the start, annualised (None: not read)
     kpi: dict[str, Any]  # the month's MonthlyKpi fields for the group
     page: int
     pages: int
@@ -250,7 +303,21 @@ class Drilldown:
     @property
     def total(self) -> Decimal:
         """Σ of the list in the figure's unit (MRR, or ARR for at-risk ARR), exact: divided once, rounded once."""
-        return self.total_arr if self.in_arr else self.total_arr / TWELVE
+        return self.total_arr / TWELVE if self.movement.unit == "mrr" else self.total_arr
+
+    @property
+    def total_start(self) -> Decimal | None:
+        """Σ start MRR of the list, exact (the denominator of NRR and GRR)."""
+        return None if self.total_start_arr is None else self.total_start_arr / TWELVE
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The rate the list divides to, exactly: Σ counted / Σ start MRR, or churned / accounts."""
+        if self.movement.rate == "cohort":
+            return ratio(self.total_arr, self.total_start_arr)
+        if self.movement.rate == "logo":
+            return ratio(self.total_arr, self.count)
+        return None
 
     @property
     def figure_value(self) -> Any:
@@ -276,7 +343,7 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
     row = MonthlyKpi.objects.filter(month=month, **group.kpi_filter()).select_related("csm").first()
     if row is None:
         raise NoSnapshot(month)
-    start = month - timedelta(days=1)
+    start = add_months(month, 1 - movement.base_months) - timedelta(days=1)
     if movement.slug == "at-risk":
         moves, start_sql = _AT_RISK, ""
     else:
@@ -305,6 +372,7 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
         fetched = _fetch(statement, {**params, "offset": 0})
     count = fetched[0][4] if fetched else 0
     total = fetched[0][5] if fetched else Decimal(0)
+    total_start = (fetched[0][6] if fetched else Decimal(0)) if movement.paying != "e alone" else None
     rows = [
         DrillRow(
             account_id=account_id,
@@ -317,13 +385,14 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
             start_arr=s,
             end_arr=e,
             amount_arr=amount,
-            in_arr=movement.figure.key == "at_risk_arr",
+            unit=movement.unit,
         )
         for (
             account_id,
             s,
             e,
             amount,
+            _,
             _,
             _,
             name,
@@ -346,6 +415,7 @@ def drilldown(*, movement: Movement, month: date, group: Group, viewer: User, pa
         rows=rows,
         count=count,
         total_arr=total,
+        total_start_arr=total_start,
         kpi=kpi_fields(row, gross_margin=settings.KEEL_GROSS_MARGIN, event_names=()),
         page=page,
         pages=max(1, -(-count // PER_PAGE)),

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import (
     Account,
@@ -70,7 +71,7 @@ class Comparison:
     @property
     def headline(self) -> str:
         if self.score is None or self.change is None:
-            return f"Not scored {self.days} days before ({self.day:%Y-%m-%d})."
+            return f"Not scored {self.days} days before ({date_format(self.day)})."
         if abs(self.change) < MIN_MOVE:
             return f"Unchanged since {self.days} days before ({one_decimal(self.score)})."
         verb = "Rose" if self.change > 0 else "Fell"
@@ -209,7 +210,7 @@ def _missing(name: str, facts: _Facts) -> str:
         return f"no NPS answer in the last {int(facts.param('sentiment_window_days'))} days"
     if name == "revenue":
         before = facts.row.day - timedelta(days=facts.lookback)
-        return f"no MRR {facts.lookback} days before ({before:%Y-%m-%d}), so no trend yet"
+        return f"no MRR {facts.lookback} days before ({date_format(before)}), so no trend yet"
     return "no data"
 
 

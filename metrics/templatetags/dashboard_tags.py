@@ -17,11 +17,13 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.templatetags.keel import money
 from health.templatetags.health_tags import percent, score
 from metrics.selectors.dashboards import GroupRow
+from metrics.selectors.figures import value_text
 from metrics.selectors.renewals import Renewal
 
 register = template.Library()
@@ -33,7 +35,7 @@ def month_label(month: date | None, in_progress: date | None = None) -> str:
     (`{{ month|month_label:months.in_progress }}`): its figures are as of yesterday, not of its last day."""
     if month is None:
         return ""
-    label = f"{month:%b %Y}"
+    label = date_format(month, "YEAR_MONTH_FORMAT")
     return f"{label} (month to date)" if month == in_progress else label
 
 
@@ -97,7 +99,7 @@ def renewal_rows(renewals: Iterable[Renewal]) -> SafeString:
     before, after = _around_pk("account_detail")
     return mark_safe(  # every value is escaped or a number of Keel's own
         "\n".join(
-            f'<tr><td class="nowrap">{renewal.on:%Y-%m-%d}</td>'
+            f'<tr><td class="nowrap">{date_format(renewal.on)}</td>'
             f'<td><a href="{before}{renewal.account_id}{after}">{escape(renewal.account_name)}</a></td>'
             f'<td class="mono hide-sm">{escape(renewal.subscription_id)}</td>'
             f'<td class="hide-sm">{escape(str(renewal.interval))}</td>'
@@ -106,3 +108,9 @@ def renewal_rows(renewals: Iterable[Renewal]) -> SafeString:
             for renewal in renewals
         )
     )
+
+
+@register.filter
+def rate(value: object) -> str:
+    """A rate as the dashboards write it (figures.value_text): 0.9 → "90.0%", rounded half up on the exact value."""
+    return value_text("rate", value)

@@ -36,8 +36,9 @@ from metrics.selectors.dashboards import (
     tasks_open,
 )
 from metrics.selectors.drilldown import MOVEMENTS, Group, NoSnapshot, drilldown
-from metrics.selectors.figures import FIGURES
+from metrics.selectors.figures import FEATURE_ADOPTION, FIGURES
 from metrics.selectors.jobs import dashboard_job_latest
+from metrics.selectors.nps_drilldown import nps_drilldown
 from metrics.selectors.renewals import RENEWAL_DAYS, renewals_upcoming
 
 
@@ -49,6 +50,7 @@ def _context(dashboard: Dashboard, **extra: Any) -> dict[str, Any]:
         "charts": chart_series(dashboard.series, dashboard.range.in_progress),
         "bridge_rows": bridge_rows(dashboard.series),
         "figures": FIGURES,
+        "adoption_formula": FEATURE_ADOPTION,
         "currency": settings.KEEL_CURRENCY,
         # An empty page says what to do: load data first, or compute the snapshots (a button for admins).
         "no_data": empty and not Account.objects.exists(),
@@ -142,14 +144,14 @@ def drilldown_page(request: AuthenticatedRequest, figure: str, month: str) -> Ht
         "group": group,
         "currency": settings.KEEL_CURRENCY,
     }
+    number = int(page) if page.isdigit() else 1
     try:
-        context["drill"] = drilldown(
-            movement=movement,
-            month=first_day,
-            group=group,
-            viewer=request.user,
-            page=int(page) if page.isdigit() else 1,
-        )
+        if movement.rate == "nps":
+            context["drill"] = nps_drilldown(month=first_day, group=group, viewer=request.user, page=number)
+        else:
+            context["drill"] = drilldown(
+                movement=movement, month=first_day, group=group, viewer=request.user, page=number
+            )
     except NoSnapshot:
         context["missing_days"] = snapshot_days([first_day])
         context["job"] = dashboard_job_latest()

@@ -29,7 +29,7 @@ window.Keel.drawCharts("account-data", function (data) {
   if (data.yellow_min !== null) scoreSets.push(threshold(data.yellow_min, c.red, "Red below"));
   K.chart("chart-score", {
     type: "line",
-    data: { labels: days, datasets: scoreSets },
+    data: { labels: days.map(K.dayLabel), datasets: scoreSets },
     options: {
       scales: { y: { min: 0, max: 100 }, x: { ticks: { maxTicksLimit: 6 } } },
       plugins: { tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(1)}` } } },
@@ -56,7 +56,7 @@ window.Keel.drawCharts("account-data", function (data) {
       ],
     },
     options: {
-      scales: { y: { beginAtZero: true, ticks: { callback: (value) => K.compact(value) } } },
+      scales: { y: { beginAtZero: true, ticks: { callback: (value) => K.moneyCompact(value) } } },
       plugins: {
         legend: { display: false },
         tooltip: {
@@ -74,7 +74,7 @@ window.Keel.drawCharts("account-data", function (data) {
   K.chart("chart-usage", {
     type: "bar",
     data: {
-      labels: days,
+      labels: days.map(K.dayLabel),
       datasets: [
         { label: "DAU", data: data.dau, backgroundColor: c.sky, yAxisID: "y", order: 3 },
         { label: "MAU", type: "line", data: data.mau, borderColor: c.accent, backgroundColor: c.accent, pointRadius: 0, yAxisID: "y", order: 2 },

@@ -10,7 +10,7 @@ window.Keel.drawCharts("dashboard-data", function (data) {
   // The month still running is labelled so: its figures are to date, not the month's.
   const labels = months.map((month) => K.monthLabel(month) + (month === data.in_progress ? " (month to date)" : ""));
 
-  const moneyAxis = { ticks: { callback: (value) => K.compact(value) } };
+  const moneyAxis = { ticks: { callback: (value) => K.moneyCompact(value) } };
   const percentAxis = { ticks: { callback: (value) => value + "%" } };
   const tooltip = (format) => ({
     callbacks: { label: (item) => `${item.dataset.label}: ${format(item.parsed.y)}` },

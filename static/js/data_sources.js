@@ -8,7 +8,7 @@ window.Keel.drawCharts("sources-data", function (data) {
     K.chart(`chart-${source.key}`, {
       type: "bar",
       data: {
-        labels: data.days,
+        labels: data.days.map(K.dayLabel),
         datasets: [
           { label: "Accepted", data: source.accepted, backgroundColor: c.accent, stack: "s" },
           { label: "Refused", data: source.rejected.map((n) => -n), backgroundColor: c.red, stack: "s" },

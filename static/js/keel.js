@@ -56,6 +56,14 @@
     const [year, month] = text.split("-");
     return `${monthNames[parseInt(month, 10) - 1]} ${year}`;
   }
+  // "2025-03-31" → "31 Mar 2025", as the pages write a day (config/formats).
+  function dayLabel(text) {
+    const [year, month, day] = text.split("-");
+    return `${parseInt(day, 10)} ${monthNames[parseInt(month, 10) - 1]} ${year}`;
+  }
+  // The currency's symbol (KEEL_CURRENCY, on the page's body): money reads like money in tooltips and axes too.
+  const symbol = () => (document.body && document.body.dataset.currency) || "";
+  const signed = (text, value) => (value < 0 ? "−" + symbol() + text.replace("-", "") : symbol() + text);
 
   // Calls draw(data) with the page's chart data (json_script `id`) once Chart.js is set up; a page without
   // either draws nothing.
@@ -132,13 +140,15 @@
     colors: colors,
     readJson: readJson,
     monthLabel: monthLabel,
+    dayLabel: dayLabel,
     setDefaults: setDefaults,
     drawCharts: drawCharts,
     chart: chart,
     follow: follow,
     whole: (value) => (value === null || value === undefined ? "—" : whole.format(value)),
     compact: (value) => compactFormat.format(value),
-    money: (value) => (value === null || value === undefined ? "—" : cents.format(value)),
+    money: (value) => (value === null || value === undefined ? "—" : signed(cents.format(value), value)),
+    moneyCompact: (value) => signed(compactFormat.format(value), value),
     percent: (value) => (value === null || value === undefined ? "—" : value.toFixed(1) + "%"),
   };
 })();

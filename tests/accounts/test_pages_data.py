@@ -178,8 +178,8 @@ def test_upload_a_small_bundle(
         admin_client.get(reverse("account_detail", args=[account.pk])).content.decode()
         for account in Account.objects.order_by("external_id")
     ]
-    assert '<dd class="big" id="mrr-today">166.67</dd>' in pages[0]
-    assert '<dd class="big" id="mrr-today">100.00</dd>' in pages[1]
+    assert '<dd class="big" id="mrr-today">$166.67</dd>' in pages[0]
+    assert '<dd class="big" id="mrr-today">$100.00</dd>' in pages[1]
 
 
 def test_dry_run_changes_nothing(

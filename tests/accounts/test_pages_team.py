@@ -50,7 +50,7 @@ def test_team_page_lists_everyone(
         "Alice Owner",
         "alice@keel.test",
         "Vera VP",
-        "2025-03-04 09:30",
+        "4 Mar 2025 09:30",
         "Gina Gone",
         "Inactive",
         "never",

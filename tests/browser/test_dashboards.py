@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -20,11 +21,13 @@ from accounts.models import Role, User
 from accounts.months import previous_month
 from metrics.models import MonthlyKpi, Scope
 from metrics.services.pipeline import snapshot_compute
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
     from pytest_django.fixtures import Settings
+    from pytest_django.live_server_helper import LiveServer
 
 TABLET = {"width": 820, "height": 1180}
 
@@ -53,7 +56,13 @@ def demo(transactional_db: None, settings: Settings) -> dict[str, User]:
 
 
 def _money(text: str) -> Decimal:
-    return Decimal(text.replace(",", "").replace("−", "-").split()[0])
+    return Decimal(text.replace(",", "").replace("$", "").replace("−", "-").split()[0])
+
+
+def _exact(page: Page, key: str) -> str:
+    """A tile's value to the cent: its title when the tile shows it shortened ($3.58M), else its text."""
+    value = page.locator(f"#tile-{key} .tile__value")
+    return value.get_attribute("title") or value.inner_text()
 
 
 def test_a_vp_reads_the_company_dashboard_and_drills_down(
@@ -68,7 +77,7 @@ def test_a_vp_reads_the_company_dashboard_and_drills_down(
     page.wait_for_load_state("load")
     for chart in ("bridge", "mrr", "retention", "churn", "voice", "health", "support"):
         assert inked(page, f"chart-{chart}") > 500, chart
-    expect(page.locator(".tile")).to_have_count(9)
+    expect(page.locator("section.tiles > .tile")).to_have_count(9)
     screenshot(page, "company.png", full_page=True)
 
     # The newest month's biggest movement with accounts behind it: its amount, then the list behind it.
@@ -95,7 +104,7 @@ def test_a_vp_reads_the_company_dashboard_and_drills_down(
 
     # The customers behind MRR add up to the MRR tile.
     page.goto("/dashboard/")
-    mrr = _money(page.locator("#tile-mrr .tile__value").inner_text())
+    mrr = _money(_exact(page, "mrr"))
     page.locator("#tile-mrr .tile__value a").click()
     page.wait_for_url("**/dashboard/drilldown/customers/**")
     assert _money(page.locator("#list-total").inner_text()) == mrr
@@ -174,3 +183,80 @@ def test_an_admin_computes_the_months_a_dashboard_lacks(
     expect(page.locator(".messages")).to_contain_text("Computing the snapshots of")
     expect(notice).to_have_count(0)
     expect(page.locator("#bridge")).to_contain_text(f"{lacking:%b %Y}")
+
+
+PHONE = {"width": 390, "height": 844}
+# Whether the page scrolls sideways, and the figures a tile cuts (its text wider than its box).
+_OVERFLOW = """() => ({
+  width: document.scrollingElement.scrollWidth,
+  clipped: [...document.querySelectorAll(".tile__value, .tile__change, .facts dd")]
+    .filter((element) => element.scrollWidth > element.clientWidth)
+    .map((element) => (element.closest("[id]") || element).id + ": " + element.innerText),
+  // what sticks out on the right, outside any box that scrolls or clips it (to say what to fix)
+  wide: [...document.querySelectorAll("body *")]
+    .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter((element) => {
+      for (let up = element.parentElement; up; up = up.parentElement) {
+        if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return false;
+      }
+      return true;
+    })
+    .slice(0, 5)
+    .map((element) => element.tagName + "." + element.className + "#" + element.id),
+})"""
+
+
+def test_the_main_pages_fit_a_phone(
+    browser: Browser, live_server: LiveServer, login: Callable[..., None], demo: dict[str, User]
+) -> None:
+    """At 390 px wide no page scrolls sideways (wide tables scroll inside their own box, the navigation wraps)
+    and no tile cuts its figure; at 1280 px neither. Screenshots of both: test-artifacts/screenshots/fit-*."""
+    admin = User.objects.get(role=Role.ADMIN)
+    account = demo["csm"].accounts.order_by("pk").first()
+    assert account is not None
+    pages = {
+        demo["vp"]: [
+            "/dashboard/",
+            reverse("my_dashboard"),
+            reverse("csm_dashboard", args=[demo["csm"].pk]),
+            reverse("account_list"),
+            reverse("task_list"),
+        ],
+        demo["csm"]: [
+            reverse("my_dashboard"),
+            reverse("account_list"),
+            reverse("account_detail", args=[account.pk]),
+            reverse("task_list"),
+        ],
+        admin: [reverse(name) for name in ("health_model", "data", "data_sources", "team", "api_tokens")],
+    }
+    month = (
+        MonthlyKpi.objects.filter(scope=Scope.COMPANY).order_by("-month").values_list("month", flat=True)[1]
+    )
+    pages[demo["vp"]] += [
+        reverse("drilldown", args=[slug, f"{month:%Y-%m}"]) for slug in ("nrr-12m", "nps-90d")
+    ]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for viewport in (PHONE, {"width": 1280, "height": 900}):
+        for user, paths in pages.items():
+            context = browser.new_context(viewport=viewport, base_url=live_server.url)  # type: ignore[arg-type]
+            page = context.new_page()
+            login(page, user)
+            for path in paths:
+                page.goto(path)
+                page.wait_for_load_state("load")
+                found = page.evaluate(_OVERFLOW)
+                name = path.strip("/").replace("/", "-") or "home"
+                height = page.evaluate("document.scrollingElement.scrollHeight")
+                for part, top in enumerate(range(0, min(height, 6 * viewport["height"]), viewport["height"])):
+                    clip = {"x": 0, "y": top, "width": viewport["width"], "height": viewport["height"]}
+                    page.screenshot(
+                        path=ARTIFACTS / f"fit-{viewport['width']}-{name}-{part}.png",
+                        full_page=True,
+                        clip=clip,  # type: ignore[arg-type]
+                    )
+                if found["width"] > viewport["width"] or found["clipped"]:
+                    problems.append((path, viewport["width"], found))
+            context.close()
+    assert problems == []

@@ -79,14 +79,28 @@ def element(html: str, element_id: str) -> str:
 
 
 def tile(html: str, key: str) -> tuple[str, str]:
-    """(value, change) of the dashboard tile of `key`: "1,180.00", "▲ +80.00 vs May 2024"."""
+    """(value, change) of the dashboard tile of `key` as it reads: "$1,180", "▲ +$80 vs May 2024" (what only
+    screen readers get, the exact value, left out: `tile_exact`)."""
+    value, change = _tile(html, key)
+    hidden = r'<span class="sr-only">.*?</span>'
+    return text(re.sub(hidden, "", value)), text(re.sub(hidden, "", change))
+
+
+def tile_exact(html: str, key: str) -> tuple[str, str]:
+    """(value, change) of the tile of `key` to the cent, as its title and screen readers have them."""
+    value, change = _tile(html, key)
+    hidden = r'<span aria-hidden="true">.*?</span>'
+    return text(re.sub(hidden, "", value)), text(re.sub(hidden, "", change))
+
+
+def _tile(html: str, key: str) -> tuple[str, str]:
     found = re.search(
-        rf'id="tile-{key}".*?class="tile__value">(.*?)</div>\s*<div class="tile__change[^"]*">(.*?)</div>',
+        rf'id="tile-{key}".*?class="tile__value"[^>]*>(.*?)</div>\s*<div class="tile__change[^"]*"[^>]*>(.*?)</div>',
         html,
         re.S,
     )
     assert found is not None, key
-    return text(found.group(1)), text(found.group(2))
+    return found.group(1), found.group(2)
 
 
 def table_rows(html: str, table_id: str) -> list[list[str]]:

@@ -26,7 +26,7 @@ def test_the_owner_sees_score_status_components_and_why(client: Client, csm: Use
     page = response.content.decode()
     assert 'id="health-score">65.4</span>' in page
     assert ">Yellow</span>" in page and ">At risk</span>" in page
-    assert "on 2024-06-30 · model v1" in page
+    assert "on 30 Jun 2024 · model v1" in page
     assert (
         "The score fell 34.6 points in 30 days (from 100.0 to 65.4); a fall of 15 or more is at risk." in page
     )

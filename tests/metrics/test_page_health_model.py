@@ -80,7 +80,7 @@ def test_the_page_shows_the_active_model_its_preview_and_history(book: Facts, ad
     page = html(response)
     assert 'name="weight_activity"' in page and 'value="30"' in page
     assert "Active: <strong>version 1</strong>" in page
-    assert "The active model on 2024-06-30, the latest computed day." in page
+    assert "The active model on 30 Jun 2024, the latest computed day." in page
     # on D only the stayers pay: activity 5, support 85, recency 100, revenue 100 → 3425 / 65 = 52.7: yellow
     assert [cell(page, "distribution", status) for status in ("green", "yellow", "red")] == [
         ["0"],

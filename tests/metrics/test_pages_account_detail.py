@@ -61,8 +61,8 @@ def test_account_page(client: Client, csm: User, own_account: Account) -> None:
         "hana@harbor.example",
     ):
         assert text in html
-    assert '<dd class="big" id="mrr-today">100.00</dd>' in html
-    assert '<dd class="big" id="arr-today">1,200.00</dd>' in html
+    assert '<dd class="big" id="mrr-today">$100.00</dd>' in html
+    assert '<dd class="big" id="arr-today">$1,200.00</dd>' in html
     assert "sub_old" in html
     assert "Ended" in html
     assert "Active" in html
@@ -89,8 +89,8 @@ def test_the_account_360(client: Client, csm: User, facts: Facts) -> None:
 
     client.force_login(csm)
     html = client.get(reverse("account_detail", args=[account.pk])).content.decode()
-    assert '<dd class="big" id="mrr-today">150.00</dd>' in html
-    assert '<dd class="big" id="arr-today">1,800.00</dd>' in html
+    assert '<dd class="big" id="mrr-today">$150.00</dd>' in html
+    assert '<dd class="big" id="arr-today">$1,800.00</dd>' in html
     found = re.search(r'<script id="account-data" type="application/json">(.*?)</script>', html, re.S)
     assert found is not None
     data = json.loads(found.group(1))

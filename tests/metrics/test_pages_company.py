@@ -17,9 +17,9 @@ from accounts.models import User
 from metrics.fields import kpi_fields
 from metrics.models import MonthlyKpi, Scope
 from metrics.selectors.dashboards import GroupRow
-from metrics.selectors.figures import COMPANY_TILES, FIGURES
+from metrics.selectors.figures import COMPANY_SECTIONS, COMPANY_TILES, FIGURES
 from metrics.templatetags.dashboard_tags import group_rows
-from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
+from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile, tile_exact
 from tests.scenarios import Facts
 
 URL = reverse("company_dashboard")
@@ -53,15 +53,18 @@ def test_tiles_show_june_and_the_change_from_may(client: Client, book: Book) -> 
       (Anchor had no usage yet) → 12 × 1,100 = 13,200.00: −240.00.
     """
     html = page(client, book)
-    assert tile(html, "mrr") == ("1,180.00", "▲ +80.00 vs May 2024")
-    assert tile(html, "arr") == ("14,160.00", "▲ +960.00 vs May 2024")
+    assert tile(html, "mrr") == ("$1,180", "▲ +$80 vs May 2024")
+    assert tile_exact(html, "mrr") == ("$1,180.00", "▲ +$80.00 vs May 2024")
+    assert tile(html, "arr") == ("$14.2K", "▲ +$960 vs May 2024")
+    assert tile_exact(html, "arr") == ("$14,160.00", "▲ +$960.00 vs May 2024")
     assert tile(html, "nrr_12m") == ("90.0%", "▲ +40.0 pp vs May 2024")
     assert tile(html, "grr_12m") == ("90.0%", "▲ +40.0 pp vs May 2024")
     assert tile(html, "logo_churn_rate") == ("25.0%", "▲ +25.0 pp vs May 2024")
     assert tile(html, "net_mrr_churn_rate") == ("13.6%", "▲ +13.6 pp vs May 2024")
     assert tile(html, "nps_90d") == ("33.3", "— vs May 2024")
     assert tile(html, "csat_90d") == ("50.0", "— vs May 2024")
-    assert tile(html, "at_risk_arr") == ("12,960.00", "▼ −240.00 vs May 2024")
+    assert tile(html, "at_risk_arr") == ("$13.0K", "▼ −$240 vs May 2024")
+    assert tile_exact(html, "at_risk_arr") == ("$12,960.00", "▼ −$240.00 vs May 2024")
 
 
 def test_a_change_is_coloured_by_whether_it_is_good_news(client: Client, book: Book) -> None:
@@ -142,7 +145,7 @@ def test_the_month_range(client: Client, book: Book) -> None:
     assert text(html).count("Jun 2024") >= 1
     assert table_rows(html, "bridge")[0][0] == "Jun 2024" and len(table_rows(html, "bridge")) == 1
     # the change still compares with May, the month before the range's last
-    assert tile(html, "mrr")[1] == "▲ +80.00 vs May 2024"
+    assert tile(html, "mrr")[1] == "▲ +$80 vs May 2024"
     assert '<option value="2024-06" selected>' in html
 
 
@@ -187,7 +190,7 @@ def test_query_count_does_not_grow_with_accounts_or_months(
     book.facts.compute("2024-03-01", "2024-06-30", today="2024-07-01")
     with django_assert_max_num_queries(5):
         html = client.get(URL, {"from": "2024-03", "to": "2024-06"}).content.decode()
-    assert tile(html, "mrr")[0] == "1,580.00"  # + 40 × 10.00
+    assert tile_exact(html, "mrr")[0] == "$1,580.00"  # + 40 × 10.00
 
 
 def test_a_csm_gets_a_403(client: Client, book: Book) -> None:
@@ -228,3 +231,59 @@ def test_group_rows_escape_names_and_link_each_group() -> None:
     assert '<td class="num" data-value="0.9">90.0%</td>' in html
     segment = group_rows([GroupRow(None, "mid market & co", 1, "1.00", None, "0.00", None)], "segment", "/r/")
     assert 'href="/r/?segment=mid+market+%26+co"' in segment and "mid market &amp; co" in segment
+
+
+METRICS_FIELDS_SHOWN = (
+    # every company KPI of METRICS.md that the dashboard shows, as a tile or in a section
+    *COMPANY_TILES,
+    *(key for _, _, keys in COMPANY_SECTIONS for key in keys),
+)
+
+
+def test_every_kpi_is_on_the_page_with_its_formula(client: Client, book: Book) -> None:
+    """June 2024 (pages_book.py): ARPA 1,180 / 5 = $236; quick ratio (150 + 80 + 150) / (200 + 100) = 1.27 → 1.3×;
+    NRR month (1,100 + 150 − 100 − 200) / 1,100 = 86.4%, GRR month (1,100 − 100 − 200) / 1,100 = 72.7%;
+    customer retention (5 − 1 − 1) / 4 = 75.0%; expansion rate 150 / 1,100 = 13.6%; upsell 1 / 4 = 25.0%;
+    no yearly or quarterly term ends in June: renewal rate —; no spend: CAC —. Anchor's u1 every day of June:
+    DAU/MAU 30 / 30 / 1 = 100.0%, and its login event is used by 1 of 5 customers: 20.0%."""
+    html = page(client, book)
+    for key in (
+        "ltv",
+        "cac",
+        "ltv_to_cac",
+        "cac_payback_months",
+        "quick_ratio",
+        "renewal_rate",
+        "gross_dollar_renewal_rate",
+        "expansion_mrr_rate",
+        "ces_90d",
+        "fcr_rate",
+        "time_to_value_days",
+        "stickiness",
+        "nrr_monthly",
+        "grr_monthly",
+    ):
+        assert key in METRICS_FIELDS_SHOWN, key
+    for key in METRICS_FIELDS_SHOWN:
+        block = html[html.index(f'id="tile-{key}"') :][:1500]
+        assert f'data-formula="{escape(FIGURES[key].formula)}"' in block, key
+    assert tile(html, "arpa")[0] == "$236"
+    assert tile(html, "quick_ratio")[0] == "1.3×"
+    assert tile(html, "nrr_monthly")[0] == "86.4%"
+    assert tile(html, "grr_monthly")[0] == "72.7%"
+    assert tile(html, "customer_retention_rate")[0] == "75.0%"
+    assert tile(html, "expansion_mrr_rate")[0] == "13.6%"
+    assert tile(html, "upsell_rate")[0] == "25.0%"
+    assert tile(html, "renewal_rate")[0] == "—"
+    assert tile(html, "cac")[0] == "—"
+    assert tile(html, "stickiness")[0] == "100.0%"
+    assert element(html, "feature-adoption").startswith("Feature adoption i login 20.0%")
+
+
+def test_a_plain_figure_has_no_words_for_screen_readers_only(client: Client, book: Book) -> None:
+    """A compact tile carries its exact value twice (title, screen readers); a figure shown in full does not."""
+    html = page(client, book)
+    mrr = html[html.index('id="tile-mrr"') :][:1500]
+    assert 'title="$1,180.00"' in mrr and '<span class="sr-only">$1,180.00</span>' in mrr
+    churn = html[html.index('id="tile-logo_churn_rate"') :][:1500]
+    assert "sr-only" not in churn.split('class="tile__change')[0]

@@ -12,13 +12,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Role, User
 from health.models import Task
 from metrics.selectors.renewals import Renewal
 from metrics.templatetags.dashboard_tags import renewal_rows
-from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile
+from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile, tile_exact
 from tests.scenarios import Facts, slipping_account
 
 MINE = reverse("my_dashboard")
@@ -38,16 +39,18 @@ def test_a_csm_sees_their_books_figures(client: Client, book: Book) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>My book</h1>" in html
-    assert tile(html, "mrr") == ("630.00", "▲ +230.00 vs May 2024")
+    assert tile(html, "mrr") == ("$630", "▲ +$230 vs May 2024")
+    assert tile_exact(html, "mrr") == ("$630.00", "▲ +$230.00 vs May 2024")
     assert tile(html, "customers") == ("3", "▲ +1 vs May 2024")
-    assert tile(html, "at_risk_arr") == ("6,360.00", "▲ +1,560.00 vs May 2024")
+    assert tile(html, "at_risk_arr") == ("$6,360", "▲ +$1,560 vs May 2024")
+    assert tile_exact(html, "at_risk_arr") == ("$6,360.00", "▲ +$1,560.00 vs May 2024")
     assert tile(html, "average_health")[0] == "55.2"
     assert tile(html, "nrr_12m")[0] == "90.0%"
     june = table_rows(html, "bridge")[0]
     assert june[:4] == ["Jun 2024", "400.00", "0.00 0 accounts", "80.00 1 account"]
     assert f"/dashboard/drilldown/expansion/2024-06/?csm={book.alice.pk}" in html
     for name in ("Cedar", "Dune", "Fir"):  # Bob's accounts
-        assert name not in html
+        assert f">{name}<" not in html and f"{name} " not in html
 
 
 def test_accounts_at_risk_with_the_reason_in_words(client: Client, book: Book) -> None:
@@ -58,8 +61,8 @@ def test_accounts_at_risk_with_the_reason_in_words(client: Client, book: Book) -
     section = html[html.index('id="at-risk"') : html.index('id="open-tasks"')]
     assert "2 · as of 30 Jun 2024" in text(section)
     items = [text(item) for item in section.split("<li>")[1:]]
-    assert items[0].startswith("Birch 38.5 450.00 USD/mo Red: the score 38.5 is below 40.")
-    assert items[1].startswith("Elm 27.3 80.00 USD/mo Red: the score 27.3 is below 40.")
+    assert items[0].startswith("Birch 38.5 $450.00/mo Red: the score 38.5 is below 40.")
+    assert items[1].startswith("Elm 27.3 $80.00/mo Red: the score 27.3 is below 40.")
     assert "Anchor" not in section
 
 
@@ -74,7 +77,7 @@ def test_an_account_at_risk_by_a_fall_says_how_far_it_fell(
         html = client.get(MINE).content.decode()
     section = html[html.index('id="at-risk"') : html.index('id="open-tasks"')]
     assert [text(item.split("</li>")[0]) for item in section.split("<li>")[1:]] == [
-        "SLIPPING 65.4 100.00 USD/mo The score fell 34.6 points in 30 days (from 100.0 to 65.4); a fall of 15 or "
+        "SLIPPING 65.4 $100.00/mo The score fell 34.6 points in 30 days (from 100.0 to 65.4); a fall of 15 or "
         "more is at risk."
     ]
 
@@ -138,13 +141,16 @@ def test_renewals_in_the_next_90_days(client: Client, facts: Facts, csm: User, o
     facts.span(facts.account("Theirs", csm=other_csm), "5000.00", "year", year_before)
     client.force_login(csm)
     rows = table_rows(client.get(MINE).content.decode(), "renewals")
-    expected = sorted(
-        [
-            (renew.isoformat(), "Yearly", "12,000.00"),
-            (quarter.isoformat(), "Quarterly", "1,200.00"),
-            (renew.isoformat(), "Ending", "2,400.00"),
-        ]
-    )
+    expected = [
+        (date_format(day), name, arr)
+        for day, name, arr in sorted(
+            [
+                (renew, "Yearly", "12,000.00"),
+                (quarter, "Quarterly", "1,200.00"),
+                (renew, "Ending", "2,400.00"),
+            ]
+        )
+    ]
     assert [(row[0], row[1], row[4]) for row in rows] == expected
 
 
@@ -168,7 +174,7 @@ def test_renewal_rows_escape_names_and_show_health() -> None:
     html = renewal_rows([acme, zed])
     assert "&lt;b&gt;Acme&lt;/b&gt;" in html and "sub_&lt;1&gt;" in html and "<b>" not in html
     assert f'<a href="{reverse("account_detail", args=[7])}">' in html and "Zed &amp; co" in html
-    assert '<td class="nowrap">2026-01-02</td>' in html and "1,200.00" in html and "300.01" in html
+    assert '<td class="nowrap">2 Jan 2026</td>' in html and "1,200.00" in html and "300.01" in html
     assert (
         '<span class="health-chip health-chip--yellow">55.2</span> <span class="badge badge--danger">At risk</span>'
     ) in html
@@ -180,7 +186,7 @@ def test_a_vp_opens_any_csms_dashboard_a_csm_only_their_own(client: Client, book
     bob_url = reverse("csm_dashboard", args=[book.bob.pk])
     client.force_login(book.vp)
     html = client.get(alice_url).content.decode()
-    assert "<h1>Alice Owner</h1>" in html and tile(html, "mrr")[0] == "630.00"
+    assert "<h1>Alice Owner</h1>" in html and tile(html, "mrr")[0] == "$630"
     assert client.get(reverse("csm_dashboard", args=[99999])).status_code == 404
     client.force_login(book.alice)
     assert client.get(alice_url).status_code == 200
@@ -200,7 +206,7 @@ def test_a_new_csm_without_a_snapshot_row_gets_zeros(client: Client, book: Book,
     newcomer = User.objects.create_user("new@keel.test", "x", name="New Person", role=Role.CSM)
     client.force_login(newcomer)
     html = client.get(MINE).content.decode()
-    assert tile(html, "mrr")[0] == "0.00"
+    assert tile(html, "mrr")[0] == "$0"
     assert "No account at risk" in html
 
 
@@ -238,3 +244,17 @@ def test_the_list_of_csm_dashboards_costs_a_constant_number_of_queries(
     with django_assert_max_num_queries(5):
         html = client.get(MINE).content.decode()
     assert len(table_rows(html, "csms")) == 22
+
+
+def test_a_csms_book_shows_its_other_kpis_without_company_only_ones(client: Client, book: Book) -> None:
+    """Alice in June 2024: ARPA 630 / 3 = $210; her monthly NRR: Anchor 100 + Birch 450 over the 400 they paid at
+    the end of May = 137.5%; DAU/MAU: Anchor's u1 every day of June, 30 / 30 / 1 = 100.0%. CAC is company-wide
+    (METRICS.md `cac`): no CAC, LTV:CAC or payback tiles in a book."""
+    client.force_login(book.alice)
+    html = client.get(MINE).content.decode()
+    assert tile(html, "arpa")[0] == "$210"
+    assert tile(html, "nrr_monthly")[0] == "137.5%"
+    assert tile(html, "stickiness")[0] == "100.0%"
+    assert f'href="{reverse("drilldown", args=["nrr-monthly", "2024-06"])}?csm={book.alice.pk}"' in html
+    for key in ("cac", "ltv_to_cac", "cac_payback_months"):
+        assert f'id="tile-{key}"' not in html

@@ -105,7 +105,7 @@ def test_the_lists_add_up_to_every_monthly_kpi_figure(book: Book) -> None:
     checked = 0
     for month in MonthlyKpi.objects.filter(scope=Scope.COMPANY).values_list("month", flat=True):
         for group in _groups():
-            for movement in MOVEMENTS.values():
+            for movement in (movement for movement in MOVEMENTS.values() if not movement.rate):
                 try:
                     drill = drilldown(movement=movement, month=month, group=group, viewer=book.vp)
                 except LookupError:
@@ -182,7 +182,7 @@ def test_month_ends_are_read_from_their_index(book: Book) -> None:
 def test_a_month_without_a_snapshot_says_how_to_compute_it(client: Client, book: Book) -> None:
     client.force_login(book.vp)
     html = client.get(url("new", month="2023-02")).content.decode()
-    assert "No snapshot for February 2023" in html
+    assert "No snapshot for Feb 2023" in html
     assert "An admin can compute it from this page" in html and "manage.py" not in html
 
 

@@ -91,7 +91,7 @@ def test_an_admin_queues_the_missing_months_and_follows_them(
     )
     html = client.get(back).content.decode()
     status = text(element(html, "snapshot-job"))
-    assert status.startswith("Computing the missing months") and "2024-03-01 … 2024-04-30" in status
+    assert status.startswith("Computing the missing months") and "1 Mar 2024 … 30 Apr 2024" in status
     assert f'data-job-url="{reverse("snapshot_job", args=[job.pk])}"' in html
     assert "js/snapshot_job.js" in html
     progress = client.get(reverse("snapshot_job", args=[job.pk])).json()

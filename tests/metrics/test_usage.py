@@ -124,3 +124,29 @@ def test_usage_days_are_local_days(facts: Facts, settings: Settings) -> None:
     facts.compute("2024-03-31", "2024-04-01", today="2024-04-05")
     assert list(UsageUserDay.objects.values_list("day", flat=True)) == [date(2024, 4, 1)]
     assert account_usage_fields(facts.day(account, "2024-04-01"))["dau"] == 1
+
+
+def test_company_stickiness_pools_the_paying_accounts(facts: Facts) -> None:
+    """METRICS.md `stickiness` (company monthly) on 2024-06-30, window Jun 1…30:
+
+    - Anchor (paying): u1 every day of June (30 days), u2 on Jun 10, 11, 12 → Σ dau 33, mau 2
+    - Birch (paying): u3 on Jun 1…6 → Σ dau 6, mau 1
+    - Gone (no MRR on Jun 30, so not scored): u4 every day → left out
+    Company: (33 + 6) / 30 / (2 + 1) = 39 / 90 = 0.4333… (not the mean of the accounts' 0.55 and 0.2).
+    """
+    anchor = facts.account("Anchor")
+    birch = facts.account("Birch")
+    gone = facts.account("Gone")
+    facts.span(anchor, "100.00", "month", "2024-01-01")
+    facts.span(birch, "50.00", "month", "2024-01-01")
+    facts.span(gone, "70.00", "month", "2024-01-01", "2024-06-15")
+    for day in range(1, 31):
+        facts.event(anchor, "u1", f"2024-06-{day:02d}T09:00:00Z")
+        facts.event(gone, "u4", f"2024-06-{day:02d}T09:00:00Z")
+    for day in (10, 11, 12):
+        facts.event(anchor, "u2", f"2024-06-{day:02d}T10:00:00Z")
+    for day in range(1, 7):
+        facts.event(birch, "u3", f"2024-06-{day:02d}T10:00:00Z")
+    facts.compute("2024-05-31", "2024-06-30", today="2024-07-01")
+    assert facts.month("2024-06")["stickiness"] == pytest.approx(39 / 90, abs=1e-12)
+    assert facts.month("2024-05")["stickiness"] is None  # no usage in the 30 days to May 31: mau 0

@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from accounts.models import Account, User
@@ -64,7 +65,7 @@ def test_the_list_shows_every_survey_with_its_figures(
         re.sub(r"<[^>]+>", "", cell).strip()
         for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
     ]
-    today = timezone.localdate().isoformat()
+    today = date_format(timezone.localdate())
     assert cells[1:] == ["NPS", "Accounts picked", "Open", "2", "1", "50.0%", f"Round 1 · {today}"]
     assert 'aria-current="page">Surveys</a>' in html
     client.force_login(csm)
