@@ -29,6 +29,7 @@ from accounts.models import (
     StripeEvent,
     SubscriptionSpan,
     SurveyResponse,
+    TeamSettings,
     Ticket,
     UsageEvent,
     User,
@@ -310,3 +311,8 @@ class StripeCustomerAdmin(ReadOnlyAdmin):
     list_display = ("customer_id", "account", "hint", "first_seen_at", "mapped_at", "mapped_by")
     list_select_related = ("account", "mapped_by")
     search_fields = ("customer_id", "hint")
+
+
+@admin.register(TeamSettings)
+class TeamSettingsAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "fallback_owner", "slack_webhook_url")

@@ -3,7 +3,7 @@ reminders and retries of every sending or open survey; surveys past their close 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from celery.schedules import crontab
@@ -58,7 +58,8 @@ def test_the_sweep_sends_what_every_survey_has_due(
 def test_the_sweep_closes_surveys_past_their_close_date(book: Book, send: Send) -> None:
     """closes_on = today. ana's email failed and is due again in 25 hours: two hours on, the survey is still
     sending and nothing is due; the next day it is closed and her invitation is not retried."""
-    start = timezone.now()
+    # 10:00 today, not now: two hours after 22:00 is tomorrow, when the survey has closed.
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time(10)))
     survey = survey_create(name="NPS", kind="nps", closes_on=timezone.localdate(start))
     send(survey, now=start)
     Invitation.objects.filter(email="ana@atlas.example").update(
