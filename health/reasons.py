@@ -5,13 +5,17 @@ Data is a JSON object with a `kind`:
 - "at_risk": METRICS.md "At risk" on a day: the (unrounded) score, whether it was red, the model's yellow
   threshold and drop rule, and the score drop_days before when there was one;
 - "answer": a survey answer that needs a follow-up: its kind, score, comment and who gave it;
+- "playbook": a playbook fired: its name, trigger (and N of a renewal), the day and the occurrence;
 - "text": words given as they are (tasks made before reasons were data, or written by a person).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
+
+from django.utils.formats import date_format
 
 from accounts.numbers import one_decimal, one_decimal_fall
 
@@ -55,6 +59,36 @@ class AnswerReason:
         return {"kind": "answer", **asdict(self)}
 
 
+def _shown(iso: str) -> str:
+    """An ISO day as pages show days (config/formats: 31 Mar 2025)."""
+    try:
+        return date_format(date.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
+@dataclass(frozen=True)
+class PlaybookReason:
+    playbook: str
+    trigger: str  # health.models.Trigger's value
+    days: int | None  # the N of a renewal trigger
+    day: str  # the day it fired, ISO
+    occurrence: str
+
+    def words(self) -> str:
+        what = {
+            "turned_red": "the account turned red",
+            "at_risk": "the account dropped into at risk",
+            "renewal": f"a renewal is {self.days} days away ({_shown(self.occurrence.rpartition('@')[2])})",
+            "onboarding": "the account became a customer",
+            "detractor": "a detractor answered the NPS survey",
+        }.get(self.trigger, self.trigger)
+        return f"Playbook “{self.playbook}”: {what} on {_shown(self.day)}."
+
+    def data(self) -> dict[str, Any]:
+        return {"kind": "playbook", **asdict(self)}
+
+
 def text_reason(text: str) -> dict[str, Any]:
     """A reason given in words."""
     return {"kind": "text", "text": text}
@@ -69,4 +103,6 @@ def reason_text(data: dict[str, Any] | None) -> str:
         return AtRiskReason(**fields).words()
     if data.get("kind") == "answer":
         return AnswerReason(**fields).words()
+    if data.get("kind") == "playbook":
+        return PlaybookReason(**fields).words()
     return str(data.get("text", ""))

@@ -12,7 +12,7 @@ from datetime import date
 from django.urls import reverse
 
 from accounts.models import Account, ImportRun, SegmentWriteKey, User
-from health.models import Task
+from health.models import Playbook, Task
 from metrics.models import SnapshotJob
 from surveys.models import Invitation, Survey
 from surveys.services import survey_create
@@ -69,6 +69,24 @@ def api(csm: int, vp: int, admin: int) -> dict[str, int | str]:
 EVERYONE = pages(200, 200, 200)
 VP_ONLY = pages(403, 200, 200)
 ADMIN_ONLY = pages(403, 403, 200)
+PLAYBOOK_FORM = {
+    "name": "Rescue",
+    "trigger": "turned_red",
+    "is_active": "on",
+    "steps-TOTAL_FORMS": "1",
+    "steps-INITIAL_FORMS": "0",
+    "steps-0-title": "Call them",
+    "steps-0-offset_days": "1",
+    "steps-0-priority": "high",
+}
+
+
+def _playbook() -> int:
+    """A playbook to open and switch (made on first use in each test)."""
+    playbook, _ = Playbook.objects.get_or_create(name="Checked", defaults={"trigger": "at_risk"})
+    return playbook.pk
+
+
 PUBLIC = {ANON: 200, CSM: 200, VP: 200, ADMIN: 200}
 
 
@@ -315,6 +333,27 @@ CASES = [
         "stripe webhook without a signature",
         lambda w: reverse("stripe_webhook"),
         {ANON: 400, CSM: 400, VP: 400, ADMIN: 400},
+        method="post",
+    ),
+    # Playbooks: admins only
+    Case("playbook_list", "playbooks", lambda w: reverse("playbook_list"), ADMIN_ONLY),
+    Case("playbook_new", "new playbook", lambda w: reverse("playbook_new"), ADMIN_ONLY),
+    Case(
+        "playbook_new",
+        "create a playbook",
+        lambda w: reverse("playbook_new"),
+        pages(403, 403, 302),
+        method="post",
+        data=PLAYBOOK_FORM,
+    ),
+    Case(
+        "playbook_edit", "edit a playbook", lambda w: reverse("playbook_edit", args=[_playbook()]), ADMIN_ONLY
+    ),
+    Case(
+        "playbook_toggle",
+        "turn a playbook off",
+        lambda w: reverse("playbook_toggle", args=[_playbook()]),
+        pages(403, 403, 302),
         method="post",
     ),
     # Surveys: everyone reads (a CSM over their own accounts), admins make and send; the public pages need no login

@@ -13,6 +13,7 @@ from health.models.model import (
     Parameter,
     Status,
 )
+from health.models.playbooks import Playbook, PlaybookRun, PlaybookStep, Trigger
 from health.models.tasks import AtRiskEpisode, Task, TaskState
 
 __all__ = [
@@ -27,7 +28,11 @@ __all__ = [
     "CachedComponents",
     "HealthModel",
     "Parameter",
+    "Playbook",
+    "PlaybookRun",
+    "PlaybookStep",
     "Status",
     "Task",
     "TaskState",
+    "Trigger",
 ]

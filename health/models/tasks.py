@@ -88,6 +88,14 @@ class Task(TaskState, models.Model):
         related_name="follow_up",
         help_text="The answer a follow-up is about (one task per answer, however often it changes)",
     )
+    playbook_run = models.ForeignKey(
+        "health.PlaybookRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        help_text="The playbook occurrence that opened it",
+    )
     title = models.CharField(max_length=300)
     reason = models.JSONField(
         default=dict, blank=True, help_text="Why, as data (health.reasons); words: reason_text"

@@ -1,6 +1,7 @@
 """Reads of the health app, by feature: the model's versions, the backtest of a model, tasks."""
 
 from health.selectors.backtest import Backtest, backtest_days, backtest_rows_days, health_backtest
+from health.selectors.playbooks import playbook_get, playbook_list
 from health.selectors.tasks import open_task_count, task_get_for_user, task_list, tasks_for_user
 from health.selectors.versions import health_model_active, health_model_versions
 
@@ -12,6 +13,8 @@ __all__ = [
     "health_model_active",
     "health_model_versions",
     "open_task_count",
+    "playbook_get",
+    "playbook_list",
     "task_get_for_user",
     "task_list",
     "tasks_for_user",

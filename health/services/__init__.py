@@ -3,6 +3,12 @@ alerts, the backtest's rows, tasks."""
 
 from health.services.alerts import health_alerts_raise
 from health.services.cached_rows import backtest_rows_replace
+from health.services.playbooks import (
+    playbook_save,
+    playbook_set_active,
+    playbooks_default_create,
+    playbooks_fire,
+)
 from health.services.scores import health_scores_compute
 from health.services.tasks import task_close, task_follow_up_open
 from health.services.versions import (
@@ -22,6 +28,10 @@ __all__ = [
     "health_model_save",
     "health_model_validate",
     "health_scores_compute",
+    "playbook_save",
+    "playbook_set_active",
+    "playbooks_default_create",
+    "playbooks_fire",
     "task_close",
     "task_follow_up_open",
 ]

@@ -12,7 +12,7 @@ from django.db.models import Max
 from accounts.sql import set_local, sql_step
 from health.selectors import backtest_days, backtest_rows_days, health_model_active
 from health.selectors.backtest import CHURN_HORIZON_DAYS
-from health.services import backtest_rows_replace, health_alerts_raise
+from health.services import backtest_rows_replace, health_alerts_raise, playbooks_fire
 from health.services.alerts import EPISODE_END_DAYS
 from metrics.models import ComputedDay
 from metrics.services.daily import PIPELINE_WORK_MEM
@@ -66,7 +66,11 @@ def health_caches_refresh(*, start: date, end: date) -> None:
 
 
 def health_alerts_step(*, day: date) -> int:
-    """The nightly run's at-risk alerts of `day` (health.services.alerts), from the stored rows they read."""
+    """The nightly run's at-risk alerts of `day` (health.services.alerts), then the playbooks that fire on it
+    (health.services.playbooks: after the alerts, whose new episodes trigger "dropped into at risk"), from the
+    stored rows they read; one transaction. Returns the tasks made."""
     with transaction.atomic(), sql_step() as step:
         step.run(files, "risk_rows", day=day, days=EPISODE_END_DAYS)
-        return health_alerts_raise(step=step, day=day)
+        made = health_alerts_raise(step=step, day=day)
+        step.run(files, "playbook_rows", day=day)
+        return made + playbooks_fire(step=step, day=day)
