@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -154,10 +154,13 @@ EXAMPLES: list[tuple[str, str, int | None, list[StepData]]] = [
 ]
 
 
-def playbooks_default_create() -> list[Playbook]:
-    """The example playbooks (the demo makes them): those missing by name are made, the others left as they are."""
+def playbooks_default_create(*, made_at: datetime | None = None) -> list[Playbook]:
+    """The example playbooks (the demo makes them): those missing by name are made, the others left as they are.
+    `made_at` dates them back (the demo's, so they fire for the days its history covers)."""
     made = []
     for name, trigger, days, steps in EXAMPLES:
         if not Playbook.objects.filter(name=name).exists():
             made.append(playbook_save(playbook=None, name=name, trigger=trigger, days=days, steps=steps))
+    if made_at is not None and made:
+        Playbook.objects.filter(pk__in=[playbook.pk for playbook in made]).update(created_at=made_at)
     return made

@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from accounts.demo.services import DEMO_PASSWORD, DemoSeedError, demo_default_end, demo_logins, demo_seed
 from accounts.models import Account, Role, User
+from health.services import playbooks_default_create
+from metrics.services.health_steps import health_alerts_step
 from metrics.services.pipeline import missing_days, snapshot_compute
 
 DEMO_ACCOUNTS = 500
+DEMO_ALERT_DAYS = 14  # the days before today whose alerts and playbooks a new demo raises
 
 
 def runs_of_days(days: list[date]) -> list[tuple[date, date]]:
@@ -59,18 +62,23 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             self.stdout.write(f"  imported in {result.generate_seconds + result.import_seconds:.1f} s.")
             seeded = True
+            # The example playbooks, as if made when the demo's history began, so they fire for its last day.
+            playbooks_default_create(made_at=timezone.now() - timedelta(days=365 * 3))
 
         yesterday = timezone.localdate() - timedelta(days=1)
         missing = missing_days(until=yesterday)
         if missing:
             began = time.monotonic()
             self.stdout.write(f"Computing snapshots for {len(missing)} days up to {yesterday}…")
-            # The run that ends yesterday raises the day's alerts and playbook tasks, as the nightly run would, so
-            # the demo's CSMs find at-risk accounts and tasks waiting. The demo's people are made up: their
-            # emails are held back instead of printed.
+            # The run that ends yesterday raises the day's alerts and playbook tasks, as the nightly run would; a
+            # new demo raises those of its last DEMO_ALERT_DAYS days, so its CSMs find at-risk accounts and tasks
+            # waiting. The demo's people are made up: their emails are held back instead of printed.
             with mail_held(seeded) as held:
                 for first, last in runs_of_days(missing):
-                    snapshot_compute(start=first, end=last, alerts=last == yesterday)
+                    snapshot_compute(start=first, end=last, alerts=last == yesterday and not seeded)
+                if seeded:  # as if the nightly run had run on each of the demo's last days
+                    for back in range(DEMO_ALERT_DAYS - 1, -1, -1):
+                        health_alerts_step(day=yesterday - timedelta(days=back))
             if held and held[0]:
                 self.stdout.write(f"  {held[0]} alert emails to the demo's made-up people were not sent.")
             self.stdout.write(f"  done in {time.monotonic() - began:.1f} s.")
