@@ -9,9 +9,14 @@ from health.models.model import (
     DEFAULT_PARAMETERS,
     DEFAULT_WEIGHTS,
     PARAMETERS,
+    RECOMMENDED_NOTE,
+    RECOMMENDED_PARAMETERS,
+    RECOMMENDED_WEIGHTS,
     HealthModel,
     Parameter,
+    Stage,
     Status,
+    stage_params,
 )
 from health.models.tasks import AtRiskEpisode, Task, TaskState
 
@@ -22,12 +27,17 @@ __all__ = [
     "DEFAULT_PARAMETERS",
     "DEFAULT_WEIGHTS",
     "PARAMETERS",
+    "RECOMMENDED_NOTE",
+    "RECOMMENDED_PARAMETERS",
+    "RECOMMENDED_WEIGHTS",
     "AtRiskEpisode",
     "BacktestRow",
     "CachedComponents",
     "HealthModel",
     "Parameter",
+    "Stage",
     "Status",
     "Task",
     "TaskState",
+    "stage_params",
 ]
