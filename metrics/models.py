@@ -279,7 +279,7 @@ class AccountDay(models.Model):
     revenue = models.FloatField(null=True, blank=True)
     recency = models.FloatField(null=True, blank=True)
     revenue_trend = models.FloatField(null=True, blank=True)
-    stage = models.CharField(
+    stage = models.CharField(  # noqa: DJ001 (METRICS.md: null, never paid)
         max_length=10, null=True, blank=True, choices=Stage.choices, help_text="null: never paid"
     )
 
@@ -381,7 +381,7 @@ class AccountCurrent(models.Model):
     score_change_30d = models.FloatField(
         null=True, blank=True, help_text="score on day − score 30 days before (null when not scored then)"
     )
-    stage = models.CharField(
+    stage = models.CharField(  # noqa: DJ001 (METRICS.md: null, never paid)
         max_length=10, null=True, blank=True, choices=Stage.choices, help_text="null: never paid"
     )
 
@@ -418,7 +418,7 @@ class PreviewRow(CachedComponents):
     pk = models.CompositePrimaryKey("day", "account_id")
     account_id = models.BigIntegerField()
     arr = models.DecimalField(max_digits=24, decimal_places=4)  # as AccountDay.arr
-    stage = models.CharField(max_length=10, null=True)  # as AccountDay.stage: the onboarding rules' at risk
+    stage = models.CharField(max_length=10, null=True)  # as AccountDay.stage: the onboarding rules' at risk  # noqa: DJ001
 
     def __str__(self) -> str:
         return f"{self.account_id} on {self.day}"

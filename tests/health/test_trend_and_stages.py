@@ -73,7 +73,8 @@ def test_the_revenue_trend_weighs_nothing_in_the_versions_before_it(facts: Facts
     score_day(facts)
     row = facts.day(expand, ago(0))
     assert row.score == pytest.approx(2500 / 65)
-    assert row.health_model.version == 1 and row.health_model.weights["revenue_trend"] == 0
+    model = row.health_model
+    assert model is not None and model.version == 1 and model.weights["revenue_trend"] == 0
 
 
 def test_lifecycle_stages_on_their_boundary_days(facts: Facts) -> None:
