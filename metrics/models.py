@@ -75,6 +75,7 @@ class MonthlyKpi(models.Model):
     health_green = Count()
     health_yellow = Count()
     health_red = Count()
+    health_onboarding = Count(help_text="Of the accounts scored on as_of, those onboarding that day")
     health_score_sum = models.FloatField(
         null=True, blank=True, help_text="Σ scores on as_of, for the average"
     )

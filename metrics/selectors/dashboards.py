@@ -135,6 +135,8 @@ def _fields(row: MonthlyKpi) -> dict[str, Any]:
     fields = kpi_fields(row, gross_margin=settings.KEEL_GROSS_MARGIN, event_names=())
     fields["month"] = row.month
     fields["as_of"] = row.as_of
+    # METRICS.md "health distribution": the onboarding accounts shown apart (not a KPI of the API)
+    fields["health_onboarding"] = row.health_onboarding
     return fields
 
 
