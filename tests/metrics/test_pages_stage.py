@@ -76,7 +76,7 @@ def test_under_the_recommended_model_onboarding_accounts_leave_the_at_risk_list(
     as a draft, Activate makes it active; D recomputed: NEW red, not at risk, out of the list."""
     client.force_login(csm)
     assert (AccountDay.objects.get(account=stages["NEW"], day=ago(0)).at_risk) is True
-    assert 'href="/accounts/%d/#health">NEW</a>' % stages["NEW"].pk in text(client, reverse("my_dashboard"))
+    assert f'href="/accounts/{stages["NEW"].pk}/#health">NEW</a>' in text(client, reverse("my_dashboard"))
 
     page = text(admin_client, reverse("health_model"))
     assert 'id="recommended"' in page and "version 2" in page
@@ -91,6 +91,4 @@ def test_under_the_recommended_model_onboarding_accounts_leave_the_at_risk_list(
     score_day(facts)
     row = AccountDay.objects.get(account=stages["NEW"], day=ago(0))
     assert (row.score, row.status, row.at_risk) == (pytest.approx(1500 / 45), "red", False)
-    assert 'href="/accounts/%d/#health">NEW</a>' % stages["NEW"].pk not in text(
-        client, reverse("my_dashboard")
-    )
+    assert f'href="/accounts/{stages["NEW"].pk}/#health">NEW</a>' not in text(client, reverse("my_dashboard"))
