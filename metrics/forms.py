@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from accounts.selectors import UNASSIGNED
+from health.models import Stage
 from metrics.selectors.account_list import NOT_SCORED
 
 
@@ -50,6 +51,12 @@ class AccountFilterForm(forms.Form):
             ("red", "Red"),
             (NOT_SCORED, "Not scored"),
         ],
+    )
+    stage = forms.ChoiceField(
+        required=False,
+        widget=QuickSelect,
+        label="Stage",
+        choices=[("", "Any stage"), *Stage.choices],
     )
     at_risk = forms.BooleanField(required=False, label="At risk only")
     sort = forms.ChoiceField(
@@ -91,7 +98,7 @@ class AccountFilterForm(forms.Form):
 
     def filters(self) -> dict[str, Any]:
         """The keyword arguments of `metrics.selectors.account_list.account_list`."""
-        names = ("q", "segment", "csm", "status") if "csm" in self.fields else ("q", "segment", "status")
+        names = ("q", "segment", "status", "stage", *(("csm",) if "csm" in self.fields else ()))
         return {
             **{name: self.value(name) for name in names},
             "at_risk": self.value("at_risk") == "True",

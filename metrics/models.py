@@ -12,7 +12,7 @@ from django.db.models import ExpressionWrapper, F, Q, Value
 from django.db.models.functions import ExtractDay, Now
 from django.db.models.lookups import Exact
 
-from health.models import COMPONENTS, CachedComponents
+from health.models import COMPONENTS, CachedComponents, Stage
 
 
 def Money(**kwargs: Any) -> models.DecimalField:
@@ -75,6 +75,7 @@ class MonthlyKpi(models.Model):
     health_green = Count()
     health_yellow = Count()
     health_red = Count()
+    health_onboarding = Count(help_text="Of the accounts scored on as_of, those onboarding that day")
     health_score_sum = models.FloatField(
         null=True, blank=True, help_text="Σ scores on as_of, for the average"
     )
@@ -282,6 +283,10 @@ class AccountDay(models.Model):
     support = models.FloatField(null=True, blank=True)
     revenue = models.FloatField(null=True, blank=True)
     recency = models.FloatField(null=True, blank=True)
+    revenue_trend = models.FloatField(null=True, blank=True)
+    stage = models.CharField(  # noqa: DJ001 (METRICS.md: null, never paid)
+        max_length=10, null=True, blank=True, choices=Stage.choices, help_text="null: never paid"
+    )
 
     class Meta:
         indexes = [
@@ -381,6 +386,9 @@ class AccountCurrent(models.Model):
     score_change_30d = models.FloatField(
         null=True, blank=True, help_text="score on day − score 30 days before (null when not scored then)"
     )
+    stage = models.CharField(  # noqa: DJ001 (METRICS.md: null, never paid)
+        max_length=10, null=True, blank=True, choices=Stage.choices, help_text="null: never paid"
+    )
 
     class Meta:
         indexes = [
@@ -388,6 +396,7 @@ class AccountCurrent(models.Model):
             models.Index(fields=["score"], name="account_current_score"),
             models.Index(fields=["score_change_30d"], name="account_current_change"),
             models.Index(fields=["status"], name="account_current_status"),
+            models.Index(fields=["stage"], name="account_current_stage"),
             # The account list's sorts high to low, scores without one last (accounts.selectors.AccountPages
             # reads a page in index order).
             models.Index(F("arr").desc(nulls_last=True), name="account_current_arr_desc"),
@@ -414,6 +423,7 @@ class PreviewRow(CachedComponents):
     pk = models.CompositePrimaryKey("day", "account_id")
     account_id = models.BigIntegerField()
     arr = models.DecimalField(max_digits=24, decimal_places=4)  # as AccountDay.arr
+    stage = models.CharField(max_length=10, null=True)  # as AccountDay.stage: the onboarding rules' at risk  # noqa: DJ001
 
     def __str__(self) -> str:
         return f"{self.account_id} on {self.day}"

@@ -57,13 +57,17 @@ _DATABASE_FIXTURES = {
 
 @pytest.fixture(autouse=True)
 def _default_health_model(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
-    """The default health model comes from its migration (health 0002), and the flush after a transactional
-    test takes it away with everything else: put it back before a test that uses the database."""
+    """The default health model comes from its migration (health 0002, completed and joined by Keel's
+    recommended version in 0008), and the flush after a transactional test takes it away with everything else:
+    put them back before a test that uses the database."""
     uses_db = request.node.get_closest_marker("django_db") or _DATABASE_FIXTURES & set(request.fixturenames)
     if not uses_db:
         return
     with django_db_blocker.unblock():
+        if HealthModel.objects.exists():
+            return
         import_module("health.migrations.0002_default_model").create_default_model(apps, None)
+        import_module("health.migrations.0008_revenue_trend_and_lifecycle").add_versions(apps, None)
 
 
 @pytest.fixture

@@ -38,6 +38,10 @@ KEEL_CURRENCY = env_currency("KEEL_CURRENCY", "USD")
 KEEL_GROSS_MARGIN = env_decimal("KEEL_GROSS_MARGIN", "1.0", minimum=Decimal("0.01"), maximum=Decimal("1"))
 KEEL_ACTIVATION_EVENT = env_str("KEEL_ACTIVATION_EVENT")  # blank: any event activates
 KEEL_DAILY_RETENTION_DAYS = env_int("KEEL_DAILY_RETENTION_DAYS", 400, minimum=100)
+# METRICS.md "Lifecycle stage": onboarding for the first KEEL_ONBOARDING_DAYS days of tenure, adopting until
+# KEEL_MATURE_DAYS, mature after.
+KEEL_ONBOARDING_DAYS = env_int("KEEL_ONBOARDING_DAYS", 90, minimum=1, maximum=3650)
+KEEL_MATURE_DAYS = env_int("KEEL_MATURE_DAYS", 365, minimum=KEEL_ONBOARDING_DAYS, maximum=3650)
 KEEL_SURVEY_COOLDOWN_DAYS = env_int("KEEL_SURVEY_COOLDOWN_DAYS", 90, minimum=0)
 KEEL_NIGHTLY_AT = env_time_of_day("KEEL_NIGHTLY_AT", "02:30")
 # Chunks of the pipeline that `snapshot` (and `make run`) computes at once in-process, each on its own database

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0011_team_settings_and_notifications"),
-        ("health", "0007_manual_tasks"),
+        ("health", "0008_revenue_trend_and_lifecycle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

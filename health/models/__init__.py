@@ -9,9 +9,14 @@ from health.models.model import (
     DEFAULT_PARAMETERS,
     DEFAULT_WEIGHTS,
     PARAMETERS,
+    RECOMMENDED_NOTE,
+    RECOMMENDED_PARAMETERS,
+    RECOMMENDED_WEIGHTS,
     HealthModel,
     Parameter,
+    Stage,
     Status,
+    stage_params,
 )
 from health.models.playbooks import Playbook, PlaybookRun, PlaybookStep, Trigger
 from health.models.tasks import AtRiskEpisode, Task, TaskState
@@ -23,6 +28,9 @@ __all__ = [
     "DEFAULT_PARAMETERS",
     "DEFAULT_WEIGHTS",
     "PARAMETERS",
+    "RECOMMENDED_NOTE",
+    "RECOMMENDED_PARAMETERS",
+    "RECOMMENDED_WEIGHTS",
     "AtRiskEpisode",
     "BacktestRow",
     "CachedComponents",
@@ -31,8 +39,10 @@ __all__ = [
     "Playbook",
     "PlaybookRun",
     "PlaybookStep",
+    "Stage",
     "Status",
     "Task",
     "TaskState",
     "Trigger",
+    "stage_params",
 ]

@@ -16,6 +16,7 @@ class CachedComponents(models.Model):
     support = models.FloatField(null=True)
     revenue = models.FloatField(null=True)
     recency = models.FloatField(null=True)
+    revenue_trend = models.FloatField(null=True)
 
     class Meta:
         abstract = True

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-COMPONENTS = ("activity", "adoption", "sentiment", "support", "revenue", "recency")
+COMPONENTS = ("activity", "adoption", "sentiment", "support", "revenue", "recency", "revenue_trend")
 
 # METRICS.md "Health score (default model)".
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -24,6 +24,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "support": 15,
     "revenue": 10,
     "recency": 10,
+    "revenue_trend": 0,  # added later (health 0008): 0 keeps the default model's scores; see RECOMMENDED_*
 }
 DEFAULT_PARAMETERS: dict[str, float] = {
     "activity_target_days": 20,  # active days in 30 that score 100
@@ -35,7 +36,15 @@ DEFAULT_PARAMETERS: dict[str, float] = {
     "revenue_drop_penalty": 200,  # points per whole lost share of MRR
     "recency_zero_after_days": 60,  # days since the last event that score 0
     "recency_ramp_days": 53,  # recency reaches 100 this many days before that
+    "revenue_trend_days": 90,  # MRR(d) against the highest MRR of the days d − this … d
+    "revenue_trend_penalty": 200,  # points per whole share of that peak lost
+    "onboarding_rules": 0,  # 1: onboarding accounts are scored on what applies to them (METRICS.md)
 }
+# Keel's recommended model (health 0008 saves it as an inactive version): the default one with the revenue trend
+# weighed and the onboarding rules on.
+RECOMMENDED_WEIGHTS: dict[str, float] = {**DEFAULT_WEIGHTS, "revenue_trend": 10}
+RECOMMENDED_PARAMETERS: dict[str, float] = {**DEFAULT_PARAMETERS, "onboarding_rules": 1}
+RECOMMENDED_NOTE = "Keel's recommended model: revenue trend (weight 10) and onboarding rules"
 
 
 COMPONENT_LABELS = {
@@ -45,6 +54,7 @@ COMPONENT_LABELS = {
     "support": "Support",
     "revenue": "Revenue",
     "recency": "Recency",
+    "revenue_trend": "Revenue trend",
 }
 # Components that are never null for a scored account: a model needs weight on one of them, so every account
 # with MRR gets a score.
@@ -78,7 +88,32 @@ PARAMETERS: dict[str, Parameter] = {
     ),
     "recency_zero_after_days": Parameter("Recency: 0 when the last use is this old", "days", 1, 365, True),
     "recency_ramp_days": Parameter("Recency: falls from 100 to 0 over", "days", 1, 365, True),
+    "revenue_trend_days": Parameter(
+        "Revenue trend: compare MRR with its highest of this many days before", "days", 1, 365, True
+    ),
+    "revenue_trend_penalty": Parameter(
+        "Revenue trend: points off per whole share of that highest MRR lost", "points", 0, 1000, False
+    ),
+    "onboarding_rules": Parameter(
+        "Onboarding accounts: pro-rated activity, no revenue, never at risk (1 = on, 0 = off)", "", 0, 1, True
+    ),
 }
+
+
+class Stage(models.TextChoices):
+    """An account's lifecycle stage on a day (METRICS.md "Lifecycle stage"); null when it never paid. The rule is
+    the SQL function keel_account_stage (health 0008), with the days of settings KEEL_ONBOARDING_DAYS and
+    KEEL_MATURE_DAYS (`stage_params`)."""
+
+    ONBOARDING = "onboarding", "Onboarding"
+    ADOPTING = "adopting", "Adopting"
+    MATURE = "mature", "Mature"
+    CHURNED = "churned", "Churned"
+
+
+def stage_params() -> dict[str, int]:
+    """The settings of the lifecycle stages, as parameters of the SQL that calls keel_account_stage."""
+    return {"onboarding_days": settings.KEEL_ONBOARDING_DAYS, "mature_days": settings.KEEL_MATURE_DAYS}
 
 
 class Status(models.TextChoices):
@@ -124,7 +159,7 @@ class HealthModel(models.Model):
         return [float(self.weights.get(name, 0)) for name in COMPONENTS]
 
     def denominators(self) -> list[float | None]:
-        """For each of the 64 sets of components present (bit 1 << i for COMPONENTS[i]), the sum of their weights:
+        """For each of the 128 sets of components present (bit 1 << i for COMPONENTS[i]), the sum of their weights:
         summed exactly in decimal, as PostgreSQL sums the weights written into a statement, then made a float for
         the division, so the score's denominator is the same to the last bit however it is looked up; None where
         it is 0 (no score)."""
@@ -149,4 +184,5 @@ class HealthModel(models.Model):
             drop_days=self.drop_days,
             model_id=self.pk,
         )
+        params.update(stage_params())
         return params

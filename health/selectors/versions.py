@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from health.models import HealthModel
+from health.models import RECOMMENDED_NOTE, HealthModel
 
 
 def health_model_active() -> HealthModel:
@@ -22,3 +22,8 @@ def health_model_active() -> HealthModel:
 def health_model_versions() -> list[HealthModel]:
     """Every version, newest first, with who saved it (one query)."""
     return list(HealthModel.objects.select_related("created_by").order_by("-version"))
+
+
+def health_model_recommended() -> HealthModel | None:
+    """Keel's recommended version (health 0008: revenue trend weighed, onboarding rules on), active or not."""
+    return HealthModel.objects.filter(note=RECOMMENDED_NOTE).order_by("-version").first()

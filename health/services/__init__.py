@@ -12,9 +12,11 @@ from health.services.playbooks import (
 from health.services.scores import health_scores_compute
 from health.services.tasks import task_close, task_follow_up_open
 from health.services.versions import (
+    health_model_activate,
     health_model_changes,
     health_model_draft,
     health_model_parameters_changed,
+    health_model_recommended_activate,
     health_model_save,
     health_model_validate,
 )
@@ -22,9 +24,11 @@ from health.services.versions import (
 __all__ = [
     "backtest_rows_replace",
     "health_alerts_raise",
+    "health_model_activate",
     "health_model_changes",
     "health_model_draft",
     "health_model_parameters_changed",
+    "health_model_recommended_activate",
     "health_model_save",
     "health_model_validate",
     "health_scores_compute",

@@ -24,6 +24,7 @@ from health.models import (
     PARAMETERS,
     HealthModel,
 )
+from health.selectors.versions import health_model_recommended
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,8 @@ def health_model_validate(draft: HealthModel) -> None:
         value = number(draft.parameters.get(name))
         if rule.whole:
             if value is None or not value.is_integer() or not rule.minimum <= value <= rule.maximum:
-                errors[name] = [f"A whole number of days from {rule.minimum:g} to {rule.maximum:g}."]
+                what = f"whole number of {rule.unit}" if rule.unit else "whole number"
+                errors[name] = [f"A {what} from {rule.minimum:g} to {rule.maximum:g}."]
                 continue
         elif value is None or not rule.minimum < value <= rule.maximum:
             errors[name] = [f"A number above {rule.minimum:g} and at most {rule.maximum:g}."]
@@ -149,7 +151,7 @@ def health_model_changes(previous: HealthModel | None, draft: HealthModel) -> li
         before = previous.parameters.get(name, DEFAULT_PARAMETERS[name])
         after = draft.parameters.get(name, DEFAULT_PARAMETERS[name])
         if float(before) != float(after):
-            lines.append(f"{rule.label}: {before:g} → {after:g} {rule.unit}")
+            lines.append(f"{rule.label}: {before:g} → {after:g} {rule.unit}".rstrip())
     return lines
 
 
@@ -196,3 +198,33 @@ def health_model_save(*, draft: HealthModel, by: User, note: str) -> HealthModel
         )
     log.info("%s saved health model v%s: %s", by.email, version, "; ".join(changes))
     return model
+
+
+def health_model_activate(*, model: HealthModel, by: User | None) -> HealthModel:
+    """Make the saved version `model` the active one, in one transaction; already active, nothing changes.
+
+    `by` must be an admin; None for Keel itself (the demo seed). Scores keep the version they were computed
+    with: the next pipeline run uses this one, a recompute rewrites history with it.
+    """
+    if by is not None and not (by.is_active and by.is_admin):
+        raise ValidationError("Only admins can change the health model.")
+    with transaction.atomic():
+        # Locks the active row, as health_model_save does: one active version whoever saves or activates at once.
+        previous = HealthModel.objects.select_for_update().filter(is_active=True).first()
+        if previous is not None and previous.pk == model.pk:
+            return previous
+        if previous is not None:
+            previous.is_active = False
+            previous.save(update_fields=["is_active"])
+        HealthModel.objects.filter(pk=model.pk).update(is_active=True)
+    model.refresh_from_db()
+    log.info("%s activated health model v%s", by.email if by else "Keel", model.version)
+    return model
+
+
+def health_model_recommended_activate(*, by: User | None = None) -> HealthModel:
+    """Activate Keel's recommended version (health 0008 saved it, inactive): the demo seed calls this."""
+    model = health_model_recommended()
+    if model is None:
+        raise ValidationError("There is no recommended health model: run `python manage.py migrate`.")
+    return health_model_activate(model=model, by=by)

@@ -11,7 +11,7 @@
 -- out:
 -- params: days, weights, denominators, green_min, yellow_min
 WITH raw AS (
-    SELECT keel_health_score(r.activity, r.adoption, r.sentiment, r.support, r.revenue, r.recency,
+    SELECT keel_health_score(r.activity, r.adoption, r.sentiment, r.support, r.revenue, r.recency, r.revenue_trend,
                              %(weights)s::float8[], %(denominators)s::float8[]) AS score,
            r.churned, r.stayed
     FROM health_backtestrow r

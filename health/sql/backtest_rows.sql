@@ -7,7 +7,8 @@
 -- account-months, not with their square.
 -- in: _scored, accounts_subscriptionspan
 -- out: health_backtestrow
-INSERT INTO health_backtestrow (day, activity, adoption, sentiment, support, revenue, recency, churned, stayed)
+INSERT INTO health_backtestrow
+    (day, activity, adoption, sentiment, support, revenue, recency, revenue_trend, churned, stayed)
 WITH paid AS (
     SELECT account_id, starts_on AS starts, COALESCE(ends_on, 'infinity'::date) AS ends
     FROM accounts_subscriptionspan
@@ -25,9 +26,9 @@ islands AS MATERIALIZED (
     FROM (SELECT *, SUM(new_island) OVER (PARTITION BY account_id ORDER BY starts, ends) AS island FROM marked) n
     GROUP BY account_id, island
 )
-SELECT s.day, s.activity, s.adoption, s.sentiment, s.support, s.revenue, s.recency,
+SELECT s.day, s.activity, s.adoption, s.sentiment, s.support, s.revenue, s.recency, s.revenue_trend,
        COUNT(*) FILTER (WHERE i.account_id IS NULL), COUNT(*) FILTER (WHERE i.account_id IS NOT NULL)
 FROM _scored s
 -- islands of one account are disjoint: at most one covers d+1…d+90, so the join adds no rows
 LEFT JOIN islands i ON i.account_id = s.account_id AND i.starts <= s.day + 1 AND i.ends >= s.day + 91
-GROUP BY s.day, s.activity, s.adoption, s.sentiment, s.support, s.revenue, s.recency;
+GROUP BY s.day, s.activity, s.adoption, s.sentiment, s.support, s.revenue, s.recency, s.revenue_trend;

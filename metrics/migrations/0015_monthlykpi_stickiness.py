@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0011_revenue_rules_and_preview_rows"),
+        ("metrics", "0012_account_stage"),
     ]
 
     operations = [

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from accounts.models import Account, User
 from accounts.numbers import cents
 from accounts.selectors import UNASSIGNED, accounts_for_user
+from health.models import Stage
 
 # Sorts of the account list: by name, or by a figure of the latest snapshot (AccountCurrent) either way with the
 # accounts that lack it last; lower(name) (index account_lower_name) and pk break ties, so pages never overlap.
@@ -40,6 +41,7 @@ def account_list(
     segment: str = "",
     csm: str = "",
     status: str = "",
+    stage: str = "",
     at_risk: bool = False,
     sort: str = "name",
 ) -> QuerySet[Account]:
@@ -47,7 +49,8 @@ def account_list(
     order (SORTS), with their CSM and their row of the latest snapshot (`current`; none before the first run).
 
     `q` matches the name or the external id (case-insensitive, anywhere: trigram indexes). `csm` is a user id or
-    UNASSIGNED; it only narrows what `user` may see anyway. `status` is a health status or NOT_SCORED.
+    UNASSIGNED; it only narrows what `user` may see anyway. `status` is a health status or NOT_SCORED; `stage`
+    a lifecycle stage (health.models.Stage) on the snapshot's day.
     """
     accounts = accounts_for_user(user)
     if q:
@@ -62,6 +65,8 @@ def account_list(
         accounts = accounts.filter(current__status=status)
     elif status == NOT_SCORED:
         accounts = accounts.filter(current__score__isnull=True)
+    if stage in Stage.values:
+        accounts = accounts.filter(current__stage=stage)
     if at_risk:
         accounts = accounts.filter(current__at_risk=True)
     # No annotation: the paginator's COUNT would then wrap the whole join in a subquery.

@@ -139,6 +139,13 @@ class AccountPage:
     open_ticket_count: int
     response_count: int
     open_task_count: int
+    first_paid_on: date | None = None  # the first day with MRR > 0: tenure counts from it (METRICS.md)
+
+    def tenure_days(self, on: date | None) -> int | None:
+        """METRICS.md "Lifecycle stage": days since the first day with MRR, on `on` (the snapshot's day)."""
+        if on is None or self.first_paid_on is None or self.first_paid_on > on:
+            return None
+        return (on - self.first_paid_on).days
 
 
 # How the values of a list's JSON rows become Python again: by the field's name (JSON has no dates or decimals).
@@ -210,6 +217,11 @@ def account_page_for_user(user: User, pk: int, *, day: date | None = None) -> Ac
         open_ticket_count=_count(tickets.filter(resolved_at__isnull=True)),
         response_count=_count(responses),
         open_task_count=_count(tasks.filter(closed_at__isnull=True)),
+        first_paid_on=Subquery(
+            SubscriptionSpan.objects.filter(account=account, amount__gt=0)
+            .order_by("starts_on")
+            .values("starts_on")[:1]
+        ),
     )
     try:
         found: Any = accounts.get(pk=pk)
@@ -226,6 +238,7 @@ def account_page_for_user(user: User, pk: int, *, day: date | None = None) -> Ac
         open_ticket_count=found.open_ticket_count,
         response_count=found.response_count,
         open_task_count=found.open_task_count,
+        first_paid_on=found.first_paid_on,
     )
 
 

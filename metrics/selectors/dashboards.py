@@ -150,6 +150,8 @@ def _fields(row: MonthlyKpi) -> dict[str, Any]:
     )
     fields["month"] = row.month
     fields["as_of"] = row.as_of
+    # METRICS.md "health distribution": the onboarding accounts shown apart (not a KPI of the API)
+    fields["health_onboarding"] = row.health_onboarding
     return fields
 
 

@@ -29,7 +29,7 @@ from accounts.models import (
     spans_active_on,
 )
 from accounts.numbers import compact, one_decimal, one_decimal_fall
-from health.models import COMPONENT_LABELS, COMPONENTS, DEFAULT_PARAMETERS, HealthModel
+from health.models import COMPONENT_LABELS, COMPONENTS, DEFAULT_PARAMETERS, HealthModel, Stage
 from health.reasons import AtRiskReason
 from metrics.models import AccountDay
 
@@ -178,12 +178,30 @@ def _state(name: str, facts: _Facts) -> str:
             return f"MRR unchanged from {facts.lookback} days before"
         direction = "up" if change > 0 else "down"
         return f"MRR {direction} {abs(change) * 100:.0f}% from {facts.lookback} days before"
+    if name == "revenue_trend":
+        return _trend_state(facts)
     since = facts.days_since_event
     if since is None:
         return "never used the product"
     if since == 0:
         return "used the product that day"
     return f"last used the product {_plural(since, 'day')} earlier"
+
+
+def _trend_state(facts: _Facts) -> str:
+    """The revenue trend read back from the component: 100 − penalty × the share of the peak lost."""
+    trend, days = facts.row.revenue_trend, int(facts.param("revenue_trend_days"))
+    penalty = facts.param("revenue_trend_penalty")
+    if trend is None or trend >= 100 or not penalty:
+        return f"MRR at its highest of the last {days} days"
+    if trend <= 0:
+        return f"MRR at least {100 / penalty * 100:.0f}% below its highest of the last {days} days"
+    return f"MRR {(100 - trend) / penalty * 100:.0f}% below its highest of the last {days} days"
+
+
+def _onboarding(facts: _Facts) -> bool:
+    """The onboarding rules applied to this row (METRICS.md "Onboarding rules")."""
+    return facts.row.stage == Stage.ONBOARDING and facts.param("onboarding_rules") == 1
 
 
 def _was(name: str, now: _Facts, then: _Facts) -> str:
@@ -203,7 +221,12 @@ def _was(name: str, now: _Facts, then: _Facts) -> str:
 
 
 def _missing(name: str, facts: _Facts) -> str:
-    """Why a component is null on a day (METRICS.md: no seats, no NPS answer, no MRR to compare with)."""
+    """Why a component is null on a day (METRICS.md: no seats, no NPS answer, no MRR to compare with, the
+    onboarding rules)."""
+    if _onboarding(facts) and name in ("revenue", "revenue_trend", "recency"):
+        if name == "recency":
+            return "onboarding: no use of the product yet, so recency does not count"
+        return "onboarding: revenue does not count in its first days"
     if name == "adoption":
         return "no seat count on the account"
     if name == "sentiment":
@@ -220,6 +243,11 @@ def _detail(name: str, facts: _Facts) -> str:
     state = _state(name, facts)
     if name == "activity":
         target = int(facts.param("activity_target_days"))
+        if _onboarding(facts):
+            return (
+                f"Active on {facts.row.active_days_30} of the last 30 days; while onboarding, {target} days of "
+                "30 are pro-rated to the days it has paid."
+            )
         return f"Active on {facts.row.active_days_30} of the last 30 days; {target} or more score 100."
     if name == "support":
         high, other = facts.param("support_high_penalty"), facts.param("support_other_penalty")

@@ -37,13 +37,17 @@ def _score(row: str, model: str) -> str:
     """SQL: the score of `row`'s components under the model whose parameters start with `model`."""
     return (
         f"keel_health_score({row}.activity, {row}.adoption, {row}.sentiment, {row}.support, {row}.revenue, "
-        f"{row}.recency, %({model}weights)s::float8[], %({model}denominators)s::float8[])"
+        f"{row}.recency, {row}.revenue_trend, %({model}weights)s::float8[], %({model}denominators)s::float8[])"
     )
 
 
 def _counts(model: str) -> str:
     score, before = f"{model}score", f"{model}before"
-    at_risk = f"keel_health_at_risk({score}, {before}, %({model}yellow_min)s, %({model}drop_points)s)"
+    # the onboarding rules: an onboarding account is never at risk (its stage is stored with its components)
+    applies = f"(%({model}onboarding_rules)s::float <> 1 OR stage IS DISTINCT FROM 'onboarding')"
+    at_risk = (
+        f"{applies} AND keel_health_at_risk({score}, {before}, %({model}yellow_min)s, %({model}drop_points)s)"
+    )
     status = f"keel_health_status({score}, %({model}green_min)s, %({model}yellow_min)s)"
     return f"""
         COUNT(*) FILTER (WHERE {status} = 'green'),
@@ -64,7 +68,7 @@ SELECT COUNT(*),
        {_counts("d_")},
        {_counts("a_")}
 FROM (
-    SELECT t.arr, {_score("t", "d_")} AS d_score, bd.score AS d_before,
+    SELECT t.arr, t.stage, {_score("t", "d_")} AS d_score, bd.score AS d_before,
            {_score("t", "a_")} AS a_score, ba.score AS a_before
     FROM {{today}} t
     LEFT JOIN (
@@ -111,7 +115,7 @@ class Distribution:
 
 def _model_params(model: HealthModel, prefix: str) -> dict[str, Any]:
     params = model.sql_params()
-    keys = ("weights", "denominators", "green_min", "yellow_min", "drop_points")
+    keys = ("weights", "denominators", "green_min", "yellow_min", "drop_points", "onboarding_rules")
     return {f"{prefix}{key}": params[key] for key in keys}
 
 

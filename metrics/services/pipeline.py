@@ -36,6 +36,7 @@ from django.utils import timezone
 from accounts.models import SubscriptionSpan, User
 from accounts.months import days_between, month_end
 from accounts.sql import sql_step
+from health.models import stage_params
 from health.selectors import health_model_active
 from metrics.models import ComputedDay, SnapshotJob
 from metrics.services.daily import Chunk, account_days_compute_chunk, account_days_expire, daily_chunks
@@ -84,7 +85,7 @@ def _finish(*, start: str, end: str, today: str, months: list[list[str]]) -> Non
     )
     latest = ComputedDay.objects.aggregate(last=Max("day"))["last"]
     with transaction.atomic(), sql_step() as step:
-        step.run(files, "current_accounts", day=latest)
+        step.run(files, "current_accounts", day=latest, **stage_params())
     account_days_expire(today=date.fromisoformat(today), retention_days=settings.KEEL_DAILY_RETENTION_DAYS)
 
 

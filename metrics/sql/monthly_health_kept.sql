@@ -6,6 +6,6 @@
 -- out: _kpi_health
 CREATE TEMP TABLE _kpi_health ON COMMIT DROP AS
 SELECT k.month, k.scope, k.csm_id, k.segment, k.at_risk_arr, k.health_scored, k.health_green, k.health_yellow,
-       k.health_red, k.health_score_sum, k.usage_dau_sum_30, k.usage_mau
+       k.health_red, k.health_onboarding, k.health_score_sum, k.usage_dau_sum_30, k.usage_mau
 FROM metrics_monthlykpi k
 JOIN _months m ON m.month = k.month;

@@ -1,7 +1,8 @@
 -- METRICS.md `at_risk_arr` (Σ ARR on as_of of the accounts at risk that day) and the dashboard's health figures
--- on as_of ("average health", "health distribution": scored accounts per status) of the months' rows, from the
--- daily rows of as_of: each account's ARR and owner that day, its segment now (METRICS.md "Breakdowns"); and the
--- sums of dau_sum_30 and mau of those accounts, for the company's `stickiness` (METRICS.md "Product usage").
+-- on as_of ("average health", "health distribution": scored accounts per status, and those onboarding) of the
+-- months' rows, from the daily rows of as_of: each account's ARR and owner that day, its segment now (METRICS.md
+-- "Breakdowns"); and the sums of dau_sum_30 and mau of those accounts, for the company's `stickiness` (METRICS.md
+-- "Product usage").
 -- The last step of a pipeline run, once the daily rows and the months' rows are stored. Input: _months.
 -- in: _months, accounts_account, metrics_accountday
 -- out: metrics_monthlykpi
@@ -15,6 +16,7 @@ WITH figures AS (
            COUNT(*) FILTER (WHERE h.status = 'green') AS health_green,
            COUNT(*) FILTER (WHERE h.status = 'yellow') AS health_yellow,
            COUNT(*) FILTER (WHERE h.status = 'red') AS health_red,
+           COUNT(*) FILTER (WHERE h.stage = 'onboarding') AS health_onboarding,
            SUM(h.score::numeric)::float8 AS health_score_sum,  -- exact, so the order of the rows cannot change it
            COALESCE(SUM(h.dau_sum_30), 0) AS usage_dau_sum_30,
            COALESCE(SUM(h.mau), 0) AS usage_mau
@@ -25,8 +27,8 @@ WITH figures AS (
 ),
 rows AS (
     -- every row of the months, with its figures or none (a group without scored accounts)
-    SELECT k.id, f.at_risk_arr, f.health_scored, f.health_green, f.health_yellow, f.health_red, f.health_score_sum,
-           f.usage_dau_sum_30, f.usage_mau
+    SELECT k.id, f.at_risk_arr, f.health_scored, f.health_green, f.health_yellow, f.health_red, f.health_onboarding,
+           f.health_score_sum, f.usage_dau_sum_30, f.usage_mau
     FROM metrics_monthlykpi k
     JOIN _months m ON m.month = k.month
     LEFT JOIN figures f
@@ -37,7 +39,8 @@ rows AS (
 UPDATE metrics_monthlykpi k
 SET at_risk_arr = COALESCE(r.at_risk_arr, 0), health_scored = COALESCE(r.health_scored, 0),
     health_green = COALESCE(r.health_green, 0), health_yellow = COALESCE(r.health_yellow, 0),
-    health_red = COALESCE(r.health_red, 0), health_score_sum = r.health_score_sum,
+    health_red = COALESCE(r.health_red, 0), health_onboarding = COALESCE(r.health_onboarding, 0),
+    health_score_sum = r.health_score_sum,
     usage_dau_sum_30 = COALESCE(r.usage_dau_sum_30, 0), usage_mau = COALESCE(r.usage_mau, 0)
 FROM rows r
 WHERE k.id = r.id;

@@ -15,7 +15,7 @@ INSERT INTO metrics_monthlykpi (
     ces_score_sum_90d, ces_easy_90d, tickets_created, tickets_resolved, median_first_response_hours,
     median_resolution_hours, fcr_resolved, fcr_known, open_tickets, active_accounts, feature_customers,
     time_to_value_days, at_risk_arr, health_scored, health_green, health_yellow, health_red, health_score_sum,
-    usage_dau_sum_30, usage_mau
+    usage_dau_sum_30, usage_mau, health_onboarding
 )
 SELECT g.month, g.scope, g.csm_id, g.segment, g.as_of, now(),
     COALESCE(f_revenue.arr, 0), COALESCE(f_revenue.arr_start, 0), COALESCE(f_revenue.new_arr, 0),
@@ -43,7 +43,8 @@ SELECT g.month, g.scope, g.csm_id, g.segment, g.as_of, now(),
     COALESCE(f_usage.feature_customers, '{}'::jsonb), f_usage.time_to_value_days,
     COALESCE(f_health.at_risk_arr, 0), COALESCE(f_health.health_scored, 0),
     COALESCE(f_health.health_green, 0), COALESCE(f_health.health_yellow, 0), COALESCE(f_health.health_red, 0),
-    f_health.health_score_sum, COALESCE(f_health.usage_dau_sum_30, 0), COALESCE(f_health.usage_mau, 0)
+    f_health.health_score_sum, COALESCE(f_health.usage_dau_sum_30, 0), COALESCE(f_health.usage_mau, 0),
+    COALESCE(f_health.health_onboarding, 0)
 FROM _groups g
 LEFT JOIN _kpi_revenue f_revenue
   ON f_revenue.month = g.month AND f_revenue.scope = g.scope

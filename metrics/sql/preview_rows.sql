@@ -5,8 +5,9 @@
 -- out: metrics_previewrow
 -- params: days
 DELETE FROM metrics_previewrow WHERE day = ANY(%(days)s::date[]);
-INSERT INTO metrics_previewrow (day, account_id, arr, activity, adoption, sentiment, support, revenue, recency)
-SELECT day, account_id, arr, activity, adoption, sentiment, support, revenue, recency
+INSERT INTO metrics_previewrow
+    (day, account_id, arr, stage, activity, adoption, sentiment, support, revenue, recency, revenue_trend)
+SELECT day, account_id, arr, stage, activity, adoption, sentiment, support, revenue, recency, revenue_trend
 FROM metrics_accountday
 WHERE day = ANY(%(days)s::date[]) AND score IS NOT NULL
 ORDER BY day, account_id;

@@ -4,7 +4,7 @@
 -- out: _scored
 -- params: days
 CREATE TEMP TABLE _scored ON COMMIT DROP AS
-SELECT day, account_id, activity, adoption, sentiment, support, revenue, recency
+SELECT day, account_id, activity, adoption, sentiment, support, revenue, recency, revenue_trend
 FROM metrics_accountday
 WHERE day = ANY(%(days)s::date[]) AND score IS NOT NULL;
 ANALYZE _scored;

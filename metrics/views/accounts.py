@@ -108,6 +108,7 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "account": account,
         "arr_today": account.current_mrr * 12,  # type: ignore[attr-defined]
         "current": _current(account),
+        "tenure": data.tenure_days(getattr(_current(account), "day", None)),
         "data": data,
         "history": history,
         "movements": [month for month in reversed(history.months) if month.movement][:12],

@@ -15,9 +15,14 @@ from django.shortcuts import redirect, render
 
 from accounts.access import AuthenticatedRequest, admin_required
 from health.forms import HealthModelForm
-from health.models import HealthModel, Status
+from health.models import RECOMMENDED_NOTE, HealthModel, Status
 from health.selectors import health_model_active, health_model_versions
-from health.services import health_model_parameters_changed, health_model_save, health_model_validate
+from health.services import (
+    health_model_activate,
+    health_model_parameters_changed,
+    health_model_save,
+    health_model_validate,
+)
 from metrics.selectors.health_preview import health_preview
 from metrics.selectors.jobs import RECOMPUTE_REASON, health_recompute_latest
 from metrics.services.pipeline import SnapshotRangeError, snapshot_job_enqueue
@@ -28,8 +33,25 @@ def health_model(request: AuthenticatedRequest) -> HttpResponse:
     """Edit the model as a draft, preview it against the active one, save it as a new version."""
     versions = health_model_versions()
     active = next((version for version in versions if version.is_active), None) or health_model_active()
+    # Keel's recommended version (health 0008), offered on a card while it is not the active one.
+    recommended = next((version for version in versions if version.note == RECOMMENDED_NOTE), None)
+    if request.method == "POST" and request.POST.get("action") == "activate_recommended" and recommended:
+        try:
+            health_model_activate(model=recommended, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"Version {recommended.version} is active from now on; recompute history below to rescore "
+                "past days with it.",
+            )
+        return redirect("health_model")
     if request.method == "POST":
         form = HealthModelForm(request.POST)
+    elif request.GET.get("review") == "recommended" and recommended is not None:
+        # its values as a draft, previewed against the active model (a bound form, as a Preview click makes)
+        form = HealthModelForm({**HealthModelForm.initial_from(recommended), "note": recommended.note})
     else:
         form = HealthModelForm(initial=HealthModelForm.initial_from(active))
     draft: HealthModel = active
@@ -53,10 +75,12 @@ def health_model(request: AuthenticatedRequest) -> HttpResponse:
         "parameters_changed": health_model_parameters_changed(active, draft),
         "preview": health_preview(draft=draft, active=active),
         "versions": versions,
+        "recommended": recommended,
         "job": health_recompute_latest(),
         "next_version": (versions[0].version if versions else active.version) + 1,
         "statuses": Status.values,
         "retention_days": settings.KEEL_DAILY_RETENTION_DAYS,
+        "onboarding_days": settings.KEEL_ONBOARDING_DAYS,
     }
     return render(request, "metrics/health_model.html", context, status=400 if form.errors else 200)
 

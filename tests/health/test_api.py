@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from health.models import Task
+from health.models import COMPONENTS, Task
 from health.reasons import AtRiskReason
 from metrics.selectors.scores import health_score_fields, health_scores_on
 from tests.conftest import api_key
@@ -51,6 +51,8 @@ def test_a_vp_gets_every_score_of_the_day_as_the_health_command_prints_them(
     a1 = body["results"][0]
     assert set(a1) == {"account_id", "score", "status", "components", "at_risk"}
     assert a1["components"]["activity"] == 50 and a1["components"]["adoption"] is None
+    assert a1["components"]["revenue_trend"] == 100  # MRR unchanged in 90 days: at its highest
+    assert list(a1["components"]) == list(COMPONENTS)
     assert a1["score"] == pytest.approx(5000 / 65)  # (30 × 50 + 15 × 100 + 10 × 100 + 10 × 100) / 65
 
 

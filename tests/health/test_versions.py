@@ -36,6 +36,8 @@ def draft(**changes: Any) -> HealthModel:
 
 
 def test_saving_makes_the_next_version_active_and_says_what_changed(admin_user: User) -> None:
+    """A fresh install has v1 (active) and v2, Keel's recommended model (inactive, health 0008): saving makes
+    v3, and says what changed against the active version."""
     v1 = health_model_active()
     assert (v1.version, v1.is_active) == (1, True)
     v2 = health_model_save(
@@ -44,7 +46,7 @@ def test_saving_makes_the_next_version_active_and_says_what_changed(admin_user: 
         note="  More weight on usage.  ",
     )
     v1.refresh_from_db()
-    assert (v2.version, v2.is_active, v1.is_active) == (2, True, False)
+    assert (v2.version, v2.is_active, v1.is_active) == (3, True, False)
     assert health_model_active() == v2
     assert v2.changes == [
         "Activity weight: 30 → 40",
@@ -56,7 +58,7 @@ def test_saving_makes_the_next_version_active_and_says_what_changed(admin_user: 
     assert v2.created_at is not None
     assert v2.weights["activity"] == 40 and v2.parameters["sentiment_window_days"] == 90
     v3 = health_model_save(draft=draft(weight_activity=40, weight_revenue=12.5), by=admin_user, note="")
-    assert v3.version == 3
+    assert v3.version == 4
     assert v3.changes == ["Green from score: 75 → 70", "Sentiment: NPS answers count for: 90 → 180 days"]
     assert HealthModel.objects.filter(is_active=True).get() == v3
 
@@ -64,14 +66,14 @@ def test_saving_makes_the_next_version_active_and_says_what_changed(admin_user: 
 def test_a_draft_like_the_active_model_is_not_saved(admin_user: User) -> None:
     with pytest.raises(ValidationError, match="Nothing changed from the active model v1"):
         health_model_save(draft=draft(), by=admin_user, note="again")
-    assert HealthModel.objects.count() == 1
+    assert HealthModel.objects.count() == 2  # v1 and the recommended v2
 
 
 @pytest.mark.parametrize("role", ["csm", "vp"])
 def test_only_admins_save(make_user: Any, role: str) -> None:
     with pytest.raises(ValidationError, match="Only admins"):
         health_model_save(draft=draft(weight_activity=1), by=make_user(f"{role}@keel.test", role), note="")
-    assert HealthModel.objects.count() == 1
+    assert HealthModel.objects.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -114,7 +116,7 @@ def test_invalid_drafts_are_rejected_with_the_field(
     assert raised.value.message_dict[field][0]
     with pytest.raises(ValidationError):
         health_model_save(draft=model, by=admin_user, note="")
-    assert HealthModel.objects.count() == 1
+    assert HealthModel.objects.count() == 2  # v1 and the recommended v2 (health 0008)
 
 
 def test_errors_of_several_fields_come_together() -> None:

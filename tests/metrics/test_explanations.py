@@ -133,7 +133,7 @@ def test_the_drop_rule_of_the_model_the_day_was_scored_with(
     score_day(facts, start=ago(14))
     explanation = health_explanation(account=slipping)
     assert explanation is not None
-    assert (explanation.model.version, explanation.model.drop_days, explanation.at_risk) == (2, 14, True)
+    assert (explanation.model.version, explanation.model.drop_days, explanation.at_risk) == (3, 14, True)
     assert explanation.risk == (
         "The score fell 18.1 points in 14 days (from 83.5 to 65.4); a fall of 15 or more is at risk."
     )

@@ -59,7 +59,7 @@ def test_only_admins_open_or_change_the_model(
     assert client.get(URL).status_code == 403
     response = client.post(URL, form_data(weight_activity="50", action="save"))
     assert response.status_code == 403
-    assert HealthModel.objects.count() == 1
+    assert HealthModel.objects.count() == 2  # v1 and the recommended v2 (health 0008)
     job = SnapshotJob.objects.create(
         reason="health model v1", start=timezone.localdate(), end=timezone.localdate()
     )
@@ -106,7 +106,7 @@ def test_preview_compares_a_draft_with_the_active_model_and_saves_nothing(
     assert draft_auc != active_auc
     # without activity the stayers score (15 × 85 + 10 × 100 + 10 × 100) / 35 = 93.6: green
     assert cell(page, "distribution", "green") == ["0", "4"]
-    assert HealthModel.objects.count() == 1
+    assert HealthModel.objects.count() == 2  # v1 and the recommended v2 (health 0008)
     assert "parameters-notice" not in page
 
 
@@ -134,7 +134,7 @@ def test_invalid_values_are_shown_on_their_field(
     errors = response.context["form"].errors
     assert errors[field] == [message]
     assert message.replace("(", "").split()[0] in html(response)
-    assert HealthModel.objects.count() == 1
+    assert HealthModel.objects.count() == 2  # v1 and the recommended v2 (health 0008)
 
 
 def test_all_weights_zero_is_an_error_above_the_form(admin_client: Client) -> None:
@@ -153,18 +153,18 @@ def test_saving_makes_a_new_active_version_in_the_history(
 ) -> None:
     response = admin_client.post(URL, form_data(weight_activity="45", note="Usage first", action="save"))
     assert response.status_code == 302 and response["Location"] == URL
-    v2 = health_model_active()
+    v2 = health_model_active()  # v3: v2 is Keel's recommended model, saved inactive by health 0008
     assert (v2.version, v2.created_by, v2.note, v2.changes) == (
-        2,
+        3,
         admin_user,
         "Usage first",
         ["Activity weight: 30 → 45"],
     )
     page = html(admin_client.get(URL))
-    assert "Saved version 2; it is active from now on." in page
-    assert "Active: <strong>version 2</strong>" in page
+    assert "Saved version 3; it is active from now on." in page
+    assert "Active: <strong>version 3</strong>" in page
     assert re.search(
-        r'data-version="2">\s*<td class="nowrap">v2 <span class="badge badge--success">Active', page
+        r'data-version="3">\s*<td class="nowrap">v3 <span class="badge badge--success">Active', page
     )
     assert "Activity weight: 30 → 45" in page and "Usage first" in page
     assert SnapshotJob.objects.filter(reason__startswith="health model").count() == 0
@@ -189,11 +189,11 @@ def test_saving_with_a_recompute_queues_it_and_shows_its_progress(
             ),
         )
     assert response.status_code == 302
-    job = SnapshotJob.objects.get(reason="health model v2")
+    job = SnapshotJob.objects.get(reason="health model v3")
     assert (job.requested_by, job.start, job.end, job.state) == (admin_user, start, end, "done")
     assert job.steps_done == job.steps_total
     page = html(admin_client.get(URL))
-    assert "Recompute: health model v2" in page and f"{job.steps_total} of {job.steps_total} steps" in page
+    assert "Recompute: health model v3" in page and f"{job.steps_total} of {job.steps_total} steps" in page
     progress = admin_client.get(reverse("snapshot_job", args=[job.pk])).json()
     assert progress == {
         "state": "done",
@@ -209,7 +209,7 @@ def test_a_recompute_of_the_retention_window_by_default(book: Facts, admin_clien
     """Without dates, the range is the daily retention window: today − KEEL_DAILY_RETENTION_DAYS … yesterday;
     D (2024-06-30) was computed with v1 and is not in it, so it keeps v1."""
     admin_client.post(URL, form_data(weight_activity="5", action="save", recompute="on"))
-    job = SnapshotJob.objects.get(reason="health model v2")
+    job = SnapshotJob.objects.get(reason="health model v3")
     today = timezone.localdate()
     assert (job.start, job.end) == (today - timedelta(days=400), today - timedelta(days=1))
     assert AccountDay.objects.filter(day=ago(0), health_model__version=1).exists()
@@ -224,7 +224,7 @@ def test_a_recompute_range_must_be_over(admin_client: Client) -> None:
     assert response.context["form"].errors["recompute_to"] == [
         f"The last day that can be computed is {today - timedelta(days=1)}."
     ]
-    assert HealthModel.objects.count() == 1
+    assert HealthModel.objects.count() == 2  # v1 and the recommended v2 (health 0008)
 
 
 def test_query_count_does_not_grow_with_versions_or_accounts(
