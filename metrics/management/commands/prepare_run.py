@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.demo.services import DEMO_PASSWORD, DemoSeedError, demo_default_end, demo_logins, demo_seed
 from accounts.models import Account, Role, User
-from health.services import playbooks_default_create
+from health.services import health_model_recommended_activate, playbooks_default_create
 from metrics.services.health_steps import health_alerts_step
 from metrics.services.pipeline import missing_days, snapshot_compute
 
@@ -64,6 +64,9 @@ class Command(BaseCommand):
             seeded = True
             # The example playbooks, as if made when the demo's history began, so they fire for its last day.
             playbooks_default_create(made_at=timezone.now() - timedelta(days=365 * 3))
+            # The demo scores with Keel's recommended model (revenue trend, onboarding rules); a real installation
+            # starts on METRICS.md's default model and an admin activates the recommended one on the Health page.
+            health_model_recommended_activate()
 
         yesterday = timezone.localdate() - timedelta(days=1)
         missing = missing_days(until=yesterday)
