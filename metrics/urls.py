@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import accounts, dashboards, health_model, jobs
+from metrics.views import accounts, dashboards, health_model, jobs, renewals
 
 urlpatterns = [
     path("accounts/", accounts.account_list, name="account_list"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/csm/<int:pk>/", dashboards.csm_dashboard, name="csm_dashboard"),
     path("dashboard/drilldown/<slug:figure>/<str:month>/", dashboards.drilldown_page, name="drilldown"),
     path("health/model/", health_model.health_model, name="health_model"),
+    path("renewals/forecast/", renewals.renewal_forecast_page, name="renewal_forecast"),
     path("snapshots/", jobs.snapshot_queue, name="snapshot_queue"),
     path("snapshots/jobs/<int:pk>/", jobs.snapshot_job, name="snapshot_job"),
 ]

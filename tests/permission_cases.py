@@ -356,6 +356,13 @@ CASES = [
         pages(403, 403, 302),
         method="post",
     ),
+    Case("renewal_forecast", "renewal forecast", lambda w: reverse("renewal_forecast"), EVERYONE),
+    Case(
+        "renewal_forecast",
+        "renewal forecast of one CSM",
+        lambda w: reverse("renewal_forecast") + f"?csm={w.other_csm.pk}",
+        EVERYONE,
+    ),
     # Surveys: everyone reads (a CSM over their own accounts), admins make and send; the public pages need no login
     Case("survey_list", "surveys", lambda w: reverse("survey_list"), EVERYONE),
     Case("survey_new", "new survey", lambda w: reverse("survey_new"), ADMIN_ONLY),

@@ -67,3 +67,9 @@ def share(distribution: Shares, status: str) -> str:
 @register.filter
 def churn_rate(backtest: Backtest, status: str) -> str:
     return percent(backtest.churn_rate_by_status.get(status))
+
+
+@register.filter
+def renews_likelihood(rate: float | None) -> str:
+    """The likelihood a renewal of a status renews, 1 − its churn rate, as a percentage."""
+    return percent(None if rate is None else 1 - rate)

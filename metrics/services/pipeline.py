@@ -12,6 +12,7 @@ a stage starts when the one before it is complete:
 3. the months' health figures from the daily rows, the ledger of computed days, every account as of the latest
    day, retention;
 4. the rows the Health page re-weights (its preview and the backtest);
+4b. the renewal forecast's rows and rates (they read the backtest's rows);
 5. for the nightly run only, the at-risk alerts of the day.
 
 Every step replaces its own rows in its own transaction, so a failure leaves earlier snapshots intact and running a
@@ -42,6 +43,7 @@ from metrics.models import ComputedDay, SnapshotJob
 from metrics.services.daily import Chunk, account_days_compute_chunk, account_days_expire, daily_chunks
 from metrics.services.health_steps import health_alerts_step, health_caches_refresh
 from metrics.services.monthly import monthly_health_update, monthly_kpis_compute
+from metrics.services.renewals import renewal_forecast_refresh
 from metrics.services.rollups import usage_rollups_refresh
 from metrics.services.threads import in_parallel
 from metrics.sql import files
@@ -93,6 +95,10 @@ def _health_caches(*, start: str, end: str) -> None:
     health_caches_refresh(start=date.fromisoformat(start), end=date.fromisoformat(end))
 
 
+def _renewal_forecast() -> None:
+    renewal_forecast_refresh()
+
+
 def _alerts(*, day: str) -> None:
     health_alerts_step(day=date.fromisoformat(day))
 
@@ -103,6 +109,7 @@ STEPS: dict[str, Callable[..., None]] = {
     "monthly_kpis": _monthly_kpis,
     "finish": _finish,
     "health_caches": _health_caches,
+    "renewal_forecast": _renewal_forecast,
     "alerts": _alerts,
 }
 
@@ -168,6 +175,7 @@ def snapshot_plan(
         ),
         (_step("finish", {"today": today.isoformat(), "months": months, **span}),),
         (_step("health_caches", span),),
+        (_step("renewal_forecast", {}),),  # reads the backtest rows health_caches keeps
     ]
     if alerts:
         stages.append((_step("alerts", {"day": end.isoformat()}),))

@@ -129,6 +129,7 @@ def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS)
     assert vp is not None and csm is not None
     last = ComputedDay.objects.aggregate(last=Max("day"))["last"]
     month = f"{last:%Y-%m}"
+    next_month = f"{last + timedelta(days=32 - last.day):%Y-%m}"
     # An account with history: the one of the CSM's with the most ARR, as a CSM would open it.
     account = (
         AccountCurrent.objects.filter(account__csm=csm)
@@ -193,6 +194,16 @@ def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS)
                 "drill-down: expansion, own book (CSM)",
                 100,
                 lambda: reverse("drilldown", args=["expansion", month]) + f"?csm={csm.pk}",
+            ),
+        ),
+        (as_vp, Page("renewal forecast, 12 months (VP)", 50, lambda: reverse("renewal_forecast"))),
+        (as_csm, Page("renewal forecast, own book (CSM)", 50, lambda: reverse("renewal_forecast"))),
+        (
+            as_vp,
+            Page(
+                "renewal forecast: next month's renewals (VP)",
+                100,
+                lambda: reverse("renewal_forecast") + f"?month={next_month}",
             ),
         ),
     ]

@@ -87,5 +87,5 @@ def test_the_job_counts_its_steps(paying: Facts, monkeypatch: pytest.MonkeyPatch
     paying.compute("2024-05-01", "2024-05-31", today="2024-06-15")
     job = SnapshotJob.objects.get()
     assert job.state == SnapshotJob.State.DONE
-    # rollups, two account chunks, May, finish, the Health page's rows
-    assert job.steps_done == job.steps_total == 1 + 2 + 1 + 1 + 1
+    # rollups, two account chunks, May, finish, the Health page's rows, the renewal forecast
+    assert job.steps_done == job.steps_total == 1 + 2 + 1 + 1 + 1 + 1
