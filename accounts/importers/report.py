@@ -31,6 +31,7 @@ class ErrorLog:
         self._kept_per_source: Counter[tuple[str, str]] = Counter()
         self.limit = limit
         self.total = 0
+        self.warnings: list[str] = []  # what was imported as given but looks wrong: never refuses the bundle
 
     def __bool__(self) -> bool:
         return self.total > 0
@@ -55,6 +56,11 @@ class ErrorLog:
                 reason,
             )
             self._kept.append(problem)
+
+    def warn(self, text: str) -> None:
+        """Something imported as given that a person should look at (`file:line: column: why`)."""
+        if len(self.warnings) < self.limit:
+            self.warnings.append(text)
 
     def add_more(self, count: int) -> None:
         """Problems counted but not listed (a set-based rule returns at most `limit` rows)."""

@@ -13,9 +13,10 @@ from accounts.importers.progress import ImportProgress
 from accounts.importers.reader import BundleError, BundleFile, open_bundle
 from accounts.importers.report import MAX_REPORTED, ErrorLog, FileCounts
 from accounts.importers.rules import file_check
-from accounts.importers.specs import SPECS, USAGE, FileSpec
+from accounts.importers.specs import SPECS, SUBSCRIPTIONS, USAGE, FileSpec
 from accounts.importers.staging import stage_file, staging_create, staging_drop
 from accounts.importers.usage import usage_import
+from accounts.importers.warnings import inclusive_end_warnings
 from accounts.importers.writer import file_write
 from accounts.models import DataSource, ImportRun, User
 from accounts.services.sources import source_accepted, source_rejected
@@ -34,10 +35,11 @@ class ImportResult:
     run: ImportRun
 
     def report_lines(self) -> list[str]:
-        """What a person reads: every problem and a verdict, or a count line per file."""
+        """What a person reads: every problem and a verdict, or a count line per file and the warnings."""
         if not self.ok:
             return [*self.errors, "Rejected: nothing was imported."]
         lines = [f"{name}: {counts.describe()}" for name, counts in self.summary.items()]
+        lines += [f"Warning: {warning}" for warning in self.run.warnings]
         if self.dry_run:
             lines.append("Dry run: the bundle is valid; nothing was saved.")
         return lines
@@ -56,6 +58,8 @@ def file_import(
     if staged is None:
         return None
     file_check(cursor, staged=staged, log=log)
+    if spec is SUBSCRIPTIONS:
+        inclusive_end_warnings(cursor, log=log)
     return None if log else file_write(cursor, staged=staged, today=timezone.localdate())
 
 
@@ -127,9 +131,10 @@ def _finish(
         run.outcome = ImportRun.Outcome.IMPORTED
     run.summary = {name: counts.as_dict() for name, counts in summary.items()}
     run.errors = log.lines()
+    run.warnings = [] if log else log.warnings
     run.finished_at = timezone.now()
     run.state = ImportRun.State.FINISHED
-    run.save(update_fields=["outcome", "summary", "errors", "finished_at", "state"])
+    run.save(update_fields=["outcome", "summary", "errors", "warnings", "finished_at", "state"])
     progress.clear()
 
 

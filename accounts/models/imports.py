@@ -38,6 +38,11 @@ class ImportRun(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     summary = models.JSONField(default=dict, help_text="Per file: created, updated, unchanged counts")
     errors = models.JSONField(default=list, help_text="`file:line: column: reason` lines")
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What was imported as given but looks wrong (`file:line: column: why`)",
+    )
 
     class Meta:
         ordering = ["-started_at"]
