@@ -461,6 +461,31 @@ class RenewalDue(models.Model):
         return f"{self.subscription_id} renews on {self.term_end}"
 
 
+class RenewalMonth(models.Model):
+    """The forecast's renewals summed per month of term end and status: for the company (`csm` null,
+    `company` true) and per owner, so the page reads a few dozen rows whatever the size of the base."""
+
+    month = models.DateField()
+    status = models.CharField(max_length=6, blank=True)
+    company = models.BooleanField()
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    renewals = Count()
+    arr = Money()
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "csm", "month"], name="renewal_month_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status or 'unscored'}"
+
+
 class RenewalRates(models.Model):
     """The churn rates the forecast weighs renewals by: the backtest of the active model (METRICS.md "Backtest")
     over the last 12 month-ends whose 90 days are computed, per status, and over every scored account (for the

@@ -39,6 +39,7 @@ def renewal_forecast_refresh() -> None:
         rates["overall"] = number(ratio(backtest.churned, backtest.scored))
     with transaction.atomic(), sql_step() as step:
         step.run(files, "renewal_due", day=latest, until=forecast_until(latest))
+        step.run(files, "renewal_month")
         RenewalRates.objects.all().delete()
         RenewalRates.objects.create(
             as_of=latest,

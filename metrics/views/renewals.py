@@ -3,17 +3,20 @@ one CSM's (`?csm=<id>`). Reads the forecast's stored rows only (metrics.selector
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import AuthenticatedRequest
 from accounts.models import User
 from accounts.selectors import csms_for_filter
+from metrics.models import RenewalDue
 from metrics.selectors.forecast import STATUSES, churn_rate, renewal_forecast, renewals_of_month
 
 RENEWALS_PER_PAGE = 100
@@ -38,6 +41,46 @@ def _month(text: str) -> date | None:
         return None
 
 
+@dataclass
+class RenewalsPage:
+    """A page of a month's renewals; the month's count comes from the summed rows, so no COUNT over them."""
+
+    object_list: list[RenewalDue]
+    number: int
+    num_pages: int
+
+    def __iter__(self) -> Iterator[RenewalDue]:
+        return iter(self.object_list)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page(renewals: QuerySet[RenewalDue], count: int, request: AuthenticatedRequest) -> RenewalsPage:
+    pages = max(1, -(-count // RENEWALS_PER_PAGE))
+    text = request.GET.get("page", "")
+    number = min(max(int(text), 1), pages) if text.isdigit() else 1
+    start = (number - 1) * RENEWALS_PER_PAGE
+    return RenewalsPage(list(renewals[start : start + RENEWALS_PER_PAGE]), number, pages)
+
+
 @login_required
 def renewal_forecast_page(request: AuthenticatedRequest) -> HttpResponse:
     csm = _csm(request)
@@ -48,9 +91,9 @@ def renewal_forecast_page(request: AuthenticatedRequest) -> HttpResponse:
     if month is not None:
         chosen = next((row for row in forecast.months if row.month == month), None)
         if chosen is not None:
-            renewals = Paginator(
-                renewals_of_month(user=request.user, month=month, csm=csm), RENEWALS_PER_PAGE
-            ).get_page(request.GET.get("page"))
+            renewals = _page(
+                renewals_of_month(user=request.user, month=month, csm=csm), chosen.count, request
+            )
     rates = forecast.rates
     chart = {
         "months": [f"{row.month:%Y-%m}" for row in forecast.months],

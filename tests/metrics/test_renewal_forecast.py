@@ -8,13 +8,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Account, User
+from accounts.sql import sql_step
 from metrics.models import RenewalDue, RenewalRates
 from metrics.selectors.forecast import renewal_forecast
 from metrics.services.renewals import forecast_until
+from metrics.sql import files
 from tests.scenarios import Facts
 
 
@@ -87,6 +90,8 @@ def stored(csm: User, other_csm: User, facts: Facts) -> dict[str, Account]:
             status=status,
             arr=Decimal(arr),
         )
+    with transaction.atomic(), sql_step() as step:
+        step.run(files, "renewal_month")
     return accounts
 
 
@@ -136,3 +141,33 @@ def test_a_vp_narrows_to_one_csm(
     page = client.get(reverse("renewal_forecast"), {"csm": other_csm.pk, "month": "2024-09"}).content.decode()
     assert ">D</a>" in page and "1,234.56" in page
     assert client.get(reverse("renewal_forecast"), {"csm": 99999}).status_code == 404
+
+
+def test_a_months_renewals_come_in_pages_of_100(csm: User, vp: User, facts: Facts, client: Client) -> None:
+    """150 renewals in July: page 1 has 100 (the earliest term ends), page 2 the other 50; the month's count and
+    ARR come from the summed rows."""
+    RenewalRates.objects.create(as_of=date(2024, 6, 30), model_version=1, overall=0.1)
+    account = facts.account("Big", csm=csm)
+    RenewalDue.objects.bulk_create(
+        RenewalDue(
+            as_of=date(2024, 6, 30),
+            term_end=date(2024, 7, 1 + n % 31),
+            account=account,
+            subscription_id=f"sub_{n:03}",
+            csm=csm,
+            status="",
+            arr=Decimal(10),
+        )
+        for n in range(150)
+    )
+    with transaction.atomic(), sql_step() as step:
+        step.run(files, "renewal_month")
+    client.force_login(vp)
+    first = client.get(reverse("renewal_forecast"), {"month": "2024-07"})
+    assert len(first.context["renewals"].object_list) == 100
+    assert "Page 1 of 2" in first.content.decode() and "150 · ARR $1,500.00" in first.content.decode()
+    second = client.get(reverse("renewal_forecast"), {"month": "2024-07", "page": "2"})
+    assert len(second.context["renewals"].object_list) == 50
+    assert max(r.term_end for r in first.context["renewals"]) <= min(
+        r.term_end for r in second.context["renewals"]
+    )
