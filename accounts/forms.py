@@ -10,10 +10,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
-from accounts.models import Role, User
+from accounts.models import Account, Contact, Role, TimelineEntry, User
+from accounts.services.timeline import MAX_TEXT
 
 
 class LoginForm(AuthenticationForm):
@@ -105,3 +107,36 @@ class StripeMappingForm(forms.Form):
 
     customer_id = forms.CharField(max_length=255, widget=forms.HiddenInput)
     account = forms.CharField(max_length=200, label="Account external id")
+
+
+class TimelineEntryForm(forms.Form):
+    """Log a note, call, meeting or email with an account; `contacts` are the account's (the service checks)."""
+
+    kind = forms.ChoiceField(
+        choices=TimelineEntry.Kind.choices, initial=TimelineEntry.Kind.CALL, label="What"
+    )
+    occurred_on = forms.DateField(
+        label="When", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    text = forms.CharField(
+        max_length=MAX_TEXT, label="What happened", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contacts = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, label="With", widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, contacts: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].choices = contacts  # type: ignore[attr-defined]
+
+    @classmethod
+    def for_account(cls, account: Account, *args: Any, **kwargs: Any) -> TimelineEntryForm:
+        """The form with every contact of `account` to choose from."""
+        contacts = Contact.objects.filter(account=account).order_by("name", "email")
+        return cls(
+            *args, contacts=[(contact.pk, contact.name or contact.email) for contact in contacts], **kwargs
+        )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from health.models import COMPONENT_LABELS, COMPONENTS, DEFAULT_PARAMETERS, PARAMETERS, HealthModel
+from accounts.models import User
+from health.models import COMPONENT_LABELS, COMPONENTS, DEFAULT_PARAMETERS, PARAMETERS, HealthModel, Task
 from health.selectors.tasks import STATES, UNASSIGNED
 from health.services import health_model_draft
-from health.services.tasks import MAX_NOTE
+from health.services.tasks import MAX_DESCRIPTION, MAX_NOTE, MAX_TITLE
 
 
 def _number(*, whole: bool = False, **attrs: Any) -> forms.Field:
@@ -135,3 +136,38 @@ class TaskFilterForm(forms.Form):
 
 class TaskCloseForm(forms.Form):
     note = forms.CharField(required=False, max_length=MAX_NOTE, widget=forms.TextInput())
+
+
+class TaskForm(forms.Form):
+    """A task made or changed by hand; `assignees` are those task_assignees allows (the service checks again)."""
+
+    title = forms.CharField(
+        max_length=MAX_TITLE, widget=forms.TextInput(attrs={"placeholder": "What is to be done"})
+    )
+    description = forms.CharField(
+        required=False, max_length=MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    assignee = forms.TypedChoiceField(coerce=int, label="For")
+    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    priority = forms.ChoiceField(choices=Task.Priority.choices, initial=Task.Priority.NORMAL)
+
+    def __init__(self, *args: Any, assignees: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {person.pk: person for person in assignees}
+        choices = [(person.pk, f"{person.name} ({person.get_role_display()})") for person in assignees]
+        self.fields["assignee"].choices = choices  # type: ignore[attr-defined]
+
+    def chosen_assignee(self) -> User:
+        return self.people[self.cleaned_data["assignee"]]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class TaskSnoozeForm(forms.Form):
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+# The quick choices of the Snooze menu: days from today and their label.
+SNOOZE_CHOICES = ((1, "Tomorrow"), (3, "3 days"), (7, "1 week"), (14, "2 weeks"), (30, "30 days"))

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from accounts.models import Account, ImportRun, SegmentWriteKey, User
+from accounts.models import Account, ImportRun, SegmentWriteKey, TimelineEntry, User
 from health.models import Playbook, Task
 from metrics.models import SnapshotJob
 from surveys.models import Invitation, Survey
@@ -79,6 +79,18 @@ PLAYBOOK_FORM = {
     "steps-0-offset_days": "1",
     "steps-0-priority": "high",
 }
+
+
+def _entry(w: World, *, other: bool = False) -> int:
+    """A call on the timeline, logged by the CSM on their account (or by the other CSM on theirs)."""
+    author, account = (w.other_csm, w.other) if other else (w.csm, w.own)
+    entry, _ = TimelineEntry.objects.get_or_create(
+        account=account, author=author, defaults={"kind": "call", "occurred_on": JUNE, "text": "Called"}
+    )
+    return entry.pk
+
+
+LOGGED = {"kind": "call", "occurred_on": "2024-06-01", "text": "Walked them through the export"}
 
 
 def _playbook() -> int:
@@ -245,6 +257,99 @@ CASES = [
         "close another's task",
         lambda w: reverse("task_close", args=[w.other_task.pk]),
         pages(404, 302, 302),
+        method="post",
+    ),
+    Case("task_new", "find the account of a new task", lambda w: reverse("task_new") + "?q=a", EVERYONE),
+    Case(
+        "task_new",
+        "new task on own account",
+        lambda w: reverse("task_new") + f"?account={w.own.pk}",
+        EVERYONE,
+    ),
+    Case(
+        "task_new",
+        "new task on another's account",
+        lambda w: reverse("task_new") + f"?account={w.other.pk}",
+        pages(404, 200, 200),
+    ),
+    Case(
+        "task_new",
+        "post a new task without a title (the form again)",
+        lambda w: reverse("task_new") + f"?account={w.own.pk}",
+        EVERYONE,
+        method="post",
+    ),
+    Case("task_edit", "edit own task", lambda w: reverse("task_edit", args=[w.own_task.pk]), EVERYONE),
+    Case(
+        "task_edit",
+        "edit another's task",
+        lambda w: reverse("task_edit", args=[w.other_task.pk]),
+        pages(404, 200, 200),
+    ),
+    Case(
+        "task_snooze",
+        "snooze own task",
+        lambda w: reverse("task_snooze", args=[w.own_task.pk]),
+        pages(302, 302, 302),
+        method="post",
+        data={"until": ""},
+    ),
+    Case(
+        "task_snooze",
+        "snooze another's task",
+        lambda w: reverse("task_snooze", args=[w.other_task.pk]),
+        pages(404, 302, 302),
+        method="post",
+        data={"until": ""},
+    ),
+    Case(
+        "timeline_entry_new",
+        "log a call on own account",
+        lambda w: reverse("timeline_entry_new", args=[w.own.pk]),
+        pages(302, 302, 302),
+        method="post",
+        data=LOGGED,
+    ),
+    Case(
+        "timeline_entry_new",
+        "log a call on another's account",
+        lambda w: reverse("timeline_entry_new", args=[w.other.pk]),
+        pages(404, 302, 302),
+        method="post",
+        data=LOGGED,
+    ),
+    Case(
+        "timeline_entry_new",
+        "log nothing (the form again, with its errors)",
+        lambda w: reverse("timeline_entry_new", args=[w.own.pk]),
+        pages(400, 400, 400),
+        method="post",
+    ),
+    # Only its author changes an entry: VPs and admins see it, but may not change it.
+    Case(
+        "timeline_entry_edit",
+        "edit own timeline entry",
+        lambda w: reverse("timeline_entry_edit", args=[_entry(w)]),
+        pages(200, 403, 403),
+    ),
+    Case(
+        "timeline_entry_edit",
+        "edit another CSM's timeline entry",
+        lambda w: reverse("timeline_entry_edit", args=[_entry(w, other=True)]),
+        pages(404, 403, 403),
+    ),
+    Case(
+        "timeline_entry_delete",
+        "delete own timeline entry",
+        lambda w: reverse("timeline_entry_delete", args=[_entry(w)]),
+        pages(302, 403, 403),
+        method="post",
+    ),
+    Case(
+        "timeline_entry_delete",
+        "delete another CSM's timeline entry",
+        lambda w: reverse("timeline_entry_delete", args=[_entry(w, other=True)]),
+        pages(404, 403, 403),
         method="post",
     ),
     # Team and data (admins)

@@ -31,6 +31,7 @@ from accounts.models.segment import SegmentMessage, SegmentState, SegmentUserAcc
 from accounts.models.sources import SOURCE_DAY_SLOTS, DataSource, SourceDay, SourceRejection
 from accounts.models.stripe import StripeCustomer, StripeEvent
 from accounts.models.team import Role, TeamSettings, User, UserManager
+from accounts.models.timeline import TimelineEntry
 
 __all__ = [
     "ANNUAL_FACTOR",
@@ -63,6 +64,7 @@ __all__ = [
     "TeamSettings",
     "Ticket",
     "TicketStatus",
+    "TimelineEntry",
     "UsageEvent",
     "User",
     "UserManager",

@@ -8,6 +8,7 @@ A CSM sees the accounts they own today (`Account.csm`); VPs and admins see every
 from accounts.selectors.access import (
     UNASSIGNED,
     account_get_for_user,
+    account_search,
     accounts_for_user,
     money_field,
     with_current_mrr,
@@ -29,6 +30,7 @@ __all__ = [
     "DISTINCT_SEGMENTS_SQL",
     "UNASSIGNED",
     "account_get_for_user",
+    "account_search",
     "accounts_for_user",
     "csms_for_filter",
     "fallback_owner",

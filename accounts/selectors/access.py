@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -61,3 +61,13 @@ def with_current_mrr(accounts: QuerySet[Account], *, day: date | None = None) ->
         current_mrr=Coalesce(Subquery(annual, output_field=money), Value(Decimal(0)), output_field=money)
         / Value(Decimal(12), output_field=money)
     )
+
+
+def account_search(user: User, query: str, *, limit: int = 20) -> list[Account]:
+    """Up to `limit` accounts `user` may see whose name or external id contains `query` (case-insensitive), by
+    name: the account picker of a new task."""
+    query = query.strip()
+    if not query:
+        return []
+    matches = accounts_for_user(user).filter(Q(name__icontains=query) | Q(external_id__icontains=query))
+    return list(matches.select_related("csm").order_by("name", "pk")[:limit])

@@ -1,5 +1,6 @@
-"""Pages of the team and its data, one module per page (home and Team, Data, the Segment endpoint and its write keys). The pages of accounts read
-snapshots, so they live on the top floor (metrics.views.accounts)."""
+"""Pages of the team and its data, one module per page (home and Team, Data, the Segment endpoint and its write
+keys, the timeline's logged entries). The pages of accounts read snapshots, so they live on the top floor
+(metrics.views.accounts)."""
 
 from accounts.views.api_tokens import api_token_revoke_view, api_tokens
 from accounts.views.data import data, import_run_detail, import_run_progress
@@ -14,6 +15,7 @@ from accounts.views.segment import (
 from accounts.views.sources import data_sources
 from accounts.views.stripe import stripe_quarantine, stripe_webhook
 from accounts.views.team import home, team, team_deactivate, team_reactivate, team_role
+from accounts.views.timeline import timeline_entry_delete_view, timeline_entry_edit, timeline_entry_new
 
 __all__ = [
     "api_token_revoke_view",
@@ -35,4 +37,7 @@ __all__ = [
     "team_deactivate",
     "team_reactivate",
     "team_role",
+    "timeline_entry_delete_view",
+    "timeline_entry_edit",
+    "timeline_entry_new",
 ]

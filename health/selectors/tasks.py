@@ -1,31 +1,39 @@
-"""Tasks for the Tasks page and the API. Access is decided here: a CSM sees the tasks assigned to them, VPs and
-admins every task (DESIGN.md "Roles and access"); another CSM's task is a 404."""
+"""Tasks for the Tasks page and the API. Access is decided here: a CSM sees the tasks assigned to them and those
+they made, VPs and admins every task (DESIGN.md "Roles and access"); another CSM's task is a 404."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from health.models import Task
 
 UNASSIGNED = "none"  # the CSM filter's value for tasks without an assignee
-STATES = ("open", "closed", "all")
+STATES = ("open", "snoozed", "closed", "all")  # open: not snoozed past today
 
 
 def tasks_for_user(user: User) -> QuerySet[Task]:
-    """The tasks `user` may see: their own for a CSM, all for VPs and admins."""
+    """The tasks `user` may see: a CSM's own and those they made, all for VPs and admins."""
     if user.is_vp:
         return Task.objects.all()
-    return Task.objects.filter(assignee=user)
+    return Task.objects.filter(Q(assignee=user) | Q(created_by=user))
 
 
-def task_list(*, user: User, state: str = "open", csm: str = "") -> QuerySet[Task]:
-    """`user`'s tasks in `state` (open, closed, all), open ones by due date, closed ones latest first, with
-    their account, assignee and closer. `csm` (a user id or UNASSIGNED) narrows what `user` may see anyway."""
+def task_list(*, user: User, state: str = "open", csm: str = "", today: date | None = None) -> QuerySet[Task]:
+    """`user`'s tasks in `state` (open, snoozed, closed, all), open and snoozed ones by due date, closed ones latest
+    first, with their account, assignee and closer. An open task snoozed until a day after `today` is listed as
+    snoozed, not open. `csm` (a user id or UNASSIGNED) narrows what `user` may see anyway."""
+    today = today or timezone.localdate()
     tasks = tasks_for_user(user).select_related("account", "assignee", "closed_by", "episode")
+    awake = Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today)
     if state == "open":
-        tasks = tasks.filter(closed_at__isnull=True).order_by("due_on", "pk")
+        tasks = tasks.filter(awake, closed_at__isnull=True).order_by("due_on", "pk")
+    elif state == "snoozed":
+        tasks = tasks.filter(~awake, closed_at__isnull=True).order_by("snoozed_until", "due_on", "pk")
     elif state == "closed":
         tasks = tasks.filter(closed_at__isnull=False).order_by("-closed_at", "-pk")
     else:

@@ -10,7 +10,15 @@ from health.services.playbooks import (
     playbooks_fire,
 )
 from health.services.scores import health_scores_compute
-from health.services.tasks import task_close, task_follow_up_open
+from health.services.tasks import (
+    task_assignees,
+    task_close,
+    task_create,
+    task_follow_up_open,
+    task_may_change,
+    task_snooze,
+    task_update,
+)
 from health.services.versions import (
     health_model_activate,
     health_model_changes,
@@ -36,6 +44,11 @@ __all__ = [
     "playbook_set_active",
     "playbooks_default_create",
     "playbooks_fire",
+    "task_assignees",
     "task_close",
+    "task_create",
     "task_follow_up_open",
+    "task_may_change",
+    "task_snooze",
+    "task_update",
 ]

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.selectors import fallback_owner
 from accounts.sql import SqlStep
 from health.models import Task
 from health.sql import files
@@ -31,12 +32,17 @@ TASK_DUE_DAYS = 7  # an at-risk task is due a week after the day it was raised f
 
 def health_alerts_raise(*, step: SqlStep, day: date) -> int:
     """End the at-risk episodes that are over on `day`, start one for every account at risk on `day` without
-    one open, and give each new episode a task for the account's CSM; email each CSM once, after commit, about
+    one open, and give each new episode a task for the account's CSM (the fallback owner without one); email each CSM once, after commit, about
     their new tasks. Return how many tasks were made. Reads `_risk_rows` (health/sql/alerts.sql says which rows;
     the caller made them, in `step`). Safe to run twice for a day: the second run makes none."""
     with transaction.atomic():
         rows = step.fetch(
-            files, "alerts", day=day, days=EPISODE_END_DAYS, due_on=day + timedelta(days=TASK_DUE_DAYS)
+            files,
+            "alerts",
+            day=day,
+            days=EPISODE_END_DAYS,
+            due_on=day + timedelta(days=TASK_DUE_DAYS),
+            fallback_id=owner.pk if (owner := fallback_owner()) is not None else None,
         )
         task_ids = [task_id for (task_id,) in rows]
         tasks = (

@@ -5,10 +5,11 @@
 -- First the open episodes that are over: after %(days)s days in a row not at risk (two windows, the days ending
 -- on `day` and those ending the day before, in case yesterday's run did not happen), or at a day without MRR.
 -- Then a new episode for every account at risk on the day without one open, and its task for the account's CSM
--- with the reason as data (health.reasons: red, or the drop of the model the day was scored with).
+-- (or %(fallback_id)s, the team's fallback owner, for an account without one) with the reason as data
+-- (health.reasons: red, or the drop of the model the day was scored with).
 -- in: _risk_rows, accounts_account, health_healthmodel
 -- out: health_atriskepisode, health_task
--- params: day, days, due_on
+-- params: day, days, due_on, fallback_id
 UPDATE health_atriskepisode e
 SET ended_on = CASE WHEN NOT paying THEN %(day)s::date
                     WHEN NOT at_risk_before THEN %(day)s::date - 1
@@ -39,7 +40,7 @@ WITH started AS (
 )
 INSERT INTO health_task
     (account_id, assignee_id, kind, episode_id, title, reason, due_on, created_at, close_note)
-SELECT s.account_id, a.csm_id, 'at_risk', s.id, a.name || ' is at risk',
+SELECT s.account_id, COALESCE(a.csm_id, %(fallback_id)s), 'at_risk', s.id, a.name || ' is at risk',
        jsonb_build_object('kind', 'at_risk', 'score', d.score, 'red', d.status = 'red',
                           'yellow_min', m.yellow_min, 'drop_points', m.drop_points, 'drop_days', m.drop_days,
                           'before', b.score),

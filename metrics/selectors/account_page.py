@@ -71,6 +71,7 @@ class SpanRow:
 
 @dataclass(frozen=True)
 class ContactRow:
+    pk: int
     name: str
     email: str
     title: str
@@ -122,6 +123,11 @@ class TaskRow(TaskState):
     closed_at: datetime | None
     close_note: str
     assignee: str
+    assignee_id: int | None
+    created_by_id: int | None
+    priority: str
+    snoozed_until: date | None
+    description: str
 
 
 @dataclass(frozen=True)
@@ -151,7 +157,7 @@ class AccountPage:
 # How the values of a list's JSON rows become Python again: by the field's name (JSON has no dates or decimals).
 _PARSE: dict[str, Callable[[Any], Any]] = {
     **dict.fromkeys(("created_at", "first_response_at", "resolved_at", "responded_at", "closed_at"), _stamp),
-    **dict.fromkeys(("starts_on", "ends_on", "due_on"), _day),
+    **dict.fromkeys(("starts_on", "ends_on", "due_on", "snoozed_until"), _day),
     **dict.fromkeys(("amount", "annual_amount"), Decimal),
 }
 

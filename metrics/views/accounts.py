@@ -7,6 +7,7 @@ Views are thin: access (`accounts.selectors.accounts_for_user`, `account_page_fo
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from typing import cast
 
 from django.conf import settings
@@ -18,8 +19,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import AuthenticatedRequest
+from accounts.forms import TimelineEntryForm
 from accounts.models import Account
 from accounts.selectors import csms_for_filter, segments_for_user
+from health.forms import SNOOZE_CHOICES
 from metrics.forms import AccountFilterForm
 from metrics.models import AccountCurrent
 from metrics.selectors.account_history import account_charts, account_history
@@ -28,6 +31,7 @@ from metrics.selectors.account_list import account_list as accounts_listed
 from metrics.selectors.account_page import account_page_for_user, span_timeline
 from metrics.selectors.explanations import health_explanation
 from metrics.selectors.renewals import next_renewal
+from metrics.selectors.timeline import EVENTS_SHOWN, account_timeline
 
 ACCOUNTS_PER_PAGE = 50
 
@@ -96,13 +100,18 @@ def _export(accounts: QuerySet[Account]) -> StreamingHttpResponse:
 @login_required
 def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The account 360: today's MRR from the spans, health with its explanation, history from the snapshots
-    (health and usage of the last 90 days, MRR at every month-end), renewals, answers, tickets, tasks, contacts."""
+    (health and usage of the last 90 days, MRR at every month-end), renewals, answers, tickets, tasks, contacts,
+    and the timeline (logged entries and Keel's own events; `?events=` shows more)."""
     today = timezone.localdate()
     data = account_page_for_user(request.user, pk, day=today)
     account = data.account
     history = account_history(account_id=account.pk)
     health = health_explanation(account=account)
     renewal = next_renewal(data.spans, day=today)
+    shown = request.GET.get("events", "")
+    events = account_timeline(
+        account_id=account.pk, today=today, limit=int(shown) if shown.isdigit() else EVENTS_SHOWN
+    )
     context = {
         "section": "accounts",
         "account": account,
@@ -112,7 +121,14 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "data": data,
         "history": history,
         "movements": [month for month in reversed(history.months) if month.movement][:12],
-        "timeline": span_timeline(data.spans, today=today),
+        "spans_chart": span_timeline(data.spans, today=today),
+        "events": events,
+        "more_events": events.shown + EVENTS_SHOWN,
+        "log_form": TimelineEntryForm(  # the contacts the page lists already
+            contacts=[(contact.pk, contact.name or contact.email) for contact in data.contacts],
+            initial={"occurred_on": today},
+        ),
+        "snooze_choices": [(today + timedelta(days=days), label) for days, label in SNOOZE_CHOICES],
         "renewal": {"on": renewal[0], "span": renewal[1], "days": (renewal[0] - today).days}
         if renewal
         else None,

@@ -158,7 +158,7 @@ def test_a_csm_reads_their_book_filters_accounts_and_opens_one(
     for chart in ("score", "account-mrr", "usage"):
         assert inked(page, f"chart-{chart}") > 500, chart
     expect(page.locator("#health-score")).to_be_visible()
-    expect(page.locator("#timeline .timeline__bar").first).to_be_visible()
+    expect(page.locator("#subscription-timeline .timeline__bar").first).to_be_visible()
     screenshot(page, "account.png", full_page=True)
 
 

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from accounts.demo.activity import demo_activity_seed
 from accounts.demo.services import DEMO_PASSWORD, DemoSeedError, demo_default_end, demo_logins, demo_seed
 from accounts.models import Account, Role, User
 from health.services import health_model_recommended_activate, playbooks_default_create
@@ -67,6 +68,8 @@ class Command(BaseCommand):
             # The demo scores with Keel's recommended model (revenue trend, onboarding rules); a real installation
             # starts on METRICS.md's default model and an admin activates the recommended one on the Health page.
             health_model_recommended_activate()
+            logged = demo_activity_seed(seed=1, today=timezone.localdate())
+            self.stdout.write(f"  {logged} calls, meetings, emails and notes on the CSMs' timelines.")
 
         yesterday = timezone.localdate() - timedelta(days=1)
         missing = missing_days(until=yesterday)
