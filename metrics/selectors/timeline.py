@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-EVENTS_SHOWN = 50
+EVENTS_SHOWN = 20
 EVENTS_MAX = 1000
 MONEY = frozenset({"mrr", "before_mrr"})
 

@@ -9,16 +9,22 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from django.db.models import Count
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.demo.services import demo_seed
+from accounts.models import Role, User
+from metrics.services.pipeline import snapshot_compute
 from tests.conftest import PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+    from pytest_django.fixtures import Settings
     from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API runs an event loop in the test's thread; Django would then refuse ORM calls made by the
@@ -109,3 +115,26 @@ def screenshot() -> Callable[..., Path]:
         return path
 
     return take
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings: Settings) -> dict[str, User]:
+    """60 demo accounts with history to yesterday, snapshots of the last 12 months (daily rows of the last 100
+    days, the shortest retention, to keep the test quick); the demo team with the tests' password."""
+    settings.KEEL_DAILY_RETENTION_DAYS = 100
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    demo_seed(accounts=60, seed=3, end=yesterday, usage_days=100)
+    start = (yesterday.replace(day=1) - timedelta(days=330)).replace(day=1)
+    snapshot_compute(start=start, end=yesterday, today=today)
+    for user in User.objects.all():
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    busiest = (
+        User.objects.filter(role=Role.CSM)
+        .annotate(books=Count("accounts"))
+        .order_by("-books", "email")
+        .first()
+    )
+    assert busiest is not None
+    return {"vp": User.objects.get(role=Role.VP), "csm": busiest}

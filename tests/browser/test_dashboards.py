@@ -5,54 +5,23 @@ account list and opens an account 360. Screenshots: test-artifacts/ (docs/ with 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo.services import demo_seed
 from accounts.models import Role, User
 from accounts.months import previous_month
 from metrics.models import MonthlyKpi, Scope
-from metrics.services.pipeline import snapshot_compute
 from tests.browser.conftest import ARTIFACTS
-from tests.conftest import PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
-    from pytest_django.fixtures import Settings
     from pytest_django.live_server_helper import LiveServer
 
 TABLET = {"width": 820, "height": 1180}
-
-
-@pytest.fixture
-def demo(transactional_db: None, settings: Settings) -> dict[str, User]:
-    """60 demo accounts with history to yesterday, snapshots of the last 12 months (daily rows of the last 100
-    days, the shortest retention, to keep the test quick); the demo team with the tests' password."""
-    settings.KEEL_DAILY_RETENTION_DAYS = 100
-    today = timezone.localdate()
-    yesterday = today - timedelta(days=1)
-    demo_seed(accounts=60, seed=3, end=yesterday, usage_days=100)
-    start = (yesterday.replace(day=1) - timedelta(days=330)).replace(day=1)
-    snapshot_compute(start=start, end=yesterday, today=today)
-    for user in User.objects.all():
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-    busiest = (
-        User.objects.filter(role=Role.CSM)
-        .annotate(books=Count("accounts"))
-        .order_by("-books", "email")
-        .first()
-    )
-    assert busiest is not None
-    return {"vp": User.objects.get(role=Role.VP), "csm": busiest}
 
 
 def _money(text: str) -> Decimal:
@@ -227,8 +196,13 @@ def test_the_main_pages_fit_a_phone(
             reverse("account_list"),
             reverse("account_detail", args=[account.pk]),
             reverse("task_list"),
+            reverse("task_new") + f"?account={account.pk}",
+            reverse("renewal_forecast"),
         ],
-        admin: [reverse(name) for name in ("health_model", "data", "data_sources", "team", "api_tokens")],
+        admin: [
+            reverse(name)
+            for name in ("health_model", "data", "data_sources", "team", "api_tokens", "playbook_list")
+        ],
     }
     month = (
         MonthlyKpi.objects.filter(scope=Scope.COMPANY).order_by("-month").values_list("month", flat=True)[1]
