@@ -58,7 +58,7 @@ def morning(demo: dict[str, User]) -> dict[str, object]:
         .first()
     )
     assert task is not None and task.assignee is not None, "the demo has no account at risk in its last days"
-    return {"csm": task.assignee, "account": task.account, "playbook_task": task, "vp": demo["vp"]}
+    return {"csm": task.assignee, "playbook_task": task, "vp": demo["vp"]}
 
 
 def test_a_csms_morning(
@@ -67,7 +67,7 @@ def test_a_csms_morning(
     screenshot: Callable[..., Path],
     morning: dict[str, object],
 ) -> None:
-    csm, account, playbook_task, vp = (morning[key] for key in ("csm", "account", "playbook_task", "vp"))
+    csm, playbook_task, vp = (morning[key] for key in ("csm", "playbook_task", "vp"))
     assert isinstance(csm, User) and isinstance(vp, User) and isinstance(playbook_task, Task)
     login(page, csm)
 
@@ -163,7 +163,9 @@ def test_a_vps_look_ahead(
 
     # NRR's drill-down (monthly: the demo's snapshots cover a year, not the 13 month-ends of nrr_12m), for the
     # last complete month: the accounts' MRR at the end over their MRR at the start is the dashboard's NRR.
-    month = MonthlyKpi.objects.filter(scope=Scope.COMPANY).order_by("-month").values_list("month", flat=True)[1]
+    month = (
+        MonthlyKpi.objects.filter(scope=Scope.COMPANY).order_by("-month").values_list("month", flat=True)[1]
+    )
     page.goto(reverse("drilldown", args=["nrr-monthly", f"{month:%Y-%m}"]))
     end = _money(page.locator("#list-total").inner_text())
     start = _money(page.locator("#list-start").inner_text())
