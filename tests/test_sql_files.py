@@ -22,7 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOORS = ("accounts", "health", "surveys", "metrics")  # README "Architecture": each may use those before it
 SQL_FILES = sorted(path for app in FLOORS for path in (ROOT / app).glob("sql/*.sql"))
 # The SQL functions of Keel's rules, by the app whose migration defines them.
-FUNCTIONS = {"keel_health_": "health", "keel_revenue_": "metrics", "keel_month_end": "metrics"}
+FUNCTIONS = {
+    "keel_term_": "accounts",
+    "keel_health_": "health",
+    "keel_revenue_": "metrics",
+    "keel_month_end": "metrics",
+}
 
 _TEMP = re.compile(r"\b_[a-z][a-z0-9_]*\b")
 _WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")

@@ -57,6 +57,8 @@ class SpanSerializer(serializers.ModelSerializer[SubscriptionSpan]):
             "currency",
             "starts_on",
             "ends_on",
+            "renews_on",
+            "term",
         ]
 
 
@@ -67,6 +69,8 @@ class SpanOfSubscription(serializers.Serializer[Any]):
     currency = serializers.CharField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(allow_null=True)
+    renews_on = serializers.DateField(allow_null=True)
+    term = serializers.CharField(allow_blank=True)
 
 
 class SubscriptionSerializer(serializers.Serializer[Any]):
@@ -82,6 +86,8 @@ class SpanWrite(serializers.Serializer[Any]):
     ends_on = serializers.DateField(required=False, allow_null=True)
     plan = serializers.CharField(max_length=300, required=False, allow_null=True)
     currency = serializers.CharField(required=False, allow_null=True)
+    renews_on = serializers.DateField(required=False, allow_null=True)
+    term = serializers.ChoiceField(Interval.choices, required=False, allow_null=True, allow_blank=True)
 
 
 class SubscriptionWrite(serializers.Serializer[Any]):

@@ -116,7 +116,7 @@ def _check_subscriptions(rules: _Rules) -> None:
     table = SUBSCRIPTIONS.table
     # An optional column left out keeps the stored value of the span with the same key (subscription_id,
     # starts_on), so the spans are checked, and then written, as they will be.
-    kept = [name for name in ("ends_on", "plan") if not rules.staged.has(name)]
+    kept = [name for name in ("ends_on", "plan", "renews_on", "term") if not rules.staged.has(name)]
     if kept:
         rules.cursor.execute(
             compose(

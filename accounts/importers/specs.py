@@ -97,6 +97,15 @@ def _ends_after_start(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield "ends_on", f"{ends_on} is not after starts_on {starts_on} (ends_on ≤ starts_on)"
 
 
+def _renews_after_start(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    starts_on, renews_on = row.get("starts_on"), row.get("renews_on")
+    if starts_on is not None and renews_on is not None and renews_on <= starts_on:
+        yield (
+            "renews_on",
+            f"{renews_on} is not after starts_on {starts_on} (the first term ends after the start)",
+        )
+
+
 def _not_before_created(column: str) -> RowRule:
     def rule(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         created_at, value = row.get("created_at"), row.get(column)
@@ -162,8 +171,10 @@ SUBSCRIPTIONS = FileSpec(
         _date("ends_on"),
         _text("plan", 300),
         _currency(),
+        _date("renews_on"),
+        _choice("term", Interval.values),
     ),
-    row_rules=(_ends_after_start,),
+    row_rules=(_ends_after_start, _renews_after_start),
 )
 
 TICKETS = FileSpec(

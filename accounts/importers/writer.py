@@ -172,6 +172,8 @@ _SUBSCRIPTIONS = Upsert(
         Assign("amount", "s.amount", None),
         Assign("currency", "%(currency)s", None),
         Assign("ends_on", "s.ends_on", None),
+        Assign("renews_on", "s.renews_on", None),
+        Assign("term", "coalesce(s.term, '')", None),
     ),
     joins=_JOIN_ACCOUNT,
 )

@@ -144,6 +144,16 @@ class SubscriptionSpan(models.Model):
     currency = models.CharField(max_length=3)
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
+    # The contract's terms when they are not the billing interval's (DATA.md subscriptions.csv; METRICS.md
+    # `renewals_due`): the first term end, and the term's length. Blank: terms are the interval's, from starts_on.
+    renews_on = models.DateField(null=True, blank=True, help_text="The first term end (contract date)")
+    term = models.CharField(
+        max_length=10,
+        blank=True,
+        db_default="",
+        choices=Interval.choices,
+        help_text="The contract term's length; blank: the billing interval (year and quarter renew)",
+    )
     annual_amount = models.GeneratedField(
         expression=F("amount")
         * Case(
@@ -162,6 +172,11 @@ class SubscriptionSpan(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="span_amount_not_negative"),
             models.CheckConstraint(condition=Q(interval__in=Interval.values), name="span_interval_valid"),
+            models.CheckConstraint(condition=Q(term__in=["", *Interval.values]), name="span_term_valid"),
+            models.CheckConstraint(
+                condition=Q(renews_on__isnull=True) | Q(renews_on__gt=F("starts_on")),
+                name="span_renews_after_start",
+            ),
             *day_ranges_apart(
                 key="subscription_id",
                 starts="starts_on",

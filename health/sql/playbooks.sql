@@ -1,8 +1,8 @@
 -- The playbooks that fire on %(day)s (health.models.playbooks), set-based over every account, and their tasks.
 -- Only active playbooks made on or before the day fire. Occurrences: turned red on the day (_turned_red, made by
 -- the pipeline from the stored rows), an at-risk episode that starts on the day, a term end t = day + N of a
--- yearly or quarterly span active on the day (METRICS.md `renewals_due`: t = starts_on + k × interval, k ≥ 1,
--- clamped to the month's end, due when the span is active on t − 1), the account's first day with MRR > 0 (its
+-- span active on the day (METRICS.md `renewals_due`: keel_term_end_in_month, accounts/migrations/0016, the one
+-- rule of term ends), the account's first day with MRR > 0 (its
 -- first paid span starts on the day), an NPS answer of 0–6 given on the day (local date in %(tz)s).
 -- A run is made once per (playbook, account, occurrence): a rerun of the day makes none, so it opens no task.
 -- Each new run opens one task per step of its playbook, for the account's CSM or %(fallback_id)s without one.
@@ -24,17 +24,12 @@ fired AS (
     SELECT p.id, s.account_id, s.subscription_id || '@' || t.t::text
     FROM active p
     JOIN accounts_subscriptionspan s
-      ON p.trigger = 'renewal' AND s.interval IN ('year', 'quarter')
+      ON p.trigger = 'renewal' AND (s.interval IN ('year', 'quarter') OR s.term <> '')
      AND s.starts_on <= %(day)s::date AND (s.ends_on IS NULL OR %(day)s::date < s.ends_on)
     CROSS JOIN LATERAL (SELECT %(day)s::date + p.days AS t) t
-    CROSS JOIN LATERAL (
-        SELECT ((extract(year FROM t.t) - extract(year FROM s.starts_on)) * 12
-                + extract(month FROM t.t) - extract(month FROM s.starts_on))::int AS months_between
-    ) m
-    WHERE m.months_between > 0
-      AND mod(m.months_between, CASE s.interval WHEN 'year' THEN 12 ELSE 3 END) = 0
-      AND (s.starts_on + make_interval(months => m.months_between))::date = t.t
-      AND (s.ends_on IS NULL OR t.t <= s.ends_on)
+    WHERE keel_term_end_in_month(
+        s.starts_on, s.ends_on, s.interval, s.renews_on, s.term, date_trunc('month', t.t)::date
+    ) = t.t
     UNION ALL
     SELECT p.id, f.account_id, %(day)s::date::text
     FROM active p

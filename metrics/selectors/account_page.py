@@ -55,6 +55,8 @@ class SpanRow:
     annual_amount: Decimal
     starts_on: date
     ends_on: date | None
+    renews_on: date | None
+    term: str
 
     @property
     def mrr(self) -> Decimal:
@@ -157,7 +159,7 @@ class AccountPage:
 # How the values of a list's JSON rows become Python again: by the field's name (JSON has no dates or decimals).
 _PARSE: dict[str, Callable[[Any], Any]] = {
     **dict.fromkeys(("created_at", "first_response_at", "resolved_at", "responded_at", "closed_at"), _stamp),
-    **dict.fromkeys(("starts_on", "ends_on", "due_on", "snoozed_until"), _day),
+    **dict.fromkeys(("starts_on", "ends_on", "due_on", "snoozed_until", "renews_on"), _day),
     **dict.fromkeys(("amount", "annual_amount"), Decimal),
 }
 

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from accounts.models import Interval, SubscriptionSpan, User, span_active_on, spans_active_on
 from accounts.terms import TERM_MONTHS, term_ends
 
@@ -35,6 +37,8 @@ class _Span:
     starts_on: date
     ends_on: date | None
     interval: str
+    renews_on: date | None
+    term: str
 
 
 def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list[Renewal]:
@@ -43,8 +47,8 @@ def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list
     until = day + timedelta(days=days)
     spans = SubscriptionSpan.objects.filter(
         spans_active_on(day),
+        Q(interval__in=list(TERM_MONTHS)) | ~Q(term=""),
         account__csm=csm,
-        interval__in=list(TERM_MONTHS),
     ).values_list(
         "account_id",
         "account__name",
@@ -53,6 +57,8 @@ def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list
         "annual_amount",
         "starts_on",
         "ends_on",
+        "renews_on",
+        "term",
         "account__current__score",
         "account__current__status",
         "account__current__at_risk",
@@ -78,11 +84,13 @@ def renewals_upcoming(*, csm: User, day: date, days: int = RENEWAL_DAYS) -> list
             annual_amount,
             starts_on,
             ends_on,
+            renews_on,
+            term,
             score,
             status,
             at_risk,
         ) in spans
-        for on in term_ends(_Span(starts_on, ends_on, interval), after=day, until=until)
+        for on in term_ends(_Span(starts_on, ends_on, interval, renews_on, term), after=day, until=until)
     ]
     renewals.sort(key=lambda renewal: (renewal.on, renewal.account_name.lower(), renewal.subscription_id))
     return renewals

@@ -1,8 +1,7 @@
 -- METRICS.md `renewals_due`, `renewals_renewed`, `renewal_rate`, `gross_dollar_renewal_rate`.
--- A yearly or quarterly span has term ends t = starts_on + k × interval (k ≥ 1, from its own starts_on;
--- PostgreSQL's date + interval clamps Jan 31 + 3 months to Apr 30). At most one k lands in a given month:
--- the one with k × interval = the months between starts_on and the month. Due when the span is active on
--- t − 1 (t ≤ ends_on); renewed when the subscription has a span active on t.
+-- A span's term ends (keel_term_end_in_month, accounts/migrations/0016: from renews_on or starts_on by the term
+-- or the yearly or quarterly interval) land at most once in a month. Due when the span is active on t − 1
+-- (starts_on < t ≤ ends_on); renewed when the subscription has a span active on t.
 -- in: _months, _owner_at, accounts_account, accounts_subscriptionspan
 -- out: _kpi_renewals
 CREATE TEMP TABLE _kpi_renewals ON COMMIT DROP AS
@@ -10,17 +9,12 @@ WITH due AS (
     SELECT m.month, m.as_of, s.account_id, s.subscription_id, s.annual_amount AS arr_before, t.t
     FROM _months m
     JOIN accounts_subscriptionspan s
-      ON s.interval IN ('year', 'quarter') AND s.starts_on < m.month
+      ON (s.interval IN ('year', 'quarter') OR s.term <> '') AND s.starts_on < m.as_of
+     AND (s.ends_on IS NULL OR s.ends_on >= m.month)
     CROSS JOIN LATERAL (
-        SELECT ((extract(year FROM m.month) - extract(year FROM s.starts_on)) * 12
-                + extract(month FROM m.month) - extract(month FROM s.starts_on))::int AS months_between
-    ) d
-    CROSS JOIN LATERAL (
-        SELECT (s.starts_on + make_interval(months => d.months_between))::date AS t
+        SELECT keel_term_end_in_month(s.starts_on, s.ends_on, s.interval, s.renews_on, s.term, m.month) AS t
     ) t
-    WHERE d.months_between % (CASE s.interval WHEN 'year' THEN 12 ELSE 3 END) = 0
-      AND t.t <= m.as_of
-      AND (s.ends_on IS NULL OR t.t <= s.ends_on)
+    WHERE t.t <= m.as_of
 ),
 renewed AS (
     SELECT d.*, after.arr_after

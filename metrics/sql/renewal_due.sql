@@ -1,8 +1,8 @@
 -- The renewal forecast's rows (metrics_renewaldue) as of %(day)s: every term end t with %(day)s < t ≤ %(until)s of
--- a yearly or quarterly span active on %(day)s (METRICS.md `renewals_due`: t = starts_on + k × interval, k ≥ 1,
--- PostgreSQL's date + interval clamping Jan 31 + 3 months to Apr 30; due while the span is active on t − 1, so
--- t ≤ ends_on), with the span's ARR, the account's status in the latest snapshot ('' unscored) and its owner now.
--- The k tried are those from the term the day falls in to one past the horizon.
+-- a span active on %(day)s (METRICS.md `renewals_due`; keel_term_end_in_month, accounts/migrations/0016: from
+-- renews_on or starts_on by the term or the yearly or quarterly interval, due while the span is active on t − 1),
+-- with the span's ARR, the account's status in the latest snapshot ('' unscored) and its owner now. One term end
+-- a month at most: the months tried are those from %(day)s's to %(until)s's.
 -- in: accounts_subscriptionspan, accounts_account, metrics_accountcurrent
 -- out: metrics_renewaldue
 -- params: day, until
@@ -12,14 +12,10 @@ SELECT %(day)s::date, t.t, s.account_id, s.subscription_id, a.csm_id, COALESCE(c
 FROM accounts_subscriptionspan s
 JOIN accounts_account a ON a.id = s.account_id
 LEFT JOIN metrics_accountcurrent c ON c.account_id = s.account_id
-CROSS JOIN LATERAL (SELECT CASE s.interval WHEN 'year' THEN 12 ELSE 3 END AS months) step
+CROSS JOIN generate_series(date_trunc('month', %(day)s::date), date_trunc('month', %(until)s::date), '1 month') AS m(m)
 CROSS JOIN LATERAL (
-    SELECT ((extract(year FROM %(day)s::date) - extract(year FROM s.starts_on)) * 12
-            + extract(month FROM %(day)s::date) - extract(month FROM s.starts_on))::int / step.months AS k0
-) first
-CROSS JOIN LATERAL generate_series(greatest(1, first.k0), first.k0 + 12 / step.months + 1) AS k(k)
-CROSS JOIN LATERAL (SELECT (s.starts_on + make_interval(months => k.k * step.months))::date AS t) t
-WHERE s.interval IN ('year', 'quarter')
+    SELECT keel_term_end_in_month(s.starts_on, s.ends_on, s.interval, s.renews_on, s.term, m.m::date) AS t
+) t
+WHERE (s.interval IN ('year', 'quarter') OR s.term <> '')
   AND s.starts_on <= %(day)s::date AND (s.ends_on IS NULL OR %(day)s::date < s.ends_on)
-  AND t.t > %(day)s::date AND t.t <= %(until)s::date
-  AND (s.ends_on IS NULL OR t.t <= s.ends_on);
+  AND t.t > %(day)s::date AND t.t <= %(until)s::date;
