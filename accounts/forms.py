@@ -140,3 +140,24 @@ class TimelineEntryForm(forms.Form):
     def add_service_errors(self, error: ValidationError) -> None:
         for field, messages in error.message_dict.items():
             self.add_error(field if field in self.fields else None, messages)
+
+
+class FallbackOwnerForm(forms.Form):
+    """The Team page's choice of who gets the tasks of accounts without a CSM, among `members` (active ones)."""
+
+    owner = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Tasks of accounts without a CSM go to"
+    )
+
+    def __init__(self, *args: Any, members: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {member.pk: member for member in members if member.is_active}
+        choices: list[tuple[int | str, str]] = [("", "The first admin (default)")]
+        choices += [
+            (pk, f"{person.name} ({person.get_role_display()})") for pk, person in self.people.items()
+        ]
+        self.fields["owner"].choices = choices  # type: ignore[attr-defined]
+
+    def chosen(self) -> User | None:
+        pk = self.cleaned_data["owner"]
+        return None if pk is None else self.people[pk]

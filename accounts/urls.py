@@ -5,6 +5,7 @@ from accounts import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("team/", views.team, name="team"),
+    path("team/fallback-owner/", views.team_fallback_owner, name="team_fallback_owner"),
     path("team/<int:pk>/role/", views.team_role, name="team_role"),
     path("team/<int:pk>/deactivate/", views.team_deactivate, name="team_deactivate"),
     path("team/<int:pk>/reactivate/", views.team_reactivate, name="team_reactivate"),

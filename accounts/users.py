@@ -1,4 +1,5 @@
-"""Writes about the team: admins add people, change their role, deactivate and reactivate them.
+"""Writes about the team: admins add people, change their role, deactivate and reactivate them, and choose the
+fallback owner of accounts without a CSM.
 
 Every function checks that the acting user is an active admin and protects admins from locking themselves out;
 a refused change raises `ValidationError` with a message fit to show on the page, and changes nothing.
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from accounts.models import Role, User
+from accounts.models import Role, TeamSettings, User
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +83,14 @@ def user_reactivate(*, user: User, by: User) -> User:
         user.save(update_fields=["is_active"])
         log.info("%s reactivated %s", by.email, user.email)
     return user
+
+
+def team_fallback_owner_set(*, owner: User | None, by: User) -> TeamSettings:
+    """Who gets the tasks of accounts without a CSM (TeamSettings.fallback_owner): an active member, or None for
+    the default, the first active admin (accounts.selectors.fallback_owner)."""
+    _check_admin(by)
+    if owner is not None and not owner.is_active:
+        raise ValidationError(f"{owner.name} is deactivated: choose someone who can log in.")
+    settings, _ = TeamSettings.objects.update_or_create(pk=1, defaults={"fallback_owner": owner})
+    log.info("%s set the fallback owner to %s", by.email, owner.email if owner else "the first admin")
+    return settings

@@ -353,6 +353,14 @@ CASES = [
         method="post",
     ),
     # Team and data (admins)
+    Case(
+        "team_fallback_owner",
+        "choose the fallback owner",
+        lambda w: reverse("team_fallback_owner"),
+        pages(403, 403, 302),
+        method="post",
+        data={"owner": ""},
+    ),
     Case("team", "team", lambda w: reverse("team"), ADMIN_ONLY),
     Case(
         "team",

@@ -53,10 +53,11 @@ def team_settings() -> TeamSettings:
     return TeamSettings.objects.select_related("fallback_owner").filter(pk=1).first() or TeamSettings(pk=1)
 
 
-def fallback_owner() -> User | None:
-    """Who gets the tasks of an account without a CSM: the fallback owner of the team settings while active, else
-    the first active admin (by when they were added); None only when the team has no active admin."""
-    chosen = team_settings().fallback_owner
+def fallback_owner(settings: TeamSettings | None = None) -> User | None:
+    """Who gets the tasks of an account without a CSM: the fallback owner of the team settings (`settings`, read
+    when not given) while active, else the first active admin (by when they were added); None only when the team
+    has no active admin."""
+    chosen = (settings or team_settings()).fallback_owner
     if chosen is not None and chosen.is_active:
         return chosen
     return User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()

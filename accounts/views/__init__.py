@@ -14,7 +14,7 @@ from accounts.views.segment import (
 )
 from accounts.views.sources import data_sources
 from accounts.views.stripe import stripe_quarantine, stripe_webhook
-from accounts.views.team import home, team, team_deactivate, team_reactivate, team_role
+from accounts.views.team import home, team, team_deactivate, team_fallback_owner, team_reactivate, team_role
 from accounts.views.timeline import timeline_entry_delete_view, timeline_entry_edit, timeline_entry_new
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "stripe_webhook",
     "team",
     "team_deactivate",
+    "team_fallback_owner",
     "team_reactivate",
     "team_role",
     "timeline_entry_delete_view",

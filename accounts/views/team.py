@@ -1,4 +1,5 @@
-"""The home redirect and the Team page (admins): who can log in, with which role.
+"""The home redirect and the Team page (admins): who can log in, with which role, and who gets the tasks of
+accounts without a CSM.
 
 Views are thin: they check access (`accounts.access`), validate a form and call one selector or service.
 """
@@ -17,9 +18,15 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors
 from accounts.access import AuthenticatedRequest, admin_required
-from accounts.forms import KeelPasswordResetForm, UserAddForm, UserRoleForm
+from accounts.forms import FallbackOwnerForm, KeelPasswordResetForm, UserAddForm, UserRoleForm
 from accounts.models import Role, User
-from accounts.users import user_create, user_deactivate, user_reactivate, user_role_change
+from accounts.users import (
+    team_fallback_owner_set,
+    user_create,
+    user_deactivate,
+    user_reactivate,
+    user_role_change,
+)
 
 
 @login_required
@@ -50,7 +57,17 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
                     request, f"Added {user.name}. They set a password with “Forgot your password?”."
                 )
             return redirect("team")
-    context = {"section": "team", "form": form, "members": selectors.team_members(), "roles": Role.choices}
+    members = list(selectors.team_members())
+    settings = selectors.team_settings()
+    chosen = settings.fallback_owner
+    context = {
+        "section": "team",
+        "form": form,
+        "members": members,
+        "roles": Role.choices,
+        "fallback_form": FallbackOwnerForm(members=members, initial={"owner": chosen.pk if chosen else None}),
+        "fallback_owner": selectors.fallback_owner(settings),
+    }
     return render(request, "accounts/team.html", context, status=400 if form.errors else 200)
 
 
@@ -105,3 +122,23 @@ def _send_password_link(request: AuthenticatedRequest, user: User) -> None:
         email_template_name="registration/invite_email.txt",
         extra_email_context={"invited_by": request.user.name},
     )
+
+
+@admin_required
+@require_POST
+def team_fallback_owner(request: AuthenticatedRequest) -> HttpResponse:
+    form = FallbackOwnerForm(request.POST, members=list(selectors.team_members()))
+    if not form.is_valid():
+        messages.error(request, "Choose an active member of the team.")
+    else:
+        try:
+            team_fallback_owner_set(owner=form.chosen(), by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            owner = selectors.fallback_owner()
+            messages.success(
+                request,
+                f"Tasks of accounts without a CSM go to {owner.name if owner else 'nobody (no admin)'}.",
+            )
+    return redirect("team")

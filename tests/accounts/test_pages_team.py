@@ -42,7 +42,8 @@ def test_team_page_lists_everyone(
     csm.last_login = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
     csm.save()
     make_user("gone@keel.test", name="Gina Gone", is_active=False)
-    with django_assert_max_num_queries(4):
+    # session, user, the nav's open tasks, the members, the team settings and the first admin (the fallback owner)
+    with django_assert_max_num_queries(6):
         response = admin_client.get(TEAM)
     assert response.status_code == 200
     html = response.content.decode()
@@ -164,3 +165,21 @@ def test_team_writes_are_posts(admin_client: Client, csm: User) -> None:
 
 def test_unknown_user_is_a_404(admin_client: Client) -> None:
     assert admin_client.post(reverse("team_deactivate", args=[999999])).status_code == 404
+
+
+def test_an_admin_chooses_who_gets_the_tasks_of_accounts_without_a_csm(
+    client: Client, admin_user: User, vp: User
+) -> None:
+    from accounts.selectors import fallback_owner
+
+    client.force_login(admin_user)
+    assert fallback_owner() == admin_user  # the default: the first active admin
+    page = client.get(reverse("team")).content.decode()
+    assert 'id="fallback-owner"' in page and "Adam Admin" in page
+    client.post(reverse("team_fallback_owner"), {"owner": vp.pk})
+    assert fallback_owner() == vp
+    vp.is_active = False
+    vp.save()
+    assert fallback_owner() == admin_user  # a deactivated choice falls back to the first admin
+    response = client.post(reverse("team_fallback_owner"), {"owner": vp.pk}, follow=True)
+    assert "Choose an active member" in response.content.decode()
