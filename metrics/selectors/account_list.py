@@ -133,6 +133,7 @@ EXPORT_HEADER = [
     "health_status",
     "at_risk",
     "health_change_30d",
+    "stage",
     "as_of",
 ]
 
@@ -153,11 +154,23 @@ def account_export_rows(accounts: QuerySet[Account]) -> Iterator[list[str]]:
         "current__status",
         "current__at_risk",
         "current__score_change_30d",
+        "current__stage",
         "current__day",
     )
-    for name, external_id, segment, email, arr, mau, score, status, at_risk, change, day in rows.iterator(
-        chunk_size=2000
-    ):
+    for (
+        name,
+        external_id,
+        segment,
+        email,
+        arr,
+        mau,
+        score,
+        status,
+        at_risk,
+        change,
+        stage,
+        day,
+    ) in rows.iterator(chunk_size=2000):
         yield [
             _cell(name),
             _cell(external_id),
@@ -170,6 +183,7 @@ def account_export_rows(accounts: QuerySet[Account]) -> Iterator[list[str]]:
             status or "",
             "" if at_risk is None else ("yes" if at_risk else "no"),
             "" if change is None else repr(change),
+            stage or "",
             "" if day is None else day.isoformat(),
         ]
 

@@ -430,7 +430,7 @@ def test_csv_export_has_every_row_of_the_filter_not_only_the_page(
         "100.00",
         "1200.00",
     ]
-    assert lines[1][6:] == ["0", "75.0", "green", "no", "", "2024-06-30"]
+    assert lines[1][6:] == ["0", "75.0", "green", "no", "", "", "2024-06-30"]
 
 
 def test_csv_export_is_scoped_like_the_page(
@@ -469,3 +469,10 @@ def test_quick_select_writes_what_djangos_select_writes() -> None:
         ]
     )
     assert re.match(r'<select (id="id_csm" name="csm"|name="csm" id="id_csm")>', quick)
+
+
+def test_csv_export_says_the_lifecycle_stage(client: Client, vp: User, csm: User) -> None:
+    current(AccountFactory.create(name="New One", csm=csm), "1200", status="red", score=33.0, stage="onboarding")
+    client.force_login(vp)
+    header, row = export(client)
+    assert row[header.index("stage")] == "onboarding"
