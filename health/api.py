@@ -4,6 +4,9 @@ are snapshots, served by metrics.api.
 - `GET /api/v1/health/backtest/?from=YYYY-MM&to=YYYY-MM`: `auc`, `churn_rate_by_status` of the active model.
   VPs and admins only: it pools every account of the company, which a CSM does not see (403).
 - `GET /api/v1/tasks/?state=open|closed|all&csm=<user id>|none`: a CSM's own tasks; every task for VPs and admins.
+- `POST /api/v1/tasks/` with `{"account_id", "title", "due_on", "assignee"?, "priority"?, "description"?}` makes a
+  task by hand (`health.services.task_create`: for the account's CSM, the fallback owner without one, or
+  `assignee`, the email of someone who sees the account): 201 with the task.
 - `GET /api/v1/tasks/<id>/`: one task; `POST /api/v1/tasks/<id>/close/` with `{"note": "..."}` closes it
   (`health.services.task_close`): 200 with the task, 409 when it was closed already; another CSM's task is a 404.
 """
@@ -15,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -22,11 +26,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_fields import IsVp, MonthRangeQuery, paginated, request_user
+from accounts.selectors import accounts_for_user
 from health.models import Task
 from health.selectors import health_backtest, health_model_active, task_get_for_user, task_list
 from health.selectors.tasks import STATES, UNASSIGNED
-from health.services import task_close
-from health.services.tasks import MAX_NOTE
+from health.services import task_assignees, task_close, task_create
+from health.services.tasks import MAX_DESCRIPTION, MAX_NOTE, MAX_TITLE
 
 
 class HealthBacktestView(APIView):
@@ -58,6 +63,7 @@ class TaskSerializer(serializers.ModelSerializer[Task]):
     reason = serializers.CharField(source="reason_text")
     reason_data = serializers.JSONField(source="reason")
     closed_by = serializers.EmailField(source="closed_by.email", allow_null=True, default=None)
+    created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
     episode_started_on = serializers.DateField(source="episode.started_on", allow_null=True, default=None)
 
     class Meta:
@@ -69,15 +75,32 @@ class TaskSerializer(serializers.ModelSerializer[Task]):
             "account_name",
             "assignee",
             "title",
+            "description",
+            "priority",
             "reason",
             "reason_data",
             "due_on",
+            "snoozed_until",
+            "created_by",
             "created_at",
             "closed_at",
             "closed_by",
             "close_note",
             "episode_started_on",
         ]
+
+
+class TaskWrite(serializers.Serializer[dict[str, Any]]):
+    account_id = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=MAX_TITLE)
+    due_on = serializers.DateField()
+    assignee = serializers.EmailField(required=False, allow_null=True, default=None)
+    priority = serializers.ChoiceField(
+        choices=Task.Priority.choices, required=False, default=Task.Priority.NORMAL
+    )
+    description = serializers.CharField(
+        max_length=MAX_DESCRIPTION, required=False, allow_blank=True, default=""
+    )
 
 
 class TaskQuery(serializers.Serializer[dict[str, Any]]):
@@ -109,6 +132,41 @@ class TasksView(GenericAPIView[Task]):
         page = self.paginate_queryset(tasks)
         assert page is not None
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="tasks_create",
+        request=TaskWrite,
+        responses={201: TaskSerializer},
+        description="A task by hand about an account the caller sees, for its CSM by default.",
+    )
+    def post(self, request: Request) -> Response:
+        user = request_user(request)
+        body = TaskWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        account = accounts_for_user(user).select_related("csm").filter(external_id=data["account_id"]).first()
+        if account is None:
+            raise ValidationError({"account_id": "No account you can see has this id."})
+        assignee = None
+        if data["assignee"]:
+            assignee = next((p for p in task_assignees(account) if p.email == data["assignee"].lower()), None)
+            if assignee is None:
+                raise ValidationError(
+                    {"assignee": "Someone active who sees this account: its CSM, a VP or an admin."}
+                )
+        try:
+            task = task_create(
+                account=account,
+                by=user,
+                title=data["title"],
+                due_on=data["due_on"],
+                assignee=assignee,
+                priority=data["priority"],
+                description=data["description"],
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(TaskSerializer(task_get_for_user(user, task.pk)).data, status=201)
 
 
 class TaskView(APIView):

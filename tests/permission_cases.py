@@ -81,7 +81,7 @@ PLAYBOOK_FORM = {
 }
 
 
-def _entry(w: World, *, other: bool = False) -> int:
+def timeline_entry(w: World, *, other: bool = False) -> int:
     """A call on the timeline, logged by the CSM on their account (or by the other CSM on theirs)."""
     author, account = (w.other_csm, w.other) if other else (w.csm, w.own)
     entry, _ = TimelineEntry.objects.get_or_create(
@@ -329,26 +329,26 @@ CASES = [
     Case(
         "timeline_entry_edit",
         "edit own timeline entry",
-        lambda w: reverse("timeline_entry_edit", args=[_entry(w)]),
+        lambda w: reverse("timeline_entry_edit", args=[timeline_entry(w)]),
         pages(200, 403, 403),
     ),
     Case(
         "timeline_entry_edit",
         "edit another CSM's timeline entry",
-        lambda w: reverse("timeline_entry_edit", args=[_entry(w, other=True)]),
+        lambda w: reverse("timeline_entry_edit", args=[timeline_entry(w, other=True)]),
         pages(404, 403, 403),
     ),
     Case(
         "timeline_entry_delete",
         "delete own timeline entry",
-        lambda w: reverse("timeline_entry_delete", args=[_entry(w)]),
+        lambda w: reverse("timeline_entry_delete", args=[timeline_entry(w)]),
         pages(302, 403, 403),
         method="post",
     ),
     Case(
         "timeline_entry_delete",
         "delete another CSM's timeline entry",
-        lambda w: reverse("timeline_entry_delete", args=[_entry(w, other=True)]),
+        lambda w: reverse("timeline_entry_delete", args=[timeline_entry(w, other=True)]),
         pages(404, 403, 403),
         method="post",
     ),

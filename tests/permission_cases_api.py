@@ -11,7 +11,19 @@ from django.urls import reverse
 
 from accounts.models import ApiToken, Contact, Ticket
 from accounts.services import api_token_create
-from tests.permission_cases import ADMIN, ADMIN_ONLY, ANON, CSM, EVERYONE, VP, Case, World, api, pages
+from tests.permission_cases import (
+    ADMIN,
+    ADMIN_ONLY,
+    ANON,
+    CSM,
+    EVERYONE,
+    VP,
+    Case,
+    World,
+    api,
+    pages,
+    timeline_entry,
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,9 @@ class Facts:
     own_ticket: Ticket
     other_ticket: Ticket
     own_token: ApiToken
+
+
+LOGGED_CALL = {"account_id": "ACC-OWN-1", "kind": "call", "occurred_on": "2024-06-01", "text": "Renewal call"}
 
 
 def facts(w: World) -> Facts:
@@ -241,6 +256,60 @@ API_CASES = [
         api(404, 200, 409),
         method="post",
         json={"note": "Called them"},
+    ),
+    Case(
+        "api-tasks",
+        "API make a task on own account",
+        lambda w: reverse("api-tasks"),
+        api(201, 201, 201),
+        method="post",
+        json={"account_id": "ACC-OWN-1", "title": "Send the deck", "due_on": "2030-01-10"},
+    ),
+    Case(
+        "api-tasks",
+        "API make a task on another CSM's account",
+        lambda w: reverse("api-tasks"),
+        api(400, 201, 201),
+        method="post",
+        json={"account_id": "ACC-SECRET-9", "title": "Send the deck", "due_on": "2030-01-10"},
+    ),
+    Case("api-timeline", "API timeline entries", lambda w: reverse("api-timeline"), api(200, 200, 200)),
+    Case(
+        "api-timeline",
+        "API log a call on own account",
+        lambda w: reverse("api-timeline"),
+        api(201, 201, 201),
+        method="post",
+        json=LOGGED_CALL,
+    ),
+    Case(
+        "api-timeline",
+        "API log a call on another CSM's account",
+        lambda w: reverse("api-timeline"),
+        api(400, 201, 201),
+        method="post",
+        json={**LOGGED_CALL, "account_id": "ACC-SECRET-9"},
+    ),
+    Case(
+        "api-timeline-entry",
+        "API own timeline entry",
+        lambda w: reverse("api-timeline-entry", args=[timeline_entry(w)]),
+        api(200, 200, 200),
+    ),
+    Case(
+        "api-timeline-entry",
+        "API change own timeline entry (its author only)",
+        lambda w: reverse("api-timeline-entry", args=[timeline_entry(w)]),
+        api(200, 403, 403),
+        method="put",
+        json={**LOGGED_CALL, "text": "Changed"},
+    ),
+    Case(
+        "api-timeline-entry",
+        "API delete another CSM's timeline entry",
+        lambda w: reverse("api-timeline-entry", args=[timeline_entry(w, other=True)]),
+        api(404, 403, 403),
+        method="delete",
     ),
     # API tokens (admins)
     Case("api_tokens", "API tokens", lambda w: reverse("api_tokens"), ADMIN_ONLY),

@@ -6,6 +6,7 @@ from accounts.api.contacts import ContactViewSet
 from accounts.api.responses import ResponseViewSet
 from accounts.api.subscriptions import SubscriptionViewSet
 from accounts.api.tickets import TicketViewSet
+from accounts.api.timeline import TimelineEntryView, TimelineView
 from accounts.api.usage import UsageView
 
 router = SimpleRouter()
@@ -18,4 +19,6 @@ router.register("responses", ResponseViewSet, basename="api-responses")
 urlpatterns = [
     *router.urls,
     path("usage/", UsageView.as_view(), name="api-usage"),
+    path("timeline/", TimelineView.as_view(), name="api-timeline"),
+    path("timeline/<int:pk>/", TimelineEntryView.as_view(), name="api-timeline-entry"),
 ]

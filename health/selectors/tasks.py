@@ -28,7 +28,7 @@ def task_list(*, user: User, state: str = "open", csm: str = "", today: date | N
     first, with their account, assignee and closer. An open task snoozed until a day after `today` is listed as
     snoozed, not open. `csm` (a user id or UNASSIGNED) narrows what `user` may see anyway."""
     today = today or timezone.localdate()
-    tasks = tasks_for_user(user).select_related("account", "assignee", "closed_by", "episode")
+    tasks = tasks_for_user(user).select_related("account", "assignee", "closed_by", "created_by", "episode")
     awake = Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today)
     if state == "open":
         tasks = tasks.filter(awake, closed_at__isnull=True).order_by("due_on", "pk")
@@ -47,7 +47,11 @@ def task_list(*, user: User, state: str = "open", csm: str = "", today: date | N
 
 def task_get_for_user(user: User, pk: int) -> Task:
     try:
-        return tasks_for_user(user).select_related("account", "assignee", "closed_by", "episode").get(pk=pk)
+        return (
+            tasks_for_user(user)
+            .select_related("account", "assignee", "closed_by", "created_by", "episode")
+            .get(pk=pk)
+        )
     except Task.DoesNotExist:
         raise Http404("No such task.") from None
 

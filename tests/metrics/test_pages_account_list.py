@@ -472,7 +472,9 @@ def test_quick_select_writes_what_djangos_select_writes() -> None:
 
 
 def test_csv_export_says_the_lifecycle_stage(client: Client, vp: User, csm: User) -> None:
-    current(AccountFactory.create(name="New One", csm=csm), "1200", status="red", score=33.0, stage="onboarding")
+    current(
+        AccountFactory.create(name="New One", csm=csm), "1200", status="red", score=33.0, stage="onboarding"
+    )
     client.force_login(vp)
     header, row = export(client)
     assert row[header.index("stage")] == "onboarding"
