@@ -33,6 +33,7 @@ SEGMENTS: tuple[tuple[str | None, int], ...] = (
     ("enterprise", 13),
     (None, 5),
 )
+SLIPPING_SHARE = 0.05  # of the long-paying accounts: in a rough patch at the end of the demo
 # Monthly churn probability of an average account, before its CSM's and its own fit are applied.
 CHURN_HAZARD: dict[str | None, float] = {"smb": 0.028, "mid-market": 0.016, "enterprise": 0.008, None: 0.03}
 SEAT_RANGE: dict[str | None, tuple[int, int]] = {
@@ -456,6 +457,18 @@ def account_plan(*, number: int, seed: int, team: Team, timeline: Timeline) -> A
         if not archetype and rng.random() < 0.15 and first.paid_from is not None:
             dip_from = first.paid_from + timedelta(days=rng.randint(90, 700))
             plan.dip = (dip_from, dip_from + timedelta(days=rng.randint(20, 60)))
+        # A few paying accounts are in a rough patch at the end (much less use, a sourer mood, still going), so a
+        # new demo has accounts at risk in the books. Drawn apart, so that the rest of the company stays as it was.
+        slip = random.Random(f"{seed}:slip:{number}")
+        last = plan.stints[-1]
+        if (
+            plan.dip is None
+            and last.paid_from is not None
+            and (last.churn_on is None or last.churn_on > timeline.end)
+            and (timeline.end - last.paid_from).days > 180
+            and slip.random() < SLIPPING_SHARE
+        ):
+            plan.dip = (timeline.end - timedelta(days=slip.randint(10, 28)), timeline.end + timedelta(days=90))
 
     if not archetype:
         if rng.random() < 0.03:
