@@ -191,6 +191,8 @@ def test_a_csm_gets_their_own_tasks(
         "account_name": "A1",
         "assignee": csm.email,
         "title": "A1 is at risk",
+        "description": "",
+        "priority": "normal",
         "reason": "Red: the score 30.0 is below 40.",
         "reason_data": {
             "kind": "at_risk",
@@ -202,6 +204,8 @@ def test_a_csm_gets_their_own_tasks(
             "before": None,
         },
         "due_on": "2024-07-07",
+        "snoozed_until": None,
+        "created_by": None,
         "created_at": task["created_at"],
         "closed_at": None,
         "closed_by": None,
