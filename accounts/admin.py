@@ -31,6 +31,7 @@ from accounts.models import (
     SurveyResponse,
     TeamSettings,
     Ticket,
+    TimelineEntry,
     UsageEvent,
     User,
 )
@@ -311,6 +312,17 @@ class StripeCustomerAdmin(ReadOnlyAdmin):
     list_display = ("customer_id", "account", "hint", "first_seen_at", "mapped_at", "mapped_by")
     list_select_related = ("account", "mapped_by")
     search_fields = ("customer_id", "hint")
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(admin.ModelAdmin):
+    """What people logged on accounts' timelines (the 360 and the API write them; only authors change them)."""
+
+    list_display = ("occurred_on", "kind", "account", "author", "created_at")
+    list_filter = ("kind",)
+    list_select_related = ("account", "author")
+    raw_id_fields = ("account", "author", "contacts")
+    search_fields = ("text", "account__name", "account__external_id")
 
 
 @admin.register(TeamSettings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin, derived_admin
-from health.models import AtRiskEpisode, BacktestRow, HealthModel, Task
+from health.models import AtRiskEpisode, BacktestRow, HealthModel, Playbook, PlaybookRun, PlaybookStep, Task
 
 
 @admin.register(HealthModel)
@@ -32,3 +32,22 @@ class AtRiskEpisodeAdmin(admin.ModelAdmin):
 
 # The backtest's cache (health.services.cached_rows), read-only like the snapshots it copies.
 admin.site.register(BacktestRow, derived_admin(BacktestRow))
+
+
+class PlaybookStepInline(admin.TabularInline):
+    model = PlaybookStep
+    extra = 0
+
+
+@admin.register(Playbook)
+class PlaybookAdmin(admin.ModelAdmin):
+    """Playbooks are made on the Playbooks page (/playbooks/); here for a look at their runs and steps."""
+
+    list_display = ("name", "trigger", "days", "is_active", "created_at")
+    list_filter = ("trigger", "is_active")
+    inlines = [PlaybookStepInline]
+
+
+# What a playbook fired for (one row per occurrence): made by the nightly run only.
+admin.site.register(PlaybookRun, derived_admin(PlaybookRun))
+admin.site.register(PlaybookStep, derived_admin(PlaybookStep))

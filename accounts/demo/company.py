@@ -468,7 +468,10 @@ def account_plan(*, number: int, seed: int, team: Team, timeline: Timeline) -> A
             and (timeline.end - last.paid_from).days > 180
             and slip.random() < SLIPPING_SHARE
         ):
-            plan.dip = (timeline.end - timedelta(days=slip.randint(10, 28)), timeline.end + timedelta(days=90))
+            plan.dip = (
+                timeline.end - timedelta(days=slip.randint(10, 28)),
+                timeline.end + timedelta(days=90),
+            )
 
     if not archetype:
         if rng.random() < 0.03:

@@ -121,7 +121,9 @@ def usage_lines(plan: AccountPlan, *, timeline: Timeline, seed: int, first_day: 
                 users_today = max(1, math.ceil(enrolled * (1.0 - 0.85 * decline)))
             if dip_from <= day < dip_to:
                 level_today *= 0.35
-                if dip_to > timeline.days:  # a rough patch still going at the end (company.py): one user, rarely
+                if (
+                    dip_to > timeline.days
+                ):  # a rough patch still going at the end (company.py): one user, rarely
                     level_today *= 0.3
                     users_today = 1
             prefix, tail = prefixes[day], tails[day]

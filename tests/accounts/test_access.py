@@ -156,10 +156,14 @@ def test_every_url_of_the_accounts_app_is_in_the_matrix() -> None:
         "api_token_revoke",
         "stripe_quarantine",
         "stripe_webhook",
+        "team_fallback_owner",
+        "timeline_entry_new",
+        "timeline_entry_edit",
+        "timeline_entry_delete",
     }
-    assert {
-        pattern.name for pattern in urlpatterns
-    } == covered  # the account pages are metrics' (their own rows); API tokens: tests/test_permissions.py
+    # The account pages are metrics' (their own rows); API tokens, the fallback owner and the timeline's entries:
+    # tests/test_permissions.py.
+    assert {pattern.name for pattern in urlpatterns} == covered
 
 
 @pytest.mark.parametrize("name", PUBLIC)

@@ -69,4 +69,4 @@ def test_a_csm_sees_searches_and_opens_their_accounts(
     page.wait_for_url("**/accounts/*/")
     expect(page.get_by_role("heading", name="Harborview Clinics")).to_be_visible()
     expect(page.locator("#mrr-today")).to_have_text("$2,150.00")
-    expect(page.get_by_text("Jordan Harborview")).to_be_visible()
+    expect(page.locator("#contacts").get_by_text("Jordan Harborview")).to_be_visible()

@@ -42,7 +42,7 @@ def test_an_answer_keel_sent_names_its_survey(
         comment="Imported",
     )
     client.force_login(csm)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # the timeline is one more
         response = client.get(reverse("account_detail", args=[own_account.pk]))
     html = response.content.decode()
     link = f'<a href="{reverse("survey_results", args=[survey.pk])}" class="answers__survey">Autumn NPS</a>'
