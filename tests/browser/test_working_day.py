@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 ALERT_DAYS = 30
+PHONE = {"width": 390, "height": 844}
 
 
 def _money(text: str) -> Decimal:
@@ -128,6 +129,12 @@ def test_a_csms_morning(
     expect(timeline).to_contain_text(f"Task closed: {playbook_task.title}")
     expect(timeline).to_contain_text("Task opened: Approve a 10% discount for the renewal")
     screenshot(page, "morning-account.png", full_page=True)
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    page.evaluate("document.getElementById('timeline').scrollIntoView()")
+    screenshot(page, "phone-timeline.png")
+    page.goto(reverse("task_list"))
+    screenshot(page, "phone-tasks.png")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # The teammate finds the task in their list.
     page.context.clear_cookies()
@@ -155,6 +162,9 @@ def test_a_vps_look_ahead(
     expected = RenewalDue.objects.aggregate(arr=Sum("arr"))["arr"] or Decimal(0)
     assert total == expected.quantize(Decimal("0.01"))
     screenshot(page, "renewal-forecast.png", full_page=True)
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    screenshot(page, "phone-forecast.png")
+    page.set_viewport_size({"width": 1280, "height": 800})
     # A month's renewals add up to that month's ARR.
     rows.first.locator("th a").click()
     page.wait_for_url("**#renewals")
