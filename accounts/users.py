@@ -108,20 +108,20 @@ def slack_webhook_url_check(url: str, *, field: str = "slack_webhook_url") -> st
     url = url.strip()
     if not url:
         return ""
-    reason = f"must be a Slack incoming-webhook URL, https://{SLACK_WEBHOOK_HOST}/services/…"
+    rule = f"a Slack incoming-webhook URL starts with https://{SLACK_WEBHOOK_HOST}/"
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise ValidationError({field: f"Not a URL: {reason}."}) from None
+        raise ValidationError({field: f"Not a URL: {rule}."}) from None
     if len(url) > SLACK_WEBHOOK_MAX_LENGTH:
         raise ValidationError({field: f"Longer than {SLACK_WEBHOOK_MAX_LENGTH} characters."})
     if parts.scheme != "https":
-        raise ValidationError({field: f"Not https: it {reason}."})
+        raise ValidationError({field: f"Not https: {rule}."})
     if parts.hostname != SLACK_WEBHOOK_HOST or port not in (None, 443) or parts.username or parts.password:
-        raise ValidationError({field: f"Not Slack's address: it {reason}."})
+        raise ValidationError({field: f"Not Slack's address: {rule}."})
     if parts.path.strip("/") == "":
-        raise ValidationError({field: f"No webhook path: it {reason}."})
+        raise ValidationError({field: f"No webhook path: {rule}services/…"})
     return url
 
 

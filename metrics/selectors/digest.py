@@ -91,10 +91,6 @@ class Digest:
         return not (self.at_risk_count or self.tasks_count or self.renewals_count)
 
     @property
-    def renewals_until(self) -> date:
-        return self.day + timedelta(days=DIGEST_RENEWAL_DAYS)
-
-    @property
     def at_risk_more(self) -> int:
         return self.at_risk_count - len(self.at_risk)
 
@@ -148,7 +144,7 @@ def digests_read(*, day: date, until: datetime, since: Mapping[Channel, datetime
       the team's counted per assignee;
     - renewals: the renewals of the forecast (metrics.RenewalDue) with a term end from `day` to `day` + 30, for
       a person those of the accounts they own, soonest first, with their count and Σ ARR.
-    Seven queries whatever the number of channels; channels with nothing to say come back empty (`is_empty`)."""
+    Six queries at most whatever the number of channels; channels with nothing to say come back empty (`is_empty`)."""
     digests = {
         channel: Digest(day=day, since=start, until=until, team=channel is TEAM)
         for channel, start in since.items()

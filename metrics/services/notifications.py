@@ -338,7 +338,7 @@ def notification_test_send(*, user: User, team: bool = False) -> list[TestOutcom
     else:
         sends.append(
             (
-                f"email to {user.email}",
+                f"your email ({user.email})",
                 lambda: email_send(to=user.email, subject="Keel: a test message", body=text),
             )
         )

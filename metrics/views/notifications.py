@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest
@@ -81,7 +82,10 @@ def notification_test(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     wait = rate_limit_hit(TEST_LIMIT, str(request.user.pk))
     if wait is not None:
-        messages.error(request, f"Too many tests in a row: try again in {max(1, wait // 60)} minutes.")
+        minutes = -(-wait // 60)
+        messages.error(
+            request, f"Too many tests in a row: try again in {minutes} minute{pluralize(minutes)}."
+        )
         return redirect("notification_settings")
     outcomes = notification_test_send(user=request.user, team=team)
     if not outcomes:

@@ -6,9 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, TeamSettings, User
 from health.models import Task
@@ -22,6 +27,7 @@ from metrics.selectors.digest import (
     digests_read,
 )
 from metrics.services.notifications import digests_prepare
+from tests.factories import AccountFactory
 from tests.metrics.digest_world import NOW, TODAY, World, digest_world
 from tests.smtp import SmtpServer
 
@@ -185,3 +191,44 @@ def test_a_person_with_nothing_to_say_gets_no_email(
         assert digests_prepare(now=NOW) == 1
     assert smtp.recipients == ["alice@keel.test"]
     assert not Notification.objects.filter(user=world.bob).exists()
+
+
+def test_the_digests_command_sends_today_s_once(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Without REDIS_URL (tasks in-process) the command sends before it ends: Alice's and Bob's emails (to
+    Django's in-memory outbox here, printed on the console under `make run`); run again, it sends nothing."""
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("digests", stdout=out)
+    assert out.getvalue() == "digests queued: 2; retries and lost sends queued: 0\n"
+    assert sorted(message.to[0] for message in mail.outbox) == ["alice@keel.test", "bob@keel.test"]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("digests", stdout=out)
+    assert out.getvalue().endswith("digests queued: 0; retries and lost sends queued: 0\n")
+    assert len(mail.outbox) == 2
+
+
+def test_the_digests_are_read_in_six_queries_however_many_people(
+    world: World, make_user: Callable[..., User]
+) -> None:
+    """Set-based: Alice, Bob and the team in 6 queries; with 5 more CSMs, each with an account, a task due and a
+    renewal, still 6."""
+
+    def queries() -> int:
+        channels = [user.pk for user in User.objects.all()] + [TEAM]
+        since = dict.fromkeys(channels, NOW - timedelta(days=1))
+        with CaptureQueriesContext(connection) as captured:
+            digests = digests_read(day=TODAY, until=NOW, since=since)
+        assert all(not digest.is_empty for digest in digests.values())
+        return len(captured)
+
+    assert queries() == 6
+    for n in range(5):
+        other = make_user(f"csm{n}@keel.test")
+        account = AccountFactory.create(csm=other)
+        Task.objects.create(account=account, assignee=other, kind="manual", title="Call", due_on=TODAY)
+        RenewalDue.objects.create(
+            as_of=TODAY, term_end=TODAY, account=account, subscription_id=f"s{n}", csm=other, arr=1
+        )
+    assert queries() == 6

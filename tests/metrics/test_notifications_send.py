@@ -278,7 +278,10 @@ def test_a_test_message_goes_to_email_and_slack_and_says_what_failed(
     User.objects.filter(pk=world.alice.pk).update(slack_webhook_url=slack.url)
     world.alice.refresh_from_db()
     outcomes = notifications.notification_test_send(user=world.alice)
-    assert [(o.channel, o.error) for o in outcomes] == [("email to alice@keel.test", ""), ("your Slack", "")]
+    assert [(o.channel, o.error) for o in outcomes] == [
+        ("your email (alice@keel.test)", ""),
+        ("your Slack", ""),
+    ]
     assert smtp.to("alice@keel.test")[0]["Subject"] == "Keel: a test message"
     assert slack.posts[0]["text"].startswith("A test message from Keel for Alice Owner: it arrived")
     assert not Notification.objects.filter(day=TODAY, kind="slack").exists()  # recorded nowhere
