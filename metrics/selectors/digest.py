@@ -181,10 +181,8 @@ def _at_risk_fill(digests: dict[Channel, Digest], people: list[int], until: date
     )
     for assignee, account_id, name, external_id, reason, csm, created_at in rows:
         item = AtRiskItem(account_id, name, external_id, reason_text(reason), csm or "", created_at)
-        for channel in {
-            assignee,
-            TEAM,
-        }:  # the assignee's digest and the team's (an unassigned alert: the team's)
+        # The assignee's digest and the team's; an alert without an assignee is the team's alone.
+        for channel in {assignee, TEAM}:
             digest = digests.get(channel)
             if digest is None or created_at <= digest.since:
                 continue
