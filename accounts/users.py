@@ -1,5 +1,5 @@
 """Writes about the team: admins add people, change their role, deactivate and reactivate them, and choose the
-fallback owner of accounts without a CSM.
+fallback owner of accounts without a CSM; everyone sets how Keel notifies them, and admins the team's Slack webhook.
 
 Every function checks that the acting user is an active admin and protects admins from locking themselves out;
 a refused change raises `ValidationError` with a message fit to show on the page, and changes nothing.
@@ -8,6 +8,7 @@ a refused change raises `ValidationError` with a message fit to show on the page
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -94,3 +95,50 @@ def team_fallback_owner_set(*, owner: User | None, by: User) -> TeamSettings:
     settings, _ = TeamSettings.objects.update_or_create(pk=1, defaults={"fallback_owner": owner})
     log.info("%s set the fallback owner to %s", by.email, owner.email if owner else "the first admin")
     return settings
+
+
+SLACK_WEBHOOK_HOST = "hooks.slack.com"
+SLACK_WEBHOOK_MAX_LENGTH = 500
+
+
+def slack_webhook_url_check(url: str, *, field: str = "slack_webhook_url") -> str:
+    """`url` trimmed, "" to have none; else it must be a Slack incoming webhook, https://hooks.slack.com/…
+    (ValidationError on `field` otherwise). Keel's server posts to it, so any other address is refused: a person
+    could otherwise make the server send requests into its own network."""
+    url = url.strip()
+    if not url:
+        return ""
+    rule = f"a Slack incoming-webhook URL starts with https://{SLACK_WEBHOOK_HOST}/"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValidationError({field: f"Not a URL: {rule}."}) from None
+    if len(url) > SLACK_WEBHOOK_MAX_LENGTH:
+        raise ValidationError({field: f"Longer than {SLACK_WEBHOOK_MAX_LENGTH} characters."})
+    if parts.scheme != "https":
+        raise ValidationError({field: f"Not https: {rule}."})
+    if parts.hostname != SLACK_WEBHOOK_HOST or port not in (None, 443) or parts.username or parts.password:
+        raise ValidationError({field: f"Not Slack's address: {rule}."})
+    if parts.path.strip("/") == "":
+        raise ValidationError({field: f"No webhook path: {rule}services/…"})
+    return url
+
+
+def user_notifications_set(*, user: User, daily_digest: bool, slack_webhook_url: str) -> User:
+    """`user`'s own notifications: the daily digest email on or off, and their Slack webhook ("" for none).
+    A bad URL raises ValidationError naming the field and changes nothing."""
+    url = slack_webhook_url_check(slack_webhook_url)
+    User.objects.filter(pk=user.pk).update(daily_digest=daily_digest, slack_webhook_url=url)
+    user.daily_digest, user.slack_webhook_url = daily_digest, url
+    return user
+
+
+def team_slack_webhook_set(*, url: str, by: User) -> TeamSettings:
+    """The team's Slack webhook ("" for none), which gets the team's daily digest; admins only. A bad URL raises
+    ValidationError naming the field and changes nothing."""
+    _check_admin(by)
+    url = slack_webhook_url_check(url, field="team_slack_webhook_url")
+    team, _ = TeamSettings.objects.update_or_create(pk=1, defaults={"slack_webhook_url": url})
+    log.info("%s set the team's Slack webhook%s", by.email, "" if url else " to none")
+    return team

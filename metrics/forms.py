@@ -1,4 +1,4 @@
-"""Forms of the top floor's pages: the account list's search, filters and sort."""
+"""Forms of the top floor's pages: the account list's search, filters and sort; the notification settings."""
 
 from __future__ import annotations
 
@@ -123,3 +123,38 @@ class SnapshotQueueForm(forms.Form):
             f"{'days' if name == '__all__' else name}: {' '.join(str(error) for error in errors)}"
             for name, errors in self.errors.items()
         ]
+
+
+# Text, not type=url: the browser's own check would stand in front of Keel's clearer message.
+WEBHOOK_INPUT = {
+    "placeholder": "https://hooks.slack.com/services/…",
+    "inputmode": "url",
+    "autocomplete": "off",
+    "spellcheck": "false",
+}
+
+
+class NotificationSettingsForm(forms.Form):
+    """A person's own notifications (the service checks the webhook: accounts.users.slack_webhook_url_check)."""
+
+    daily_digest = forms.BooleanField(required=False, label="Email me the daily digest")
+    slack_webhook_url = forms.CharField(
+        required=False,
+        max_length=500,
+        label="My Slack webhook URL",
+        help_text="A Slack incoming webhook (https://hooks.slack.com/services/…): the digest is posted there too. "
+        "Leave it empty for none.",
+        widget=forms.TextInput(attrs=WEBHOOK_INPUT),
+    )
+
+
+class TeamSlackForm(forms.Form):
+    """The team's Slack webhook (admins)."""
+
+    team_slack_webhook_url = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Team Slack webhook URL",
+        help_text="Gets the team's digest: every new at-risk account, tasks due per person, renewals in 30 days.",
+        widget=forms.TextInput(attrs=WEBHOOK_INPUT),
+    )

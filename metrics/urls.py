@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import accounts, dashboards, health_model, jobs, renewals
+from metrics.views import accounts, dashboards, health_model, jobs, notifications, renewals
 
 urlpatterns = [
     path("accounts/", accounts.account_list, name="account_list"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("dashboard/drilldown/<slug:figure>/<str:month>/", dashboards.drilldown_page, name="drilldown"),
     path("health/model/", health_model.health_model, name="health_model"),
     path("renewals/forecast/", renewals.renewal_forecast_page, name="renewal_forecast"),
+    path("settings/notifications/", notifications.notification_settings, name="notification_settings"),
+    path("settings/notifications/test/", notifications.notification_test, name="notification_test"),
     path("snapshots/", jobs.snapshot_queue, name="snapshot_queue"),
     path("snapshots/jobs/<int:pk>/", jobs.snapshot_job, name="snapshot_job"),
 ]

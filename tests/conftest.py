@@ -22,7 +22,7 @@ from health.selectors import health_model_active
 from metrics.models import AccountDay, ComputedDay
 from tests.scenarios import Facts
 
-pytest_plugins = ["tests.smtp"]
+pytest_plugins = ["tests.smtp", "tests.slack"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"

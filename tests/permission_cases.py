@@ -448,6 +448,42 @@ CASES = [
         {ANON: 400, CSM: 400, VP: 400, ADMIN: 400},
         method="post",
     ),
+    # Notifications: everyone sets their own; the team's Slack webhook is the admins'
+    Case(
+        "notification_settings", "notification settings", lambda w: reverse("notification_settings"), EVERYONE
+    ),
+    Case(
+        "notification_settings",
+        "save one's own notifications",
+        lambda w: reverse("notification_settings"),
+        pages(302, 302, 302),
+        method="post",
+        data={"form": "mine", "daily_digest": "on", "slack_webhook_url": ""},
+    ),
+    Case(
+        "notification_settings",
+        "set the team's Slack webhook",
+        lambda w: reverse("notification_settings"),
+        pages(403, 403, 302),
+        method="post",
+        data={"form": "team", "team_slack_webhook_url": ""},
+    ),
+    Case(
+        "notification_test",
+        "send oneself a test",
+        lambda w: reverse("notification_test"),
+        pages(302, 302, 302),
+        method="post",
+        data={"to": "me"},
+    ),
+    Case(
+        "notification_test",
+        "test the team's Slack webhook",
+        lambda w: reverse("notification_test"),
+        pages(403, 403, 302),
+        method="post",
+        data={"to": "team"},
+    ),
     # Playbooks: admins only
     Case("playbook_list", "playbooks", lambda w: reverse("playbook_list"), ADMIN_ONLY),
     Case("playbook_new", "new playbook", lambda w: reverse("playbook_new"), ADMIN_ONLY),

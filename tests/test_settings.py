@@ -33,6 +33,8 @@ def run_check(**env: str) -> subprocess.CompletedProcess[str]:
         ("KEEL_DAILY_RETENTION_DAYS", "ten", "not a whole number"),
         ("KEEL_CURRENCY", "dollars", "three-letter"),
         ("KEEL_NIGHTLY_AT", "25:99", "not a time of day"),
+        ("KEEL_DIGEST_HOUR", "24", "above the maximum"),
+        ("KEEL_DIGEST_HOUR", "seven", "not a whole number"),
         ("DJANGO_DEBUG", "maybe", "not a boolean"),
         ("DATABASE_URL", "mysql://localhost/keel", "must start with one of"),
         ("REDIS_URL", "localhost:6379", "must start with one of"),

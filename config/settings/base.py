@@ -44,6 +44,8 @@ KEEL_ONBOARDING_DAYS = env_int("KEEL_ONBOARDING_DAYS", 90, minimum=1, maximum=36
 KEEL_MATURE_DAYS = env_int("KEEL_MATURE_DAYS", 365, minimum=KEEL_ONBOARDING_DAYS, maximum=3650)
 KEEL_SURVEY_COOLDOWN_DAYS = env_int("KEEL_SURVEY_COOLDOWN_DAYS", 90, minimum=0)
 KEEL_NIGHTLY_AT = env_time_of_day("KEEL_NIGHTLY_AT", "02:30")
+# The hour (local time, on the hour) of the daily digests by email and Slack (metrics.services.notifications).
+KEEL_DIGEST_HOUR = env_int("KEEL_DIGEST_HOUR", 7, minimum=0, maximum=23)
 # Chunks of the pipeline that `snapshot` (and `make run`) computes at once in-process, each on its own database
 # connection; Celery workers parallelise the same chunks across machines.
 KEEL_PIPELINE_JOBS = env_int("KEEL_PIPELINE_JOBS", os.cpu_count() or 1, minimum=1, maximum=64)
@@ -188,6 +190,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "snapshot-nightly": {
         "task": "metrics.tasks.snapshot_nightly",
         "schedule": crontab(hour=KEEL_NIGHTLY_AT.hour, minute=KEEL_NIGHTLY_AT.minute),
+    },
+    # The daily digests (metrics.services.notifications), and every ten minutes their retries and lost sends.
+    "digests-daily": {
+        "task": "metrics.tasks.digests_daily_task",
+        "schedule": crontab(hour=KEEL_DIGEST_HOUR, minute=0),
+    },
+    "notifications-due": {
+        "task": "metrics.tasks.notifications_due_send_task",
+        "schedule": crontab(minute="*/10"),
     },
     # Surveys: later rounds, reminders and retries of failed invitations (surveys.services.invitations).
     "survey-invitations-due": {
