@@ -509,6 +509,14 @@ class Tile:
     def shortened(self) -> bool:
         return self.value != self.exact or self.change != self.change_exact
 
+    @property
+    def value_shortened(self) -> bool:
+        return self.value != self.exact
+
+    @property
+    def change_shortened(self) -> bool:
+        return self.change != self.change_exact
+
 
 def tile(key: str, fields: dict[str, Any] | None, previous: dict[str, Any] | None) -> Tile:
     """One tile: the value of month m and its change against m−1."""
