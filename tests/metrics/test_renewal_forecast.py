@@ -138,7 +138,9 @@ def test_a_vp_narrows_to_one_csm(
     client: Client, stored: dict[str, Account], vp: User, other_csm: User
 ) -> None:
     client.force_login(vp)
-    page = client.get(reverse("renewal_forecast"), {"csm": str(other_csm.pk), "month": "2024-09"}).content.decode()
+    page = client.get(
+        reverse("renewal_forecast"), {"csm": str(other_csm.pk), "month": "2024-09"}
+    ).content.decode()
     assert ">D</a>" in page and "1,234.56" in page
     assert client.get(reverse("renewal_forecast"), {"csm": 99999}).status_code == 404
 
