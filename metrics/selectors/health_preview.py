@@ -188,7 +188,8 @@ def health_backtest_cached(
         [model.sql_params() | {"model_id": None}, first_month.isoformat(), last_month.isoformat(), ledger],
         sort_keys=True,
     )
-    key = f"keel:health-backtest:{hashlib.sha256(values.encode()).hexdigest()}"
+    # v2: a Backtest carries its month-ends since the page charts them; older entries lack them
+    key = f"keel:health-backtest:v2:{hashlib.sha256(values.encode()).hexdigest()}"
     result: Backtest | None = cache.get(key)
     if result is None:
         result = health_backtest(first_month=first_month, last_month=last_month, model=model)
