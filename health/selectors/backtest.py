@@ -19,8 +19,6 @@ from health.sql import files
 
 CHURN_HORIZON_DAYS = 90  # METRICS.md "Backtest": churned within 90 days
 BACKTEST_WORK_MEM = "64MB"
-
-
 STATUSES = tuple(Status.values)  # green, yellow, red
 
 
@@ -54,9 +52,8 @@ class Backtest:
     churn_rate_by_status: dict[str, float | None]
     scored: int
     churned: int
-    months: tuple[
-        BacktestMonth, ...
-    ] = ()  # the month-ends pooled, in order: their counts sum to the pooled ones
+    # by month: the month-ends pooled, in order (their counts sum to the pooled ones); else none
+    months: tuple[BacktestMonth, ...] = ()
 
     def fields(self) -> dict[str, Any]:
         return {"auc": self.auc, "churn_rate_by_status": self.churn_rate_by_status}
@@ -77,36 +74,47 @@ def backtest_days(first_month: date, last_month: date, last_day: date | None) ->
     return [end for end in ends if end + timedelta(days=CHURN_HORIZON_DAYS) <= last_day]
 
 
-def health_backtest(*, first_month: date, last_month: date, model: HealthModel) -> Backtest:
+def health_backtest(
+    *, first_month: date, last_month: date, model: HealthModel, by_month: bool = False
+) -> Backtest:
     """METRICS.md "Backtest" of `model` (saved or a draft) over the month-ends of first_month…last_month.
 
     Pools the month-ends of the range that the pipeline keeps rows for: those whose 90 days are computed
     (health.services.cached_rows). AUC = P(a churner scores lower than a non-churner) + ½ P(tie): the (churner,
     stayer) pairs in which the churner scores lower, ties counting ½, over n_churned × n_stayed; exact. Null when
-    a class is empty. The pooled counts and rates are the sums of the month-ends' (`months`, one statement).
+    a class is empty. `by_month`: each month-end's counts too (`months`, in the same statement), whose sums are
+    the pooled counts.
     """
     wanted = {month_end(month) for month in months_in(first_month, last_month)}
     days = [day for day in backtest_rows_days() if day in wanted]
     with transaction.atomic(), sql_step() as step:
         set_local("work_mem", BACKTEST_WORK_MEM)  # the per-score hashes stay in memory
-        rows = step.fetch(files, "backtest", days=days, **model.sql_params())
-    months = tuple(
-        BacktestMonth(
-            day=row[0],
-            scored=dict(zip(STATUSES, (int(row[2]), int(row[4]), int(row[6])), strict=True)),
-            churned=dict(zip(STATUSES, (int(row[3]), int(row[5]), int(row[7])), strict=True)),
+        rows = step.fetch(files, "backtest", days=days, by_month=by_month, **model.sql_params())
+    # each row: day (null when not by month), the pairs, then scored and churned of green, yellow and red
+    counted = [
+        (
+            row[0],
+            dict(zip(STATUSES, (int(row[2]), int(row[4]), int(row[6])), strict=True)),
+            dict(zip(STATUSES, (int(row[3]), int(row[5]), int(row[7])), strict=True)),
         )
         for row in rows
-        if row[0] is not None
-    )
-    scored = {status: sum(month.scored[status] for month in months) for status in STATUSES}
-    churned = {status: sum(month.churned[status] for month in months) for status in STATUSES}
+    ]
+    scored = {status: sum(counts[1][status] for counts in counted) for status in STATUSES}
+    churned = {status: sum(counts[2][status] for counts in counted) for status in STATUSES}
     n_churned = sum(churned.values())
     n_stayed = sum(scored.values()) - n_churned
     auc = number(ratio(rows[0][1], 2 * n_churned * n_stayed)) if n_churned and n_stayed else None
     rates = {status: number(ratio(churned[status], scored[status])) for status in STATUSES}
     return Backtest(
-        auc=auc, churn_rate_by_status=rates, scored=n_churned + n_stayed, churned=n_churned, months=months
+        auc=auc,
+        churn_rate_by_status=rates,
+        scored=n_churned + n_stayed,
+        churned=n_churned,
+        months=tuple(
+            BacktestMonth(day=day, scored=scored_on, churned=churned_on)
+            for day, scored_on, churned_on in counted
+            if day is not None
+        ),
     )
 
 

@@ -14,8 +14,8 @@ from health.sql import files
 
 
 def backtest_rows_replace(*, step: SqlStep, days: Sequence[date]) -> None:
-    """Replace the rows and churners of the month-ends `days` from `_scored` (day, account_id and stored
-    components of every account scored on them: the caller's, in its step) and the spans' paid islands."""
+    """Replace the rows and churners of the month-ends `days` from `_scored` (day, account_id, ARR and
+    stored components of every account scored on them: the caller's, in its step) and the spans' paid islands."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM health_backtestrow WHERE day = ANY(%s::date[])", [list(days)])
         cursor.execute("DELETE FROM health_backtestchurner WHERE day = ANY(%s::date[])", [list(days)])

@@ -1,18 +1,21 @@
 -- METRICS.md "Backtest" of one model over the month-ends %(days)s, from health_backtestrow (its components and
 -- labels, see backtest_rows.sql). Scores are computed from the components with the model's weights by the
 -- function that scores the pipeline's rows (keel_health_score), so the active model reproduces the stored
--- scores, and rounded to 4 decimals, so that ties are exact. Returns one row per month-end (ordered by day):
--- its scored/churned counts per status, and, pooled over every month-end (the same on each row), 2 × the number
--- of (churner, stayer) pairs in which the churner scores lower (a tie counts ½, hence the 2 ×); the pooled counts
--- are the sums of the month-ends'. Without rows, one row with a null day and zero pairs.
+-- scores, and rounded to 4 decimals, so that ties are exact. Returns, with %(by_month)s, one row per month-end
+-- (ordered by day), else one row with a null day: its scored/churned counts per status, and, pooled over every
+-- month-end (the same on each row), 2 × the number of (churner, stayer) pairs in which the churner scores lower
+-- (a tie counts ½, hence the 2 ×); the pooled counts are the sums of the rows'. Without backtest rows, one row
+-- with a null day and zeros. Month by month costs a third more (distinct scores per day, not overall), so only
+-- the page that charts the months asks for them.
 -- Set-based and sort-light: each row stands for the accounts of a day with the same components; they are counted
--- per day and unrounded score (a hash over floats), only those distinct scores are rounded, and the pairs come
--- from a running count of stayers over the distinct rounded scores: no sort or ranking of every account.
+-- per unrounded score (and day, by month: a hash over floats), only those distinct scores are rounded, and the
+-- pairs come from a running count of stayers over the distinct rounded scores: no sort or ranking of every
+-- account.
 -- in: health_backtestrow
 -- out:
--- params: days, weights, denominators, green_min, yellow_min
+-- params: days, by_month, weights, denominators, green_min, yellow_min
 WITH raw AS (
-    SELECT r.day,
+    SELECT CASE WHEN %(by_month)s THEN r.day END AS day,
            keel_health_score(r.activity, r.adoption, r.sentiment, r.support, r.revenue, r.recency, r.revenue_trend,
                              %(weights)s::float8[], %(denominators)s::float8[]) AS score,
            r.churned, r.stayed

@@ -1,10 +1,10 @@
--- The rows of METRICS.md "Backtest" for the month-ends of _scored (the accounts scored on them with their
+-- The rows of METRICS.md "Backtest" for the month-ends of _scored (the accounts scored on them with their ARR and
 -- stored components, which the pipeline copies from its daily rows): each account labelled once, "churned within
 -- 90 days" (MRR 0 on some day in d+1…d+90) with the first such day, or stayed. Neither depends on a model's
 -- weights or thresholds, so they are kept: health_backtestrow counts the accounts of a day per distinct
 -- components, churned apart from stayed, and every backtest re-weights it; health_backtestchurner keeps the
--- churned accounts themselves, the accounts behind those counts ("churned while green"). Both are written from
--- the one labelling below, so the rule is written once.
+-- churned accounts themselves with their ARR on the month-end, the accounts behind those counts ("churned while
+-- green"). Both are written from the one labelling below, so the rule is written once.
 -- Set-based: the islands of paid days are built once (MATERIALIZED) and joined, so the cost grows with
 -- account-months, not with their square.
 -- in: _scored, accounts_subscriptionspan
@@ -36,8 +36,9 @@ labelled AS MATERIALIZED (
 ),
 churners AS (
     INSERT INTO health_backtestchurner
-        (day, account_id, activity, adoption, sentiment, support, revenue, recency, revenue_trend, churned_on)
-    SELECT day, account_id, activity, adoption, sentiment, support, revenue, recency, revenue_trend, churned_on
+        (day, account_id, arr, activity, adoption, sentiment, support, revenue, recency, revenue_trend, churned_on)
+    SELECT day, account_id, arr, activity, adoption, sentiment, support, revenue, recency, revenue_trend,
+           churned_on
     FROM labelled
     WHERE churned_on IS NOT NULL
 )

@@ -10,13 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.access import AuthenticatedRequest, admin_required
 from health.forms import HealthModelForm
-from health.models import RECOMMENDED_NOTE, BacktestChurner, HealthModel, Status
+from health.models import RECOMMENDED_NOTE, HealthModel, Status
 from health.selectors import health_model_active, health_model_versions
 from health.services import (
     health_model_activate,
@@ -24,7 +23,7 @@ from health.services import (
     health_model_save,
     health_model_validate,
 )
-from metrics.selectors.backtest_months import backtest_chart, churned_while_green
+from metrics.selectors.backtest_months import ChurnedPage, backtest_chart, churned_while_green
 from metrics.selectors.health_preview import Preview, health_preview
 from metrics.selectors.jobs import RECOMPUTE_REASON, health_recompute_latest
 from metrics.services.pipeline import SnapshotRangeError, snapshot_job_enqueue
@@ -94,13 +93,17 @@ def health_model(request: AuthenticatedRequest) -> HttpResponse:
 
 def _churned_green(
     request: AuthenticatedRequest, preview: Preview | None, active: HealthModel
-) -> Page[BacktestChurner] | None:
+) -> ChurnedPage | None:
     """A page of the accounts the active model scored green on a month-end of its backtest that churned."""
     if preview is None:
         return None
-    days = [month.day for month in preview.active_backtest.months]
-    churned = churned_while_green(user=request.user, model=active, days=days)
-    return Paginator(churned, CHURNED_PER_PAGE).get_page(request.GET.get("churned_page"))
+    return churned_while_green(
+        user=request.user,
+        model=active,
+        days=[month.day for month in preview.active_backtest.months],
+        page=request.GET.get("churned_page"),
+        per_page=CHURNED_PER_PAGE,
+    )
 
 
 def _recompute(request: AuthenticatedRequest, form: HealthModelForm, model: HealthModel) -> None:

@@ -224,7 +224,9 @@ def test_each_month_end_has_its_own_rates_and_they_sum_to_the_pooled_ones(facts:
         facts.event(r, "u1", f"2024-02-{day:02d}T12:00:00Z")
     for computed in ("2024-02-29", "2024-03-31", "2024-06-30"):
         facts.compute(computed, computed, today="2024-07-01")
-    result = health_backtest(first_month=date(2024, 2, 1), last_month=MARCH, model=activity_only())
+    result = health_backtest(
+        first_month=date(2024, 2, 1), last_month=MARCH, model=activity_only(), by_month=True
+    )
     february, march = result.months
     assert (february.day, march.day) == (date(2024, 2, 29), date(2024, 3, 31))
     assert february.scored == {"green": 2, "yellow": 0, "red": 1}
@@ -235,5 +237,14 @@ def test_each_month_end_has_its_own_rates_and_they_sum_to_the_pooled_ones(facts:
     assert (march.churn_rate, march.total_scored) == (0.5, 2)
     assert result.churn_rate_by_status == {"green": 0.5, "yellow": None, "red": 1.0}
     assert (result.scored, result.churned) == (5, 3)
-    march_only = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
+    march_only = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only(), by_month=True)
     assert march_only.months == (march,)
+    # not by month: the same pooled figures, without the month-ends
+    pooled = health_backtest(first_month=date(2024, 2, 1), last_month=MARCH, model=activity_only())
+    assert pooled.months == ()
+    assert (pooled.auc, pooled.churn_rate_by_status, pooled.scored, pooled.churned) == (
+        result.auc,
+        result.churn_rate_by_status,
+        result.scored,
+        result.churned,
+    )

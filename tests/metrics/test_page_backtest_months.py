@@ -59,11 +59,15 @@ def test_churned_while_green_known_answer(facts: Facts) -> None:
     of the day is 1 of 4 (25%)."""
     green_book(facts)
     model = activity_only()
-    rows: list[Any] = list(churned_while_green(user=facts.reader, model=model, days=[MARCH_END]))
+    listed = churned_while_green(user=facts.reader, model=model, days=[MARCH_END], page=None, per_page=25)
+    rows: list[Any] = listed.object_list
+    assert listed.count == 1
     assert [(row.account.name, row.day, row.score, row.arr, row.churned_on) for row in rows] == [
         ("G1", MARCH_END, 80, 1200, date(2024, 5, 1))
     ]
-    (month,) = health_backtest(first_month=date(2024, 3, 1), last_month=date(2024, 3, 1), model=model).months
+    (month,) = health_backtest(
+        first_month=date(2024, 3, 1), last_month=date(2024, 3, 1), model=model, by_month=True
+    ).months
     assert (month.scored["green"], month.churned["green"]) == (4, 1)
     assert month.churn_rate_by_status["green"] == 0.25
 
@@ -74,7 +78,8 @@ def test_a_csm_sees_only_their_own_churned_accounts(facts: Facts, csm: User, oth
     model = activity_only()
 
     def names(user: User) -> list[str]:
-        return [row.account.name for row in churned_while_green(user=user, model=model, days=[MARCH_END])]
+        listed = churned_while_green(user=user, model=model, days=[MARCH_END], page="1", per_page=25)
+        return [row.account.name for row in listed]
 
     assert names(csm) == ["G1"]
     assert names(other_csm) == ["O"]
@@ -115,7 +120,8 @@ def test_the_chart_draws_the_numbers_of_the_table(facts: Facts, admin_client: Cl
     }
     first, last = backtest_months(last_day=D)
     active = health_model_active()
-    assert chart == backtest_chart(health_backtest(first_month=first, last_month=last, model=active))
+    backtest = health_backtest(first_month=first, last_month=last, model=active, by_month=True)
+    assert chart == backtest_chart(backtest)
     assert list(table) == chart["days"]
     for index, day in enumerate(chart["days"]):
         for status in ("green", "yellow", "red"):
