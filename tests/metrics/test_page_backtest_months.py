@@ -95,7 +95,7 @@ def _chart(page: str) -> dict[str, list[object]]:
 
 def _table(page: str) -> dict[str, dict[str, str]]:
     """The screen readers' table: month-end (ISO) → status (and "all") → the cell's text."""
-    body = re.search(r'<table class="sr-only" id="backtest-months-table">(.*?)</table>', page, re.S)
+    body = re.search(r'<div class="sr-only">.*?<table id="backtest-months-table">(.*?)</table>', page, re.S)
     assert body
     rows = {}
     for day, cells in re.findall(r'<tr data-day="([\d-]+)">(.*?)</tr>', body.group(1), re.S):
