@@ -194,6 +194,18 @@ CASES = [
     ),
     Case(
         "account_detail",
+        "own account as of a month-end",
+        lambda w: reverse("account_detail", args=[w.own.pk]) + f"?as_of={MAY_END}",
+        EVERYONE,
+    ),
+    Case(
+        "account_detail",
+        "another CSM's account as of a month-end",
+        lambda w: reverse("account_detail", args=[w.other.pk]) + f"?as_of={MAY_END}",
+        pages(404, 200, 200),
+    ),
+    Case(
+        "account_detail",
         "no such account",
         lambda w: reverse("account_detail", args=[w.other.pk + 999]),
         pages(404, 404, 404),

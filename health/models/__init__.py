@@ -1,7 +1,7 @@
 """The models of the health floor, one module per kind of thing (the health model and its versions, alerts and
 tasks, the cached rows of the Health page); importing from `health.models` finds every one."""
 
-from health.models.cache import BacktestRow, CachedComponents
+from health.models.cache import BacktestChurner, BacktestRow, CachedComponents
 from health.models.model import (
     ALWAYS_PRESENT,
     COMPONENT_LABELS,
@@ -32,6 +32,7 @@ __all__ = [
     "RECOMMENDED_PARAMETERS",
     "RECOMMENDED_WEIGHTS",
     "AtRiskEpisode",
+    "BacktestChurner",
     "BacktestRow",
     "CachedComponents",
     "HealthModel",

@@ -38,3 +38,22 @@ class BacktestRow(CachedComponents):
 
     def __str__(self) -> str:
         return f"{self.churned + self.stayed} accounts on {self.day}"
+
+
+class BacktestChurner(CachedComponents):
+    """An account behind the `churned` of a BacktestRow: scored on a month-end d and churned within 90 days
+    (METRICS.md "Backtest"), with its ARR on d, its stored components and `churned_on`, the first day of d+1…d+90
+    without MRR. Written with the backtest's rows from the same labels (health/sql/backtest_rows.sql), so
+    re-weighting these with a model lists the accounts that its backtest counts as churned per status: the Health
+    page's "churned while green". A few percent of the scored accounts."""
+
+    pk = models.CompositePrimaryKey("day", "account")
+    # No database foreign key: the pipeline writes these rows set-based, as it writes the snapshot tables.
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    arr = models.DecimalField(max_digits=24, decimal_places=4)  # as the snapshot's AccountDay.arr on d
+    churned_on = models.DateField(help_text="The first day of d+1…d+90 without MRR")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} scored on {self.day}, churned on {self.churned_on}"

@@ -180,18 +180,27 @@ def backtest_months(*, last_day: date, months: int = BACKTEST_MONTHS) -> tuple[d
 
 
 def health_backtest_cached(
-    *, first_month: date, last_month: date, model: HealthModel, ledger: str
+    *, first_month: date, last_month: date, model: HealthModel, ledger: str, by_month: bool = False
 ) -> Backtest:
     """`health_backtest`, kept while `ledger` (the pipeline's last change, see `health_preview`) and the model's
     values stay the same: the Health page shows the active model's backtest on every visit."""
     values = json.dumps(
-        [model.sql_params() | {"model_id": None}, first_month.isoformat(), last_month.isoformat(), ledger],
+        [
+            model.sql_params() | {"model_id": None},
+            first_month.isoformat(),
+            last_month.isoformat(),
+            ledger,
+            by_month,
+        ],
         sort_keys=True,
     )
-    key = f"keel:health-backtest:{hashlib.sha256(values.encode()).hexdigest()}"
+    # v2: a Backtest has month-ends since the page charts them; the entries before lack the field
+    key = f"keel:health-backtest:v2:{hashlib.sha256(values.encode()).hexdigest()}"
     result: Backtest | None = cache.get(key)
     if result is None:
-        result = health_backtest(first_month=first_month, last_month=last_month, model=model)
+        result = health_backtest(
+            first_month=first_month, last_month=last_month, model=model, by_month=by_month
+        )
         cache.set(key, result, _BACKTEST_CACHE_SECONDS)
     return result
 
@@ -229,7 +238,7 @@ def health_preview(*, draft: HealthModel, active: HealthModel) -> Preview | None
     cached = partial(
         health_backtest_cached, first_month=first_month, last_month=last_month, ledger=str(ledger["stamp"])
     )
-    active_backtest = cached(model=active)
+    active_backtest = cached(model=active, by_month=True)  # the page charts its month-ends
     return Preview(
         day=day,
         draft=draft_counts,

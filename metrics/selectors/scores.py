@@ -36,12 +36,23 @@ def health_score_fields(score: AccountDay) -> dict[str, Any]:
     }
 
 
-def health_scores_missing(day: date) -> str:
-    """Why `day` has no scores to give, or "" (the `health` command and the API say the same)."""
+def health_day_unkept(day: date) -> str:
+    """Why `day` has no stored scores at all: "not computed" (not in the pipeline's ledger), "expired" (a day
+    other than a month-end older than KEEL_DAILY_RETENTION_DAYS), or "" when its rows are there."""
     if not ComputedDay.objects.filter(day=day).exists():
-        return f"{day} is not computed: run `python manage.py snapshot --from {day} --to {day}` first."
+        return "not computed"
     keep_from = timezone.localdate() - timedelta(days=settings.KEEL_DAILY_RETENTION_DAYS)
     if day < keep_from and day != month_end(day):
+        return "expired"
+    return ""
+
+
+def health_scores_missing(day: date) -> str:
+    """Why `day` has no scores to give, or "" (the `health` command and the API say the same)."""
+    unkept = health_day_unkept(day)
+    if unkept == "not computed":
+        return f"{day} is not computed: run `python manage.py snapshot --from {day} --to {day}` first."
+    if unkept == "expired":
         return (
             f"Daily scores are kept {settings.KEEL_DAILY_RETENTION_DAYS} days (KEEL_DAILY_RETENTION_DAYS) and "
             f"month-ends forever: {day} is no longer kept."

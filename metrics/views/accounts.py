@@ -29,7 +29,7 @@ from metrics.selectors.account_history import account_charts, account_history
 from metrics.selectors.account_list import account_export_rows, account_pages
 from metrics.selectors.account_list import account_list as accounts_listed
 from metrics.selectors.account_page import account_page_for_user, span_timeline
-from metrics.selectors.explanations import health_explanation
+from metrics.selectors.as_of import account_health_as_of
 from metrics.selectors.renewals import next_renewal
 from metrics.selectors.timeline import EVENTS_SHOWN, account_timeline
 
@@ -101,12 +101,14 @@ def _export(accounts: QuerySet[Account]) -> StreamingHttpResponse:
 def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The account 360: today's MRR from the spans, health with its explanation, history from the snapshots
     (health and usage of the last 90 days, MRR at every month-end), renewals, answers, tickets, tasks, contacts,
-    and the timeline (logged entries and Keel's own events; `?events=` shows more)."""
+    and the timeline (logged entries and Keel's own events; `?events=` shows more). With `?as_of=YYYY-MM-DD`, the
+    health section is that day's stored score (a 400 when it is not a day)."""
     today = timezone.localdate()
     data = account_page_for_user(request.user, pk, day=today)
     account = data.account
     history = account_history(account_id=account.pk)
-    health = health_explanation(account=account)
+    as_of = account_health_as_of(account=account, as_of=request.GET.get("as_of"))
+    health = as_of.health
     renewal = next_renewal(data.spans, day=today)
     shown = request.GET.get("events", "")
     events = account_timeline(
@@ -135,6 +137,7 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "today": today,
         "currency": settings.KEEL_CURRENCY,
         "health": health,
+        "as_of": as_of,
         "charts": account_charts(history, health=health),
     }
-    return render(request, "metrics/account_detail.html", context)
+    return render(request, "metrics/account_detail.html", context, status=400 if as_of.invalid else 200)

@@ -23,9 +23,12 @@ from health.services import (
     health_model_save,
     health_model_validate,
 )
-from metrics.selectors.health_preview import health_preview
+from metrics.selectors.backtest_months import ChurnedPage, backtest_chart, churned_while_green
+from metrics.selectors.health_preview import Preview, health_preview
 from metrics.selectors.jobs import RECOMPUTE_REASON, health_recompute_latest
 from metrics.services.pipeline import SnapshotRangeError, snapshot_job_enqueue
+
+CHURNED_PER_PAGE = 25
 
 
 @admin_required
@@ -67,13 +70,16 @@ def health_model(request: AuthenticatedRequest) -> HttpResponse:
             form.add_service_errors(error)
         else:
             draft = candidate
+    preview = health_preview(draft=draft, active=active)
     context = {
         "section": "health",
         "form": form,
         "active": active,
         "draft_is_active": draft is active,
         "parameters_changed": health_model_parameters_changed(active, draft),
-        "preview": health_preview(draft=draft, active=active),
+        "preview": preview,
+        "backtest_chart": backtest_chart(preview.active_backtest) if preview else None,
+        "churned_green": _churned_green(request, preview, active),
         "versions": versions,
         "recommended": recommended,
         "job": health_recompute_latest(),
@@ -83,6 +89,21 @@ def health_model(request: AuthenticatedRequest) -> HttpResponse:
         "onboarding_days": settings.KEEL_ONBOARDING_DAYS,
     }
     return render(request, "metrics/health_model.html", context, status=400 if form.errors else 200)
+
+
+def _churned_green(
+    request: AuthenticatedRequest, preview: Preview | None, active: HealthModel
+) -> ChurnedPage | None:
+    """A page of the accounts the active model scored green on a month-end of its backtest that churned."""
+    if preview is None:
+        return None
+    return churned_while_green(
+        user=request.user,
+        model=active,
+        days=[month.day for month in preview.active_backtest.months],
+        page=request.GET.get("churned_page"),
+        per_page=CHURNED_PER_PAGE,
+    )
 
 
 def _recompute(request: AuthenticatedRequest, form: HealthModelForm, model: HealthModel) -> None:

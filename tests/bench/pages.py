@@ -143,9 +143,13 @@ def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS)
         .order_by("-n")
         .values_list("segment", flat=True)
     )[0]
-    as_vp, as_csm = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
+    admin = User.objects.filter(role=Role.ADMIN, is_active=True).first()
+    assert admin is not None
+    as_vp, as_csm, as_admin = (Client(HTTP_HOST="localhost") for _ in range(3))
     as_vp.force_login(vp)
     as_csm.force_login(csm)
+    as_admin.force_login(admin)
+    month_end_before = last.replace(day=1) - timedelta(days=1)
     accounts_url = reverse("account_list")
     pages: list[tuple[Client, Page]] = [
         (as_vp, Page("company dashboard (VP, 12 months)", 50, lambda: reverse("company_dashboard"))),
@@ -154,6 +158,14 @@ def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS)
             Page(f"CSM dashboard ({csm.accounts.count()} accounts)", 50, lambda: reverse("my_dashboard")),
         ),
         (as_csm, Page("account 360", 50, lambda: reverse("account_detail", args=[account]))),
+        (
+            as_csm,
+            Page(
+                "account 360 as of a month-end",
+                50,
+                lambda: reverse("account_detail", args=[account]) + f"?as_of={month_end_before}",
+            ),
+        ),
         (as_vp, Page("list: every account by MRR ↓ (VP)", 100, lambda: f"{accounts_url}?sort=-mrr")),
         (
             as_vp,
@@ -207,6 +219,14 @@ def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS)
             ),
         ),
     ]
+    # the Health page as an admin opens it: the active model's distribution, its backtest by month (cached) and a
+    # page of churned while green; held to the bar of a draft's preview (a second)
+    pages.append(
+        (
+            as_admin,
+            Page("health model page, backtest by month (admin)", 1000, lambda: reverse("health_model")),
+        )
+    )
     rows += _health_preview(label=label)
     for client, page in pages:
         times, queries = _timed(client, page.url(), requests)

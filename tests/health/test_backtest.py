@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from accounts.models import Account
-from health.models import BacktestRow
-from health.selectors import health_backtest
+from health.models import BacktestChurner, BacktestRow
+from health.selectors import backtest_churners, health_backtest
 from health.selectors.backtest import backtest_days
 from tests.scenarios import Facts, activity_only
 
@@ -152,3 +153,98 @@ def test_accounts_with_the_same_components_share_a_row(facts: Facts) -> None:
     result = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only())
     assert (result.auc, result.scored, result.churned) == (0.5, 3, 1)
     assert list(BacktestRow.objects.values_list("activity", "churned", "stayed")) == [(50, 1, 2)]
+
+
+def test_the_churners_behind_the_counts_with_the_day_they_stopped_paying(facts: Facts) -> None:
+    """BacktestChurner: the accounts labelled churned on 2024-03-31, each with the first day of d+1…d+90 without
+    MRR (the spans' end, exclusive): A stops on 2024-05-01, B on 2024-04-15, G's span ends on 2024-04-01 = d+1
+    (no paid day after d), E stops on 2024-05-10 and pays again from 2024-05-20 (still churned, on 05-10). C
+    pays on; H stops on 2024-06-30 = d+91, after the 90 days: stayed. As many as the rows' churned counts."""
+    account(facts, "A", 6, ends_on="2024-05-01")
+    account(facts, "B", 10, ends_on="2024-04-15")
+    account(facts, "C", 10)
+    e = account(facts, "E", 6, ends_on="2024-05-10")
+    facts.span(e, "100.00", "month", "2024-05-20")
+    account(facts, "G", 16, ends_on="2024-04-01")
+    account(facts, "H", 16, ends_on="2024-06-30")
+    compute(facts)
+    churners = dict(BacktestChurner.objects.values_list("account__name", "churned_on"))
+    assert churners == {
+        "A": date(2024, 5, 1),
+        "B": date(2024, 4, 15),
+        "E": date(2024, 5, 10),
+        "G": date(2024, 4, 1),
+    }
+    assert set(BacktestChurner.objects.values_list("day", flat=True)) == {date(2024, 3, 31)}
+    assert sum(BacktestRow.objects.values_list("churned", flat=True)) == 4
+    assert sum(BacktestRow.objects.values_list("stayed", flat=True)) == 2
+    # re-weighted with a model, as the backtest does: activity alone scores A 30 (red), B 50 (yellow), E 30,
+    # G 80 (green)
+    reweighted: list[Any] = list(
+        backtest_churners(model=activity_only(), days=[date(2024, 3, 31)]).select_related("account")
+    )
+    statuses = {row.account.name: (row.score, row.status) for row in reweighted}
+    assert statuses == {"A": (30, "red"), "B": (50, "yellow"), "E": (30, "red"), "G": (80, "green")}
+
+
+def test_a_recompute_refills_the_churners_with_the_rows(facts: Facts) -> None:
+    """C's subscription then ends on 2024-05-01 and March 31's 90 days are recomputed: C joins the churners, and
+    nothing is written twice."""
+    account(facts, "A", 6, ends_on="2024-05-01")
+    c = account(facts, "C", 10)
+    compute(facts)
+    assert list(BacktestChurner.objects.values_list("account__name", flat=True)) == ["A"]
+    c.spans.update(ends_on=date(2024, 5, 1))
+    compute(facts)
+    compute(facts)
+    assert sorted(BacktestChurner.objects.values_list("account__name", flat=True)) == ["A", "C"]
+
+
+def test_each_month_end_has_its_own_rates_and_they_sum_to_the_pooled_ones(facts: Facts) -> None:
+    """Month-ends 2024-02-29 and 2024-03-31, activity alone (green from 70, red below 40):
+
+    P: active every day of February and March (100, green), pays on: stayed both times.
+    Q: the same (100, green), stops paying on 2024-05-15: churned within 90 days of Feb 29 (by May 29) and of
+       Mar 31 (by Jun 29).
+    R: active 6 days at the end of February (30, red), stops on 2024-03-10: churned on Feb 29; not scored on
+       Mar 31 (no MRR).
+    Feb 29: green 1 of 2 churned = 0.5, yellow nobody (null), red 1 of 1 = 1; all 2 of 3.
+    Mar 31: green 1 of 2 = 0.5, yellow and red nobody; all 1 of 2.
+    Pooled: green 2 of 4 = 0.5, red 1 of 1 = 1, yellow null; 5 scored, 3 churned.
+    """
+    for name, ends_on in (("P", None), ("Q", "2024-05-15")):
+        created = facts.account(name)
+        facts.span(created, "100.00", "month", "2024-01-01", ends_on)
+        for month, days in (("02", 29), ("03", 31)):
+            for day in range(1, days + 1):
+                facts.event(created, "u1", f"2024-{month}-{day:02d}T12:00:00Z")
+    r = facts.account("R")
+    facts.span(r, "100.00", "month", "2024-01-01", "2024-03-10")
+    for day in range(24, 30):
+        facts.event(r, "u1", f"2024-02-{day:02d}T12:00:00Z")
+    for computed in ("2024-02-29", "2024-03-31", "2024-06-30"):
+        facts.compute(computed, computed, today="2024-07-01")
+    result = health_backtest(
+        first_month=date(2024, 2, 1), last_month=MARCH, model=activity_only(), by_month=True
+    )
+    february, march = result.months
+    assert (february.day, march.day) == (date(2024, 2, 29), date(2024, 3, 31))
+    assert february.scored == {"green": 2, "yellow": 0, "red": 1}
+    assert february.churned == {"green": 1, "yellow": 0, "red": 1}
+    assert february.churn_rate_by_status == {"green": 0.5, "yellow": None, "red": 1.0}
+    assert february.churn_rate == pytest.approx(2 / 3)
+    assert march.churn_rate_by_status == {"green": 0.5, "yellow": None, "red": None}
+    assert (march.churn_rate, march.total_scored) == (0.5, 2)
+    assert result.churn_rate_by_status == {"green": 0.5, "yellow": None, "red": 1.0}
+    assert (result.scored, result.churned) == (5, 3)
+    march_only = health_backtest(first_month=MARCH, last_month=MARCH, model=activity_only(), by_month=True)
+    assert march_only.months == (march,)
+    # not by month: the same pooled figures, without the month-ends
+    pooled = health_backtest(first_month=date(2024, 2, 1), last_month=MARCH, model=activity_only())
+    assert pooled.months == ()
+    assert (pooled.auc, pooled.churn_rate_by_status, pooled.scored, pooled.churned) == (
+        result.auc,
+        result.churn_rate_by_status,
+        result.scored,
+        result.churned,
+    )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, SubscriptionSpan, UsageEvent, User
 from accounts.services import usage_days_changed
 from config.celery_app import app
-from health.models import AtRiskEpisode, BacktestRow, Task
+from health.models import AtRiskEpisode, BacktestChurner, BacktestRow, Task
 from metrics.models import (
     AccountCurrent,
     AccountDay,
@@ -96,6 +96,7 @@ def _derived() -> dict[str, list[Any]]:
         "computed days": sorted(ComputedDay.objects.values_list("day", flat=True)),
         "preview rows": rows(PreviewRow),
         "backtest rows": rows(BacktestRow, "id"),
+        "backtest churners": rows(BacktestChurner),
         "user days": rows(UsageUserDay),
         "episodes": rows(AtRiskEpisode, "id"),
         "tasks": rows(Task, "id", "episode_id", "created_at"),
@@ -107,7 +108,7 @@ def _forget_derived() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE metrics_accountday, metrics_monthlykpi, metrics_accountcurrent, metrics_computedday, "
-            "metrics_previewrow, health_backtestrow, metrics_usageuserday, metrics_usageaccountday, "
+            "metrics_previewrow, health_backtestrow, health_backtestchurner, metrics_usageuserday, metrics_usageaccountday, "
             "metrics_usageeventday, metrics_firsteventday, health_task, health_atriskepisode, metrics_snapshotjob"
         )
     usage_days_changed(table="accounts_usageevent")

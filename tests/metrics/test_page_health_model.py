@@ -234,8 +234,9 @@ def test_query_count_does_not_grow_with_versions_or_accounts(
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     """session + user + active model + versions + latest recompute + ledger + the distribution (the fill's lock,
-    ledger and filled days, then the query) + the backtest's last day and its fill; the first visit after a
-    pipeline run also fills the preview's and the backtest's rows and runs the active model's backtest."""
+    ledger and filled days, then the query) + the backtest's last day and its fill + the churned-while-green
+    count and page; the first visit after a pipeline run also fills the preview's and the backtest's rows and runs
+    the active model's backtest."""
     for size in (2, 20):
         while len(facts.accounts) < size:
             account = facts.account(f"A{len(facts.accounts)}")
