@@ -86,9 +86,16 @@ def test_an_admin_on_a_tablet_adds_and_deactivates_a_person(
     good = tmp_path / "good-bundle.zip"
     with zipfile.ZipFile(good, "w") as archive:
         archive.writestr("accounts.csv", f"id,name,segment,csm_email\nACC-1,One,smb,{csm.email}\n")
+        # an annual contract written with an inclusive end date: imported, with a warning naming both rows
+        archive.writestr(
+            "subscriptions.csv",
+            "subscription_id,account_id,amount,interval,starts_on,ends_on\n"
+            "sub_1,ACC-1,1200,year,2024-01-01,2024-12-31\nsub_1,ACC-1,1300,year,2025-01-01,\n",
+        )
     page.get_by_label("Bundle (.zip)").set_input_files(good)
     page.get_by_role("button", name="Import").click()
-    expect(page.locator("#import-summary").get_by_text("1 created")).to_be_visible()
+    expect(page.locator("#import-summary").get_by_text("1 created").first).to_be_visible()
+    expect(page.locator("#import-warnings")).to_contain_text("subscriptions.csv:2 and :3: ends_on: 2024-12-31")
     screenshot(page, "tablet-data-imported.png", full_page=True)
 
     page.set_viewport_size({"width": 1280, "height": 800})
