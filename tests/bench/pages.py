@@ -21,7 +21,7 @@ from django.db.models import Count, Max
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Account, Role, User
+from accounts.models import Account, Role, TimelineEntry, User
 from health.forms import HealthModelForm
 from health.selectors import health_model_active
 from metrics.models import AccountCurrent, ComputedDay
@@ -115,6 +115,27 @@ def _health_preview(*, label: str, requests: int = 10) -> list[Row]:
     ]
 
 
+def _timeline_logged(account_id: int, entries: int = 200) -> int:
+    """The bench's account 360 gets a busy timeline: `entries` calls, meetings, emails and notes by its CSM, one
+    every three days back from the bench's end (made once). How many it has."""
+    existing = TimelineEntry.objects.filter(account_id=account_id).count()
+    if existing:
+        return existing
+    account = Account.objects.get(pk=account_id)
+    kinds = TimelineEntry.Kind.values
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            account=account,
+            author_id=account.csm_id,
+            kind=kinds[number % len(kinds)],
+            occurred_on=date(2026, 10, 31) - timedelta(days=3 * number),
+            text=f"Logged for the bench: a call about the renewal and the export ({number}).",
+        )
+        for number in range(1, entries + 1)
+    )
+    return entries
+
+
 def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS) -> list[Row]:
     accounts, usage_days = (100_000, 120) if full else (10_000, None)
     seeded(accounts=accounts, usage_days=usage_days, end=end, fresh=fresh)
@@ -137,6 +158,8 @@ def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS)
         .values_list("account", flat=True)
         .first()
     )
+    assert account is not None
+    logged = _timeline_logged(account)
     busiest_segment = (
         Account.objects.values("segment")
         .annotate(n=Count("id"))
@@ -157,7 +180,14 @@ def bench_pages(*, end: date, full: bool, fresh: bool, requests: int = REQUESTS)
             as_csm,
             Page(f"CSM dashboard ({csm.accounts.count()} accounts)", 50, lambda: reverse("my_dashboard")),
         ),
-        (as_csm, Page("account 360", 50, lambda: reverse("account_detail", args=[account]))),
+        (
+            as_csm,
+            Page(
+                f"account 360 (timeline: {logged} logged entries and Keel's events)",
+                50,
+                lambda: reverse("account_detail", args=[account]),
+            ),
+        ),
         (
             as_csm,
             Page(
