@@ -95,7 +95,9 @@ def test_an_admin_on_a_tablet_adds_and_deactivates_a_person(
     page.get_by_label("Bundle (.zip)").set_input_files(good)
     page.get_by_role("button", name="Import").click()
     expect(page.locator("#import-summary").get_by_text("1 created").first).to_be_visible()
-    expect(page.locator("#import-warnings")).to_contain_text("subscriptions.csv:2 and :3: ends_on: 2024-12-31")
+    expect(page.locator("#import-warnings")).to_contain_text(
+        "subscriptions.csv:2 and :3: ends_on: 2024-12-31"
+    )
     screenshot(page, "tablet-data-imported.png", full_page=True)
 
     page.set_viewport_size({"width": 1280, "height": 800})
