@@ -8,8 +8,6 @@ re-weighted with the model: one query for a page of them and their count."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,6 +17,7 @@ from accounts.models import User
 from accounts.selectors import accounts_for_user
 from health.models import BacktestChurner, HealthModel, Status
 from health.selectors import Backtest, backtest_churners
+from metrics.selectors.paging import CountedPage
 
 
 def backtest_chart(backtest: Backtest) -> dict[str, Any]:
@@ -32,50 +31,9 @@ def backtest_chart(backtest: Backtest) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class ChurnedPage:
-    """A page of the churned-while-green list, with the count of the whole list (the page's own query counts it:
-    no second pass over the re-weighted rows)."""
-
-    object_list: list[BacktestChurner]
-    count: int
-    number: int
-    per_page: int
-
-    def __iter__(self) -> Iterator[BacktestChurner]:
-        return iter(self.object_list)
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.count else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.object_list)
+# A page of the churned-while-green list, with the count of the whole list (the page's own query counts it: no
+# second pass over the re-weighted rows).
+ChurnedPage = CountedPage[BacktestChurner]
 
 
 def churned_while_green(

@@ -3,8 +3,6 @@ one CSM's (`?csm=<id>`). Reads the forecast's stored rows only (metrics.selector
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -18,6 +16,7 @@ from accounts.models import User
 from accounts.selectors import csms_for_filter
 from metrics.models import RenewalDue
 from metrics.selectors.forecast import STATUSES, churn_rate, renewal_forecast, renewals_of_month
+from metrics.selectors.paging import CountedPage
 
 RENEWALS_PER_PAGE = 100
 STATUS_LABELS = {"green": "Green", "yellow": "Yellow", "red": "Red", "": "Unscored"}
@@ -41,44 +40,15 @@ def _month(text: str) -> date | None:
         return None
 
 
-@dataclass
-class RenewalsPage:
+def _page(
+    renewals: QuerySet[RenewalDue], count: int, request: AuthenticatedRequest
+) -> CountedPage[RenewalDue]:
     """A page of a month's renewals; the month's count comes from the summed rows, so no COUNT over them."""
-
-    object_list: list[RenewalDue]
-    number: int
-    num_pages: int
-
-    def __iter__(self) -> Iterator[RenewalDue]:
-        return iter(self.object_list)
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def _page(renewals: QuerySet[RenewalDue], count: int, request: AuthenticatedRequest) -> RenewalsPage:
     pages = max(1, -(-count // RENEWALS_PER_PAGE))
     text = request.GET.get("page", "")
     number = min(max(int(text), 1), pages) if text.isdigit() else 1
     start = (number - 1) * RENEWALS_PER_PAGE
-    return RenewalsPage(list(renewals[start : start + RENEWALS_PER_PAGE]), number, pages)
+    return CountedPage(list(renewals[start : start + RENEWALS_PER_PAGE]), count, number, RENEWALS_PER_PAGE)
 
 
 @login_required
