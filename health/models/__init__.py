@@ -19,7 +19,7 @@ from health.models.model import (
     stage_params,
 )
 from health.models.playbooks import Playbook, PlaybookRun, PlaybookStep, Trigger
-from health.models.tasks import AtRiskEpisode, Task, TaskState
+from health.models.tasks import AtRiskEpisode, Task, TaskState, tasks_awake
 
 __all__ = [
     "ALWAYS_PRESENT",
@@ -46,4 +46,5 @@ __all__ = [
     "TaskState",
     "Trigger",
     "stage_params",
+    "tasks_awake",
 ]

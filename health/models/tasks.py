@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -136,3 +136,9 @@ class Task(TaskState, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def tasks_awake(day: date) -> Q:
+    """The open tasks that are not snoozed past `day`: what "open" means in the task list, the navigation's count,
+    a CSM's dashboard and the digest (a snoozed task comes back on the day it was snoozed until)."""
+    return Q(closed_at__isnull=True) & (Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day))

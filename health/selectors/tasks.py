@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from health.models import Task
+from health.models import Task, tasks_awake
 
 UNASSIGNED = "none"  # the CSM filter's value for tasks without an assignee
 STATES = ("open", "snoozed", "closed", "all")  # open: not snoozed past today
@@ -29,11 +29,12 @@ def task_list(*, user: User, state: str = "open", csm: str = "", today: date | N
     snoozed, not open. `csm` (a user id or UNASSIGNED) narrows what `user` may see anyway."""
     today = today or timezone.localdate()
     tasks = tasks_for_user(user).select_related("account", "assignee", "closed_by", "created_by", "episode")
-    awake = Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today)
     if state == "open":
-        tasks = tasks.filter(awake, closed_at__isnull=True).order_by("due_on", "pk")
+        tasks = tasks.filter(tasks_awake(today)).order_by("due_on", "pk")
     elif state == "snoozed":
-        tasks = tasks.filter(~awake, closed_at__isnull=True).order_by("snoozed_until", "due_on", "pk")
+        tasks = tasks.filter(closed_at__isnull=True, snoozed_until__gt=today).order_by(
+            "snoozed_until", "due_on", "pk"
+        )
     elif state == "closed":
         tasks = tasks.filter(closed_at__isnull=False).order_by("-closed_at", "-pk")
     else:
@@ -57,5 +58,6 @@ def task_get_for_user(user: User, pk: int) -> Task:
 
 
 def open_task_count(user: User) -> int:
-    """The open tasks assigned to `user` (the navigation's badge): one count on a partial index."""
-    return Task.objects.filter(assignee=user, closed_at__isnull=True).count()
+    """The open tasks assigned to `user` that are not snoozed (the navigation's badge): one count on a partial
+    index."""
+    return Task.objects.filter(tasks_awake(timezone.localdate()), assignee=user).count()

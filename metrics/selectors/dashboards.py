@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Account, User
 from accounts.months import month_end, month_from_text, months_in, previous_month
 from accounts.numbers import money, number
-from health.models import Task
+from health.models import Task, tasks_awake
 from metrics.fields import TWELVE, kpi_fields, nrr_12m
 from metrics.models import AccountDay, MonthlyKpi, Scope
 from metrics.selectors.explanations import at_risk_reason
@@ -471,8 +471,9 @@ def accounts_at_risk(*, csm: User, limit: int = AT_RISK_SHOWN) -> tuple[list[AtR
 
 
 def tasks_open(*, csm: User, limit: int = TASKS_SHOWN) -> tuple[list[Task], int]:
-    """The CSM's open tasks, soonest due first, and how many there are (the partial index task_open_by_assignee)."""
-    tasks = Task.objects.filter(assignee=csm, closed_at__isnull=True)
+    """The CSM's open tasks not snoozed, soonest due first, and how many there are (the partial index
+    task_open_by_assignee)."""
+    tasks = Task.objects.filter(tasks_awake(timezone.localdate()), assignee=csm)
     shown = list(tasks.select_related("account").order_by("due_on", "pk")[:limit])
     total = len(shown) if len(shown) < limit else tasks.count()
     return shown, total

@@ -18,7 +18,7 @@ from django.db.models.functions import RowNumber
 
 from accounts.models import User
 from accounts.selectors import team_settings
-from health.models import Task
+from health.models import Task, tasks_awake
 from health.reasons import reason_text
 from metrics.models import Notification, RenewalDue
 
@@ -192,7 +192,7 @@ def _at_risk_fill(digests: dict[Channel, Digest], people: list[int], until: date
 
 
 def _tasks_due(day: date) -> QuerySet[Task]:
-    return Task.objects.filter(closed_at__isnull=True, due_on__lte=day).exclude(snoozed_until__gt=day)
+    return Task.objects.filter(tasks_awake(day), due_on__lte=day)
 
 
 def _tasks_fill(digests: dict[Channel, Digest], people: list[int], day: date) -> None:

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accounts.models import Account, Role, TeamSettings, User
 from health.models import Task
-from health.selectors import task_list
+from health.selectors import open_task_count, task_list
 from health.services import task_assignees, task_create, task_snooze, task_update
+from metrics.selectors.dashboards import tasks_open
 from tests.factories import AccountFactory
 
 DUE = date(2030, 1, 10)
@@ -80,7 +81,10 @@ def test_who_may_change_a_task(own_account: Account, csm: User, other_csm: User,
 def test_a_snoozed_task_leaves_the_open_list_until_its_day(own_account: Account, csm: User) -> None:
     today = timezone.localdate()
     task = task_create(account=own_account, by=csm, title="Chase the invoice", due_on=today)
+    assert open_task_count(csm) == 1 and tasks_open(csm=csm)[1] == 1
     task_snooze(task=task, by=csm, until=today + timedelta(days=3))
+    # Snoozed: out of the open list, the navigation's count and the CSM's dashboard (one rule, tasks_awake).
+    assert open_task_count(csm) == 0 and tasks_open(csm=csm) == ([], 0)
     assert list(task_list(user=csm, state="open", today=today)) == []
     assert list(task_list(user=csm, state="snoozed", today=today)) == [task]
     # On the day it was snoozed until, it is open again; it kept its due date.
