@@ -1,33 +1,28 @@
 """The account page (account 360): the account with its small lists (contacts, spans, tickets, survey answers,
-tasks) in one query, and its spans on one time axis."""
+tasks) in two queries, and its spans on one time axis."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import CharField, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, JSONObject, NullIf
+from django.db import connection
 from django.http import Http404
 
 from accounts.models import (
     Account,
-    Contact,
     Interval,
     Priority,
-    SubscriptionSpan,
-    SurveyResponse,
-    Ticket,
     TicketStatus,
     User,
     span_active_on,
 )
 from accounts.selectors import accounts_for_user, with_current_mrr
-from health.models import Task, TaskState
+from health.models import TaskState
 
 T = TypeVar("T")
 CONTACTS_SHOWN = 50
@@ -163,90 +158,96 @@ _PARSE: dict[str, Callable[[Any], Any]] = {
     **dict.fromkeys(("amount", "annual_amount"), Decimal),
 }
 
+# Raw SQL: the account's lists, each the first rows of its table as an array of JSON objects named as the fields
+# of its row dataclass, and their counts, in one statement by the account's id (the access check is the ORM query
+# before it). Measured at 100k accounts: the same statement built with the ORM (ArraySubquery, JSONObject) cost
+# some 12 ms a request to compile in Python, against 3 ms for PostgreSQL to run it. Money travels as text, so it
+# stays an exact Decimal.
+_LISTS = """
+SELECT
+    ARRAY(SELECT json_build_object('pk', c.id, 'name', c.name, 'email', c.email, 'title', c.title)
+          FROM accounts_contact c WHERE c.account_id = %(account)s
+          ORDER BY c.name, c.email LIMIT %(contacts)s) AS contacts,
+    ARRAY(SELECT json_build_object(
+              'subscription_id', s.subscription_id, 'plan', s.plan, 'interval', s.interval,
+              'amount', s.amount::text, 'currency', s.currency, 'annual_amount', s.annual_amount::text,
+              'starts_on', s.starts_on, 'ends_on', s.ends_on, 'renews_on', s.renews_on, 'term', s.term)
+          FROM accounts_subscriptionspan s WHERE s.account_id = %(account)s
+          ORDER BY s.starts_on DESC, s.subscription_id LIMIT %(spans)s) AS spans,
+    ARRAY(SELECT json_build_object(
+              'external_id', t.external_id, 'subject', t.subject, 'priority', t.priority, 'status', t.status,
+              'created_at', t.created_at, 'first_response_at', t.first_response_at,
+              'resolved_at', t.resolved_at, 'replies', t.replies)
+          FROM accounts_ticket t WHERE t.account_id = %(account)s
+          ORDER BY t.created_at DESC, t.id DESC LIMIT %(tickets)s) AS tickets,
+    ARRAY(SELECT json_build_object(
+              'kind', r.kind, 'score', r.score, 'responded_at', r.responded_at, 'comment', r.comment,
+              'contact', COALESCE(NULLIF(c.name, ''), c.email, ''), 'survey_id', i.survey_id,
+              'survey_name', COALESCE(v.name, ''))
+          FROM accounts_surveyresponse r
+          LEFT JOIN accounts_contact c ON c.id = r.contact_id
+          LEFT JOIN surveys_invitation i ON i.response_id = r.id
+          LEFT JOIN surveys_survey v ON v.id = i.survey_id
+          WHERE r.account_id = %(account)s
+          ORDER BY r.responded_at DESC, r.id DESC LIMIT %(responses)s) AS responses,
+    ARRAY(SELECT json_build_object(
+              'pk', k.id, 'kind', k.kind, 'title', k.title, 'reason', k.reason, 'due_on', k.due_on,
+              'created_at', k.created_at, 'closed_at', k.closed_at, 'close_note', k.close_note,
+              'assignee', COALESCE(u.name, ''), 'assignee_id', k.assignee_id, 'created_by_id', k.created_by_id,
+              'priority', k.priority, 'snoozed_until', k.snoozed_until, 'description', k.description)
+          FROM health_task k LEFT JOIN accounts_user u ON u.id = k.assignee_id
+          WHERE k.account_id = %(account)s
+          ORDER BY k.closed_at DESC NULLS FIRST, k.due_on, k.id DESC LIMIT %(tasks)s) AS tasks,
+    (SELECT COUNT(*) FROM accounts_ticket t WHERE t.account_id = %(account)s) AS ticket_count,
+    (SELECT COUNT(*) FROM accounts_ticket t
+     WHERE t.account_id = %(account)s AND t.resolved_at IS NULL) AS open_ticket_count,
+    (SELECT COUNT(*) FROM accounts_surveyresponse r WHERE r.account_id = %(account)s) AS response_count,
+    (SELECT COUNT(*) FROM health_task k WHERE k.account_id = %(account)s AND k.closed_at IS NULL) AS open_task_count,
+    (SELECT MIN(s.starts_on) FROM accounts_subscriptionspan s
+     WHERE s.account_id = %(account)s AND s.amount > 0) AS first_paid_on
+"""
 
-def _json_rows(queryset: QuerySet[Any], limit: int, row: type[Any], **computed: Any) -> ArraySubquery:
-    """The first `limit` rows of `queryset` (correlated to the account) as an array of JSON objects with the
-    fields of the dataclass `row`: each read from the model's field of its name, or as `computed` says."""
-    columns = {field.name: computed.get(field.name, field.name) for field in fields(row)}
-    return ArraySubquery(queryset.values(row=JSONObject(**columns))[:limit])
 
-
-def _parsed(row: type[T], values: list[dict[str, Any]]) -> list[T]:
+def _parsed(row: type[T], values: list[Any]) -> list[T]:
+    items = (json.loads(item) if isinstance(item, str) else item for item in values)
     return [
         row(**{name: _PARSE[name](value) if name in _PARSE else value for name, value in item.items()})
-        for item in values
+        for item in items
     ]
 
 
-def _count(queryset: QuerySet[Any]) -> Coalesce:
-    counted = queryset.order_by().values("account").annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _text(name: str) -> Cast:
-    """Money and other numerics travel as text inside JSON, so they stay exact Decimals."""
-    return Cast(name, output_field=CharField())
-
-
 def account_page_for_user(user: User, pk: int, *, day: date | None = None) -> AccountPage:
-    """The account page's data for `pk`, or Http404 outside `user`'s scope (as `account_get_for_user`). One query
-    whatever the account's size: each list is an array subquery of JSON rows."""
-    account = OuterRef("pk")
-    tickets = Ticket.objects.filter(account=account)
-    responses = SurveyResponse.objects.filter(account=account)
-    tasks = Task.objects.filter(account=account)
-    accounts = with_current_mrr(accounts_for_user(user).select_related("csm", "current"), day=day).annotate(
-        contact_rows=_json_rows(
-            Contact.objects.filter(account=account).order_by("name", "email"), CONTACTS_SHOWN, ContactRow
-        ),
-        span_rows=_json_rows(
-            SubscriptionSpan.objects.filter(account=account).order_by("-starts_on", "subscription_id"),
-            SPANS_SHOWN,
-            SpanRow,
-            amount=_text("amount"),
-            annual_amount=_text("annual_amount"),
-        ),
-        ticket_rows=_json_rows(tickets.order_by("-created_at", "-pk"), TICKETS_SHOWN, TicketRow),
-        response_rows=_json_rows(
-            responses.order_by("-responded_at", "-pk"),
-            RESPONSES_SHOWN,
-            ResponseRow,
-            contact=Coalesce(NullIf("contact__name", Value("")), "contact__email", Value("")),
-            survey_id="invitation__survey_id",
-            survey_name=Coalesce("invitation__survey__name", Value("")),
-        ),
-        task_rows=_json_rows(
-            tasks.order_by(F("closed_at").desc(nulls_first=True), "due_on", "-pk"),
-            TASKS_SHOWN,
-            TaskRow,
-            assignee=Coalesce("assignee__name", Value("")),
-        ),
-        ticket_count=_count(tickets),
-        open_ticket_count=_count(tickets.filter(resolved_at__isnull=True)),
-        response_count=_count(responses),
-        open_task_count=_count(tasks.filter(closed_at__isnull=True)),
-        first_paid_on=Subquery(
-            SubscriptionSpan.objects.filter(account=account, amount__gt=0)
-            .order_by("starts_on")
-            .values("starts_on")[:1]
-        ),
-    )
+    """The account page's data for `pk`, or Http404 outside `user`'s scope (as `account_get_for_user`). Two
+    queries whatever the account's size: the account, then its lists (`_LISTS`)."""
     try:
-        found: Any = accounts.get(pk=pk)
+        account: Any = with_current_mrr(
+            accounts_for_user(user).select_related("csm", "current"), day=day
+        ).get(pk=pk)
     except Account.DoesNotExist:
         raise Http404("No such account.") from None
+    limits = {
+        "contacts": CONTACTS_SHOWN,
+        "spans": SPANS_SHOWN,
+        "tickets": TICKETS_SHOWN,
+        "responses": RESPONSES_SHOWN,
+        "tasks": TASKS_SHOWN,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_LISTS, {"account": account.pk, **limits})
+        contacts, spans, tickets, responses, tasks, *counts, first_paid_on = cursor.fetchone()
+    ticket_count, open_ticket_count, response_count, open_task_count = counts
     return AccountPage(
-        account=found,
-        contacts=_parsed(ContactRow, found.contact_rows),
-        spans=_parsed(SpanRow, found.span_rows),
-        tickets=_parsed(TicketRow, found.ticket_rows),
-        responses=_parsed(ResponseRow, found.response_rows),
-        tasks=_parsed(TaskRow, found.task_rows),
-        ticket_count=found.ticket_count,
-        open_ticket_count=found.open_ticket_count,
-        response_count=found.response_count,
-        open_task_count=found.open_task_count,
-        first_paid_on=found.first_paid_on,
+        account=account,
+        contacts=_parsed(ContactRow, contacts),
+        spans=_parsed(SpanRow, spans),
+        tickets=_parsed(TicketRow, tickets),
+        responses=_parsed(ResponseRow, responses),
+        tasks=_parsed(TaskRow, tasks),
+        ticket_count=ticket_count,
+        open_ticket_count=open_ticket_count,
+        response_count=response_count,
+        open_task_count=open_task_count,
+        first_paid_on=first_paid_on,
     )
 
 
