@@ -4,15 +4,18 @@ accounts.numbers: exact until output, rounded once, half up).
 - `money`: to the cent, no symbol, for tables whose header names the currency: 1,234.57
 - `money_exact`: to the cent with the currency's symbol (KEEL_CURRENCY): $1,234.57
 - `money_compact`: short, for tiles and summaries, no cents: $4,210, $912K, $3.58M (pair it with the exact value
-  in a title and for screen readers, as templates/metrics/_tile.html does)
+  in a title and for screen readers, as the dashboards' tiles do)
+- `{% account_url pk %}`: the account 360's address, for the rows of a list
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 
 from accounts.numbers import currency_symbol, money_shown
 from accounts.numbers import money_compact as compact
@@ -46,3 +49,17 @@ def money_compact(value: Amount) -> str:
 def currency_sign() -> str:
     """The symbol of KEEL_CURRENCY, without the space a code gets ("$", "€", "SEK")."""
     return currency_symbol(settings.KEEL_CURRENCY).strip()
+
+
+@lru_cache(maxsize=1)
+def _account_around() -> tuple[str, str]:
+    before, _, after = reverse("account_detail", args=[0]).rpartition("0")
+    return before, after
+
+
+@register.simple_tag
+def account_url(pk: int) -> str:
+    """The account 360 of `pk`, as {% url 'account_detail' pk %} writes it, reversed once per process rather than
+    once a row: {% url %} costs some 0.1 ms a call, and a list links every row (the CSM dashboard 35 of them)."""
+    before, after = _account_around()
+    return f"{before}{int(pk)}{after}"
