@@ -1,9 +1,9 @@
 """`make bench` (python -m tests.bench): Keel's speed figures against DESIGN.md's bars, printed as a table.
 
-    python -m tests.bench [--only import|pipeline|pages|surveys|segment|api|stripe] [--full] [--fresh]
+    python -m tests.bench [--only import|pipeline|pages|load|surveys|segment|api|stripe] [--full] [--fresh]
 
---full adds the 100k-account dataset (seeding it takes several minutes, once) and measures the pages on it
-instead of 10k accounts; --fresh rebuilds cached datasets.
+--full adds the 100k-account dataset (seeding it takes several minutes, once) and measures the pages and the load
+test on it instead of 10k accounts; --fresh rebuilds cached datasets.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument(
         "--only",
-        choices=["import", "pipeline", "pages", "surveys", "segment", "api", "stripe"],
+        choices=["import", "pipeline", "pages", "load", "surveys", "segment", "api", "stripe"],
         action="append",
     )
     parser.add_argument("--full", action="store_true", help="also 100,000 accounts")
@@ -32,6 +32,7 @@ def main(argv: list[str]) -> int:
     django.setup()
     from tests.bench.api import bench_api
     from tests.bench.imports import bench_import
+    from tests.bench.load import bench_load
     from tests.bench.pages import bench_pages
     from tests.bench.pipeline import bench_pipeline
     from tests.bench.segment import bench_segment
@@ -40,13 +41,15 @@ def main(argv: list[str]) -> int:
 
     end = date(2026, 10, 31)  # fixed, so cached datasets stay valid from day to day
     rows: list[tuple[str, str, str]] = []
-    only = set(args.only or ["import", "pipeline", "pages", "surveys", "segment", "api", "stripe"])
+    only = set(args.only or ["import", "pipeline", "pages", "load", "surveys", "segment", "api", "stripe"])
     if "import" in only:
         rows += bench_import(accounts=550, end=end)
     if "pipeline" in only:
         rows += bench_pipeline(end=end, full=args.full, fresh=args.fresh)
     if "pages" in only:
         rows += bench_pages(end=end, full=args.full, fresh=args.fresh and "pipeline" not in only)
+    if "load" in only:
+        rows += bench_load(end=end, full=args.full)
     if "surveys" in only:
         rows += bench_surveys(fresh=args.fresh)
     if "segment" in only:
