@@ -90,7 +90,7 @@ LIMIT %(limit)s
 class TimelineEvent:
     """One line of the timeline. `source` is logged, health, answer, ticket, subscription or task; `kind` the
     entry's kind, the new status, the survey's kind, the ticket's priority, started/changed/ended or
-    opened/closed; `data` what the line says (templates/metrics/_timeline.html words it)."""
+    opened/closed; `data` what the line says (metrics/templatetags/timeline_tags.py words it)."""
 
     day: date
     at: datetime | None

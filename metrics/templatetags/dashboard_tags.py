@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.templatetags.keel import money
+from accounts.templatetags.keel import money, url_around
 from health.templatetags.health_tags import percent, score
 from metrics.selectors.dashboards import BridgeRow, GroupRow
 from metrics.selectors.figures import Tile, value_text
@@ -147,8 +147,7 @@ def bridge_body(rows: Iterable[BridgeRow], in_progress: date | None, query: str 
 
 def _around_pk(name: str) -> tuple[str, str]:
     """The URL named `name` before and after its pk: reversed once, not once a row."""
-    before, _, after = reverse(name, args=[0]).rpartition("0")
-    return before, after
+    return url_around(name, True)
 
 
 def _name(row: GroupRow, kind: str, dashboard_url: tuple[str, str]) -> str:

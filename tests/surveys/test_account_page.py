@@ -25,7 +25,7 @@ def test_an_answer_keel_sent_names_its_survey(
     send: Send,
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
-    """The same query count as tests/metrics/test_pages_account_detail.py's (6) with both kinds of answer."""
+    """The same query count as tests/metrics/test_pages_account_detail.py's (8) with both kinds of answer."""
     survey = survey_sent(send, [own_account], name="Autumn NPS")
     response_record(
         invitation=invitations_of(survey)["hana@harbor.example"],
@@ -42,7 +42,7 @@ def test_an_answer_keel_sent_names_its_survey(
         comment="Imported",
     )
     client.force_login(csm)
-    with django_assert_max_num_queries(7):  # the timeline is one more
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("account_detail", args=[own_account.pk]))
     html = response.content.decode()
     link = f'<a href="{reverse("survey_results", args=[survey.pk])}" class="answers__survey">Autumn NPS</a>'
