@@ -37,50 +37,60 @@ spans AS (
                    AND n.subscription_id = s.subscription_id AND n.starts_on = s.ends_on) AS continued
     FROM accounts_subscriptionspan s WHERE s.account_id = %(account)s
 ),
+-- Each source's latest %(limit)s rows before the union (the latest of all are among them), so an account with
+-- years of tickets or answers sorts and words only as many rows as a page shows.
 events AS (
-    SELECT e.occurred_on AS day, e.created_at AS at, 'logged' AS source, e.kind, e.id AS entry_id, e.author_id,
-           jsonb_build_object(
-               'text', e.text, 'author', u.name,
-               'contacts', (SELECT string_agg(COALESCE(NULLIF(c.name, ''), c.email), ', ' ORDER BY c.name, c.email)
-                            FROM accounts_timelineentry_contacts tc JOIN accounts_contact c ON c.id = tc.contact_id
-                            WHERE tc.timelineentry_id = e.id)) AS data
-    FROM accounts_timelineentry e LEFT JOIN accounts_user u ON u.id = e.author_id
-    WHERE e.account_id = %(account)s
+    (SELECT e.occurred_on AS day, e.created_at AS at, 'logged' AS source, e.kind, e.id AS entry_id, e.author_id,
+            jsonb_build_object(
+                'text', e.text, 'author', u.name,
+                'contacts', (SELECT string_agg(COALESCE(NULLIF(c.name, ''), c.email), ', ' ORDER BY c.name, c.email)
+                             FROM accounts_timelineentry_contacts tc JOIN accounts_contact c ON c.id = tc.contact_id
+                             WHERE tc.timelineentry_id = e.id)) AS data
+     FROM accounts_timelineentry e LEFT JOIN accounts_user u ON u.id = e.author_id
+     WHERE e.account_id = %(account)s AND e.occurred_on <= %(today)s
+     ORDER BY e.occurred_on DESC, e.created_at DESC NULLS LAST, e.id DESC LIMIT %(limit)s)
     UNION ALL
-    SELECT day, NULL, 'health', status, NULL, NULL, jsonb_build_object('before', before, 'score', score)
-    FROM health WHERE before IS NOT NULL AND before <> status
+    (SELECT day, NULL, 'health', status, NULL, NULL, jsonb_build_object('before', before, 'score', score)
+     FROM health WHERE before IS NOT NULL AND before <> status AND day <= %(today)s
+     ORDER BY day DESC LIMIT %(limit)s)
     UNION ALL
-    SELECT (r.responded_at AT TIME ZONE %(tz)s)::date, r.responded_at, 'answer', r.kind, NULL, NULL,
-           jsonb_build_object('score', r.score, 'comment', r.comment,
-                              'who', COALESCE(NULLIF(c.name, ''), c.email))
-    FROM accounts_surveyresponse r LEFT JOIN accounts_contact c ON c.id = r.contact_id
-    WHERE r.account_id = %(account)s
+    (SELECT (r.responded_at AT TIME ZONE %(tz)s)::date, r.responded_at, 'answer', r.kind, NULL, NULL,
+            jsonb_build_object('score', r.score, 'comment', r.comment,
+                               'who', COALESCE(NULLIF(c.name, ''), c.email))
+     FROM accounts_surveyresponse r LEFT JOIN accounts_contact c ON c.id = r.contact_id
+     WHERE r.account_id = %(account)s AND (r.responded_at AT TIME ZONE %(tz)s)::date <= %(today)s
+     ORDER BY 1 DESC, 2 DESC NULLS LAST LIMIT %(limit)s)
     UNION ALL
-    SELECT (t.created_at AT TIME ZONE %(tz)s)::date, t.created_at, 'ticket', t.priority, NULL, NULL,
-           jsonb_build_object('subject', t.subject, 'external_id', t.external_id)
-    FROM accounts_ticket t WHERE t.account_id = %(account)s
+    (SELECT (t.created_at AT TIME ZONE %(tz)s)::date, t.created_at, 'ticket', t.priority, NULL, NULL,
+            jsonb_build_object('subject', t.subject, 'external_id', t.external_id)
+     FROM accounts_ticket t
+     WHERE t.account_id = %(account)s AND (t.created_at AT TIME ZONE %(tz)s)::date <= %(today)s
+     ORDER BY 1 DESC, 2 DESC NULLS LAST LIMIT %(limit)s)
     UNION ALL
-    SELECT starts_on, NULL, 'subscription', CASE WHEN continues THEN 'changed' ELSE 'started' END, NULL, NULL,
-           jsonb_build_object('subscription', subscription_id, 'plan', plan, 'mrr', mrr::text,
-                              'before_mrr', before_mrr::text)
-    FROM spans
+    (SELECT starts_on, NULL, 'subscription', CASE WHEN continues THEN 'changed' ELSE 'started' END, NULL, NULL,
+            jsonb_build_object('subscription', subscription_id, 'plan', plan, 'mrr', mrr::text,
+                               'before_mrr', before_mrr::text)
+     FROM spans WHERE starts_on <= %(today)s ORDER BY starts_on DESC LIMIT %(limit)s)
     UNION ALL
-    SELECT ends_on, NULL, 'subscription', 'ended', NULL, NULL,
-           jsonb_build_object('subscription', subscription_id, 'plan', plan, 'mrr', mrr::text)
-    FROM spans WHERE ends_on IS NOT NULL AND NOT continued
+    (SELECT ends_on, NULL, 'subscription', 'ended', NULL, NULL,
+            jsonb_build_object('subscription', subscription_id, 'plan', plan, 'mrr', mrr::text)
+     FROM spans WHERE ends_on IS NOT NULL AND NOT continued AND ends_on <= %(today)s
+     ORDER BY ends_on DESC LIMIT %(limit)s)
     UNION ALL
-    SELECT (k.created_at AT TIME ZONE %(tz)s)::date, k.created_at, 'task', 'opened', NULL, NULL,
-           jsonb_build_object('title', k.title, 'task_kind', k.kind, 'assignee', a.name, 'due_on', k.due_on)
-    FROM health_task k LEFT JOIN accounts_user a ON a.id = k.assignee_id
-    WHERE k.account_id = %(account)s
+    (SELECT (k.created_at AT TIME ZONE %(tz)s)::date, k.created_at, 'task', 'opened', NULL, NULL,
+            jsonb_build_object('title', k.title, 'task_kind', k.kind, 'assignee', a.name, 'due_on', k.due_on)
+     FROM health_task k LEFT JOIN accounts_user a ON a.id = k.assignee_id
+     WHERE k.account_id = %(account)s AND (k.created_at AT TIME ZONE %(tz)s)::date <= %(today)s
+     ORDER BY 1 DESC, 2 DESC NULLS LAST LIMIT %(limit)s)
     UNION ALL
-    SELECT (k.closed_at AT TIME ZONE %(tz)s)::date, k.closed_at, 'task', 'closed', NULL, NULL,
-           jsonb_build_object('title', k.title, 'task_kind', k.kind, 'by', b.name, 'note', k.close_note)
-    FROM health_task k LEFT JOIN accounts_user b ON b.id = k.closed_by_id
-    WHERE k.account_id = %(account)s AND k.closed_at IS NOT NULL
+    (SELECT (k.closed_at AT TIME ZONE %(tz)s)::date, k.closed_at, 'task', 'closed', NULL, NULL,
+            jsonb_build_object('title', k.title, 'task_kind', k.kind, 'by', b.name, 'note', k.close_note)
+     FROM health_task k LEFT JOIN accounts_user b ON b.id = k.closed_by_id
+     WHERE k.account_id = %(account)s AND k.closed_at IS NOT NULL
+       AND (k.closed_at AT TIME ZONE %(tz)s)::date <= %(today)s
+     ORDER BY 1 DESC, 2 DESC NULLS LAST LIMIT %(limit)s)
 )
 SELECT day, at, source, kind, entry_id, author_id, data FROM events
-WHERE day <= %(today)s
 ORDER BY day DESC, at DESC NULLS LAST, source, entry_id DESC NULLS LAST
 LIMIT %(limit)s
 """

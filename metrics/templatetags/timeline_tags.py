@@ -3,7 +3,7 @@
 `timeline_events` writes the timeline's lines in Python, as `dashboard_tags` writes the dashboards' repeated
 rows, and for the same reason: measured on the 360 of the bench (100,000 accounts, a quiet machine), the
 template's branch per kind of event cost 4.1 ms for the twenty lines a page shows (some 200 µs a line in
-variable lookups, filters and escaping), out of a page bar of 50 ms; one f-string a line takes 0.5 ms. The
+variable lookups, filters and escaping), out of a page bar of 50 ms; one f-string a line: 0.8 ms in all. The
 lines say what templates/metrics/_timeline.html said. Every text of the account's own (what the CSM logged,
 names, subjects, comments, plans) is escaped here; the rest is Keel's own words and numbers.
 """

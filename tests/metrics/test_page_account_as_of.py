@@ -118,10 +118,10 @@ def test_as_of_costs_a_constant_number_of_queries(
     slipping: Account,
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
-    """As the page without as_of (tests/metrics/test_page_account_health.py: 11): that day's explanation instead
+    """As the page without as_of (tests/metrics/test_page_account_health.py: 9): that day's explanation instead
     of the latest; a day without a score adds the ledger's answer and the latest explanation's queries."""
     client.force_login(csm)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         assert client.get(url(slipping, ago(30))).status_code == 200
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(11):
         assert client.get(url(slipping, "2024-01-15")).status_code == 200

@@ -68,14 +68,14 @@ def test_the_health_section_costs_a_constant_number_of_queries(
     facts: Facts,
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
-    """session + user + account + its lists (one query) + the three days' rows + tickets + NPS answers + MRR before + spans + contacts
-    + the navigation's open tasks."""
+    """session + user + the account + its lists (one query) + its history + the three days' rows + the
+    explanation's tickets, NPS answers and spans (one query) + the timeline + the navigation's open tasks."""
     client.force_login(csm)
     url = reverse("account_detail", args=[slipping.pk])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
     for index in range(10):
         facts.ticket(slipping, moment(index), priority="normal")
         facts.response(slipping, "nps", 7, moment(index), contact=facts.contact(slipping))
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
