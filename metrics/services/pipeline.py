@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Case, F, Max, Min, Q, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import SubscriptionSpan, User
 from accounts.months import days_between, month_end
@@ -255,8 +256,26 @@ def snapshot_job_enqueue(
 
     stages = [task(stage[0]) if len(stage) == 1 else group(map(task, stage)) for stage in plan.stages]
     failed = snapshot_job_failed_task.s(job_id=job.pk)
-    transaction.on_commit(partial(chain(*stages).apply_async, link_error=failed))
+    run = chain(*stages)
+
+    def snapshot_job_send() -> None:
+        try:
+            run.apply_async(link_error=failed)
+        except KombuOperationalError as error:
+            # The broker (Redis) is away: the job says so instead of waiting for ever; the caller's request
+            # (a page, beat) still answers. The next nightly run catches up on the days the ledger lacks.
+            snapshot_job_end(job_id=job.pk, error=f"The task queue did not take the run (Redis): {error}")
+
+    transaction.on_commit(snapshot_job_send)
     return job
+
+
+def nightly_start(*, yesterday: date) -> date:
+    """The first day the nightly run computes: yesterday, or the day after the latest computed day when runs
+    were missed (Redis, beat or the workers were down), so the run that comes back catches up on what the
+    ledger of computed days lacks. Its alerts are yesterday's only (README "Decisions")."""
+    last: date | None = ComputedDay.objects.filter(day__lt=yesterday).aggregate(last=Max("day"))["last"]
+    return min(last + timedelta(days=1), yesterday) if last else yesterday
 
 
 def missing_days(*, until: date, since: date | None = None) -> list[date]:
