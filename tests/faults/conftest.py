@@ -186,8 +186,8 @@ def keel_env(*, database_url: str, redis_url: str | None, **extra: str) -> dict[
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DJANGO_DEBUG="false",
         KEEL_LOG_LEVEL="WARNING",
-        **extra,
     )
+    env.update(extra)
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
