@@ -22,7 +22,7 @@ from django.views.defaults import server_error as django_server_error
 
 logger = logging.getLogger(__name__)
 
-RETRY_AFTER_SECONDS = 5
+RETRY_AFTER_SECONDS = 2
 MESSAGE = "The database is not answering (it may be restarting): nothing was saved; send this again."
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
