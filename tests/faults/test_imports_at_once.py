@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from io import StringIO
+from typing import Any
 
 import psycopg
 import pytest
@@ -68,7 +69,7 @@ def test_two_imports_at_once_end_as_one(other_sessions_ended: None) -> None:
     assert all(counts["created"] == counts["updated"] == 0 for counts in second.summary.values()), (
         second.summary
     )
-    tables = {
+    tables: dict[str, Any] = {
         "accounts": Account,
         "contacts": Contact,
         "subscriptions": SubscriptionSpan,
