@@ -21,6 +21,7 @@ range twice gives identical rows. Progress is counted on the run's SnapshotJob, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,10 +34,10 @@ from django.db import transaction
 from django.db.models import Case, F, Max, Min, Q, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import SubscriptionSpan, User
 from accounts.months import days_between, month_end
+from accounts.queue import broker_available
 from accounts.sql import sql_step
 from health.models import stage_params
 from health.selectors import health_model_active
@@ -49,6 +50,8 @@ from metrics.services.rollups import usage_rollups_refresh
 from metrics.services.threads import in_parallel
 from metrics.sql import files
 from metrics.tasks import snapshot_job_failed_task, snapshot_step_task
+
+logger = logging.getLogger(__name__)
 
 # Months computed together: they share the points in time they read; groups run in parallel.
 MONTHS_PER_STEP = 6
@@ -259,11 +262,17 @@ def snapshot_job_enqueue(
     run = chain(*stages)
 
     def snapshot_job_send() -> None:
+        # The broker (Redis) away: the job says so instead of waiting for ever, and the caller (a page, beat)
+        # still answers, at once. The next nightly run catches up on the days the ledger lacks.
+        if not broker_available():
+            snapshot_job_end(
+                job_id=job.pk, error="The task queue did not take the run (Redis is not answering)."
+            )
+            return
         try:
             run.apply_async(link_error=failed)
-        except KombuOperationalError as error:
-            # The broker (Redis) is away: the job says so instead of waiting for ever; the caller's request
-            # (a page, beat) still answers. The next nightly run catches up on the days the ledger lacks.
+        except Exception as error:  # it went away in between: kombu's, redis's or the result store's error
+            logger.exception("The snapshot run %s could not be queued", job.pk)
             snapshot_job_end(job_id=job.pk, error=f"The task queue did not take the run (Redis): {error}")
 
     transaction.on_commit(snapshot_job_send)

@@ -29,6 +29,7 @@ from accounts.segment.keys import write_key_create
 from accounts.tasks import segment_sweep_task
 from config.celery_app import app
 from metrics.models import AccountDay, ComputedDay, SnapshotJob
+from metrics.selectors.jobs import DASHBOARD_REASON
 from metrics.services.pipeline import snapshot_compute
 from metrics.tasks import snapshot_nightly
 from tests.accounts.segment.conftest import basic
@@ -95,6 +96,17 @@ def test_with_redis_down_pages_and_ingestion_work_and_the_nightly_run_catches_up
             answer = browser.get(f"{url}{page}", timeout=60)
             assert answer.status_code == 200, (page, answer.status_code)
         assert "Acme Redis" in browser.get(f"{url}/accounts/", timeout=60).text
+        # A recompute asked for from a page cannot be queued: the page answers, and the run says why.
+        days = {"start": str(yesterday - timedelta(days=5)), "end": str(yesterday - timedelta(days=4))}
+        answer = browser.post(
+            f"{url}/snapshots/",
+            data={**days, "next": "/dashboard/", "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+            timeout=60,
+        )
+        assert answer.status_code == 200 and answer.url.endswith("/dashboard/"), answer.status_code
+        refused = SnapshotJob.objects.get(reason=DASHBOARD_REASON)
+        assert refused.state == SnapshotJob.State.FAILED
+        assert refused.error.startswith("The task queue did not take the run (Redis")
 
         batch = [
             {
