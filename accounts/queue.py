@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import current_app
 
 
-def broker_available(*, timeout: float = 1.0) -> bool:
+def broker_available(*, timeout: int = 1) -> bool:
     """Whether the broker (Redis) answers now, within about `timeout` seconds; always true when tasks run
     eagerly (no REDIS_URL). Celery's own retries (the publish, the result store's subscription of a chain)
     wait some 20 s for a Redis that is down, holding up the request that queues."""
