@@ -32,8 +32,10 @@ def snapshot_step_task(self: Any, step: dict[str, Any], job_id: int | None = Non
     snapshot_step_run(step=step, job_id=job_id)
 
 
-@shared_task(bind=True)
-def snapshot_job_failed_task(self: Any, request: Any, exc: Exception, traceback: Any, job_id: int) -> None:
+# Not bound (no bind=True): Celery calls a bound errback the old way, with the failed task's id alone, which
+# failed with a TypeError on every real worker and left the job "running" (tests/faults/test_step_failed.py).
+@shared_task
+def snapshot_job_failed_task(request: Any, exc: Exception, traceback: Any, job_id: int) -> None:
     from metrics.services.pipeline import snapshot_job_end
 
     snapshot_job_end(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
