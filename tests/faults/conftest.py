@@ -245,3 +245,27 @@ def other_sessions_ended() -> Iterator[None]:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@contextmanager
+def celery_through(url: str) -> Iterator[None]:
+    """This process sends tasks through the Redis at `url` (task_always_eager off) while the block runs.
+
+    The app keeps its result store and its producers once made, on whatever URL they were made with, and the
+    fault tests use several Redis servers (one stopped for good at the end): so both are made again on the way in
+    and on the way out."""
+    from config.celery_app import app
+
+    def fresh() -> None:  # Celery's own caches (celery/app/base.py, celery/app/amqp.py), dropped
+        for owner, name in ((app, "_backend_cache"), (app, "_pool"), (app.amqp, "_producer_pool")):
+            setattr(owner, name, None)
+        app._local.backend = None  # type: ignore[attr-defined]
+
+    previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    fresh()
+    try:
+        yield
+    finally:
+        app.conf.update(previous)
+        fresh()

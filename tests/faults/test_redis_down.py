@@ -27,7 +27,6 @@ from accounts.models import (
 )
 from accounts.segment.keys import write_key_create
 from accounts.tasks import segment_sweep_task
-from config.celery_app import app
 from metrics.models import AccountDay, ComputedDay, SnapshotJob
 from metrics.selectors.jobs import DASHBOARD_REASON
 from metrics.services.pipeline import snapshot_compute
@@ -35,7 +34,7 @@ from metrics.tasks import snapshot_nightly
 from tests.accounts.segment.conftest import basic
 from tests.conftest import PASSWORD, api_key, database_url
 from tests.factories import AccountFactory
-from tests.faults.conftest import PrivateRedis, celery_worker, gunicorn, keel_env
+from tests.faults.conftest import PrivateRedis, celery_through, celery_worker, gunicorn, keel_env
 
 pytestmark = pytest.mark.faults
 
@@ -138,19 +137,14 @@ def test_with_redis_down_pages_and_ingestion_work_and_the_nightly_run_catches_up
     assert UsageEvent.objects.filter(event="Exported").count() == 1
 
     private_redis.start()  # Redis is back: beat's next sweep and nightly run go through a worker
-    previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=private_redis.url, result_backend=private_redis.url, task_always_eager=False)
-    try:
-        with celery_worker(env, concurrency=1):
-            assert segment_sweep_task.delay().get(timeout=120) >= 1
-            job = SnapshotJob.objects.get(pk=snapshot_nightly.delay().get(timeout=120))
-            deadline = time.monotonic() + 180
-            while job.state not in (SnapshotJob.State.DONE, SnapshotJob.State.FAILED):
-                assert time.monotonic() < deadline, "the nightly run did not finish"
-                time.sleep(0.2)
-                job.refresh_from_db()
-    finally:
-        app.conf.update(previous)
+    with celery_through(private_redis.url), celery_worker(env, concurrency=1):
+        assert segment_sweep_task.delay().get(timeout=120) >= 1
+        job = SnapshotJob.objects.get(pk=snapshot_nightly.delay().get(timeout=120))
+        deadline = time.monotonic() + 180
+        while job.state not in (SnapshotJob.State.DONE, SnapshotJob.State.FAILED):
+            assert time.monotonic() < deadline, "the nightly run did not finish"
+            time.sleep(0.2)
+            job.refresh_from_db()
     assert (job.state, job.error) == (SnapshotJob.State.DONE, "")
     assert (job.start, job.end) == (yesterday - timedelta(days=1), yesterday)  # the missed days, not one
     assert UsageEvent.objects.filter(event="Report Built", account=account).count() == 1

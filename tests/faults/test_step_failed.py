@@ -15,11 +15,10 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from config.celery_app import app
 from metrics.models import ComputedDay, SnapshotJob
 from metrics.services import pipeline
 from tests.conftest import database_url
-from tests.faults.conftest import celery_worker, keel_env
+from tests.faults.conftest import celery_through, celery_worker, keel_env
 
 pytestmark = [pytest.mark.faults, pytest.mark.redis]
 
@@ -42,21 +41,14 @@ def test_a_step_that_fails_on_a_worker_fails_its_run(
 
     monkeypatch.setattr(pipeline, "snapshot_plan", plan_with_a_bad_step)
     redis.Redis.from_url(redis_url).flushdb()
-    previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
     yesterday = timezone.localdate() - timedelta(days=1)
     env = keel_env(database_url=database_url(connection.settings_dict), redis_url=redis_url)
-    try:
-        with celery_worker(env):
-            job = pipeline.snapshot_job_enqueue(
-                start=yesterday - timedelta(days=1), end=yesterday, reason="test"
-            )
-            deadline = time.monotonic() + 60
-            while job.state in (SnapshotJob.State.QUEUED, SnapshotJob.State.RUNNING):
-                assert time.monotonic() < deadline, f"the run is still {job.state}"
-                time.sleep(0.2)
-                job.refresh_from_db()
-    finally:
-        app.conf.update(previous)
+    with celery_through(redis_url), celery_worker(env):
+        job = pipeline.snapshot_job_enqueue(start=yesterday - timedelta(days=1), end=yesterday, reason="test")
+        deadline = time.monotonic() + 60
+        while job.state in (SnapshotJob.State.QUEUED, SnapshotJob.State.RUNNING):
+            assert time.monotonic() < deadline, f"the run is still {job.state}"
+            time.sleep(0.2)
+            job.refresh_from_db()
     assert (job.state, job.error) == (SnapshotJob.State.FAILED, "KeyError: 'no such step'")
     assert not ComputedDay.objects.filter(day__gte=date(2000, 1, 1)).exists()  # "finish" never ran

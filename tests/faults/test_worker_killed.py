@@ -17,12 +17,11 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import BEGINNING_OF_TIME, Account, AccountOwnership, SubscriptionSpan, UsageEvent, User
-from config.celery_app import app
 from metrics.models import SnapshotJob
 from metrics.services import daily
 from metrics.services.pipeline import snapshot_compute, snapshot_job_enqueue
 from tests.conftest import database_url
-from tests.faults.conftest import celery_worker, keel_env, pool_children, wait_until
+from tests.faults.conftest import celery_through, celery_worker, keel_env, pool_children, wait_until
 from tests.metrics.test_celery_worker import _derived, _forget_derived
 
 pytestmark = [pytest.mark.faults, pytest.mark.redis]
@@ -78,13 +77,11 @@ def test_a_step_whose_worker_is_killed_runs_again_and_the_rows_are_a_clean_runs(
     _forget_derived()
 
     redis.Redis.from_url(redis_url).flushdb()  # this test's Redis database: nothing queued from before
-    previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
     env = keel_env(database_url=database_url(connection.settings_dict), redis_url=redis_url)
     locker = psycopg.connect(database_url(connection.settings_dict))
     try:
         locker.execute("LOCK TABLE metrics_accountday IN EXCLUSIVE MODE")
-        with celery_worker(env, concurrency=1) as worker:
+        with celery_through(redis_url), celery_worker(env, concurrency=1) as worker:
             job = snapshot_job_enqueue(start=start, end=yesterday, reason="backfill")
             (first,) = wait_until(_waiting, timeout=120, what="a daily chunk waiting for the held lock")
             job.refresh_from_db()
@@ -108,7 +105,6 @@ def test_a_step_whose_worker_is_killed_runs_again_and_the_rows_are_a_clean_runs(
                 job.refresh_from_db()
     finally:
         locker.close()
-        app.conf.update(previous)
     assert (job.state, job.error) == (SnapshotJob.State.DONE, "")
     assert job.steps_done == job.steps_total  # the rerun step counted once: it counts only when it commits
     after_the_kill = _derived()
