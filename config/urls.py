@@ -54,3 +54,5 @@ urlpatterns = [
     re_path(r"^api(?:/(?P<path>.*))?$", api_not_found, name="api-not-found"),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "config.unavailable.server_error"

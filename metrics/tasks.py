@@ -16,15 +16,26 @@ from django.db import OperationalError
 from django.utils import timezone
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=10, max_retries=5)
+# acks_late + reject_on_worker_lost: a step whose worker process dies (killed, out of memory) goes back to the
+# queue and runs again on another; every step replaces its own rows in one transaction, so a rerun is harmless.
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=10,
+    max_retries=5,
+)
 def snapshot_step_task(self: Any, step: dict[str, Any], job_id: int | None = None) -> None:
     from metrics.services.pipeline import snapshot_step_run
 
     snapshot_step_run(step=step, job_id=job_id)
 
 
-@shared_task(bind=True)
-def snapshot_job_failed_task(self: Any, request: Any, exc: Exception, traceback: Any, job_id: int) -> None:
+# Not bound (no bind=True): Celery calls a bound errback the old way, with the failed task's id alone, which
+# failed with a TypeError on every real worker and left the job "running" (tests/faults/test_step_failed.py).
+@shared_task
+def snapshot_job_failed_task(request: Any, exc: Exception, traceback: Any, job_id: int) -> None:
     from metrics.services.pipeline import snapshot_job_end
 
     snapshot_job_end(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
@@ -32,11 +43,13 @@ def snapshot_job_failed_task(self: Any, request: Any, exc: Exception, traceback:
 
 @shared_task(bind=True, acks_late=True)
 def snapshot_nightly(self: Any) -> int:
-    """Beat: compute yesterday (KEEL_TIMEZONE) and raise its at-risk alerts."""
-    from metrics.services.pipeline import snapshot_job_enqueue
+    """Beat: compute yesterday (KEEL_TIMEZONE), and the days before it that missed runs left out, and raise
+    yesterday's at-risk alerts."""
+    from metrics.services.pipeline import nightly_start, snapshot_job_enqueue
 
     yesterday = timezone.localdate() - timedelta(days=1)
-    return snapshot_job_enqueue(start=yesterday, end=yesterday, reason="nightly", alerts=True).pk
+    start = nightly_start(yesterday=yesterday)
+    return snapshot_job_enqueue(start=start, end=yesterday, reason="nightly", alerts=True).pk
 
 
 @shared_task(bind=True, acks_late=True)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.importers.lock import import_lock
 from accounts.importers.progress import ImportProgress
 from accounts.importers.reader import BundleError, BundleFile, open_bundle
 from accounts.importers.report import MAX_REPORTED, ErrorLog, FileCounts
@@ -83,8 +84,16 @@ def bundle_import(
     again leaves everything unchanged. `dry_run` does all of it and rolls back, so its counts are exact.
     An ImportRun records every attempt, rejected ones included: `run`, when given, is one made beforehand (an
     upload's, `bundle_upload_queue`), whose dry_run, user and source count instead of the arguments. While the
-    import runs, how far it has read is in `import_progress(run.pk)`.
+    import runs, how far it has read is in `import_progress(run.pk)`. One import runs at a time: a second one
+    waits for the first (accounts.importers.lock).
     """
+    with import_lock(name=str(path) if run is None else f"import run {run.pk}"):
+        return _bundle_import(path=path, dry_run=dry_run, user=user, source=source, run=run)
+
+
+def _bundle_import(
+    *, path: Path, dry_run: bool, user: User | None, source: str, run: ImportRun | None
+) -> ImportResult:
     if run is None:
         name = path.resolve().name or str(path)  # "." names the folder it is
         run = ImportRun.objects.create(

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -23,10 +24,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import DataSource
 from accounts.services import source_accepted, source_rejected
 from accounts.tasks import SEGMENT_FOLD_QUEUED, segment_fold_task
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH_BYTES = 500 * 1024
 MAX_MESSAGE_BYTES = 32 * 1024
@@ -292,7 +296,12 @@ def fold_queue() -> None:
     task clears the flag when it starts). Without Redis the fold runs here, eagerly; beat's sweep catches
     anything a lost task left."""
     if settings.CELERY_TASK_ALWAYS_EAGER or cache.add(SEGMENT_FOLD_QUEUED, 1, timeout=FOLD_FLAG_SECONDS):
-        segment_fold_task.delay()
+        try:
+            segment_fold_task.delay()
+        except KombuOperationalError as error:
+            # The broker (Redis) is away: the messages are stored, and beat's sweep folds them once it is back.
+            cache.delete(SEGMENT_FOLD_QUEUED)
+            logger.warning("The Segment fold could not be queued (%s): the sweep will fold.", error)
 
 
 def request_refused(error: SegmentRequestError, *, path: str, key_id: int | None) -> None:

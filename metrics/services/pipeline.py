@@ -21,6 +21,7 @@ range twice gives identical rows. Progress is counted on the run's SnapshotJob, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ from django.utils import timezone
 
 from accounts.models import SubscriptionSpan, User
 from accounts.months import days_between, month_end
+from accounts.queue import broker_available
 from accounts.sql import sql_step
 from health.models import stage_params
 from health.selectors import health_model_active
@@ -48,6 +50,8 @@ from metrics.services.rollups import usage_rollups_refresh
 from metrics.services.threads import in_parallel
 from metrics.sql import files
 from metrics.tasks import snapshot_job_failed_task, snapshot_step_task
+
+logger = logging.getLogger(__name__)
 
 # Months computed together: they share the points in time they read; groups run in parallel.
 MONTHS_PER_STEP = 6
@@ -255,8 +259,32 @@ def snapshot_job_enqueue(
 
     stages = [task(stage[0]) if len(stage) == 1 else group(map(task, stage)) for stage in plan.stages]
     failed = snapshot_job_failed_task.s(job_id=job.pk)
-    transaction.on_commit(partial(chain(*stages).apply_async, link_error=failed))
+    run = chain(*stages)
+
+    def snapshot_job_send() -> None:
+        # The broker (Redis) away: the job says so instead of waiting for ever, and the caller (a page, beat)
+        # still answers, at once. The next nightly run catches up on the days the ledger lacks.
+        if not broker_available():
+            snapshot_job_end(
+                job_id=job.pk, error="The task queue did not take the run (Redis is not answering)."
+            )
+            return
+        try:
+            run.apply_async(link_error=failed)
+        except Exception as error:  # it went away in between: kombu's, redis's or the result store's error
+            logger.exception("The snapshot run %s could not be queued", job.pk)
+            snapshot_job_end(job_id=job.pk, error=f"The task queue did not take the run (Redis): {error}")
+
+    transaction.on_commit(snapshot_job_send)
     return job
+
+
+def nightly_start(*, yesterday: date) -> date:
+    """The first day the nightly run computes: yesterday, or the day after the latest computed day when runs
+    were missed (Redis, beat or the workers were down), so the run that comes back catches up on what the
+    ledger of computed days lacks. Its alerts are yesterday's only (README "Decisions")."""
+    last: date | None = ComputedDay.objects.filter(day__lt=yesterday).aggregate(last=Max("day"))["last"]
+    return min(last + timedelta(days=1), yesterday) if last else yesterday
 
 
 def missing_days(*, until: date, since: date | None = None) -> list[date]:
