@@ -374,6 +374,13 @@ CASES = [
         data={"owner": ""},
     ),
     Case("team", "team", lambda w: reverse("team"), ADMIN_ONLY),
+    Case("audit_log", "audit log", lambda w: reverse("audit_log"), ADMIN_ONLY),
+    Case(
+        "audit_log",
+        "audit log filtered",
+        lambda w: reverse("audit_log") + "?action=user.role&actor=keel&page=2",
+        ADMIN_ONLY,
+    ),
     Case(
         "team",
         "add a person",
