@@ -165,7 +165,7 @@ def test_playbook_changes_each_leave_one_entry(admin_user: User) -> None:
 
 
 def test_survey_changes_each_leave_one_entry(admin_user: User) -> None:
-    account = AccountFactory()
+    account = AccountFactory.create()
     SubscriptionSpanFactory(account=account, amount=100, starts_on=date(2020, 1, 1))
     ContactFactory(account=account, email="ann@paying.example")
     with one_entry(actor=admin_user, action="survey.create", target_type="survey") as made:
