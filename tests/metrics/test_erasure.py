@@ -8,15 +8,11 @@ import csv
 import json
 import shutil
 from datetime import UTC, date, datetime
-from importlib import import_module
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -40,6 +36,7 @@ from metrics.models import AccountDay, SnapshotJob
 from metrics.services.erasure import account_erase, contact_erase
 from surveys.models import Invitation, SurveyOptOut
 from surveys.services import contact_unsubscribe, survey_create, survey_send
+from tests.bundles import empty_database, numbers, quiet
 from tests.factories import AccountFactory, ContactFactory, SubscriptionSpanFactory
 from tests.metrics.test_golden import GOLDEN, run
 
@@ -50,27 +47,9 @@ RANGE = ("--from", "2023-07-01", "--to", "2025-06-30")
 HEALTH_DAYS = ("2024-06-30", "2024-12-31", "2025-04-30", "2025-06-30")
 
 
-def numbers() -> dict[str, Any]:
+def golden_numbers() -> dict[str, Any]:
     """Every kpis and health output the golden case defines, over its whole range."""
-    got: dict[str, Any] = {}
-    for by in ("", "csm", "segment"):
-        got[f"kpis {by}"] = run("kpis", "--from", "2023-07", "--to", "2025-06", *(["--by", by] if by else []))
-    for day in HEALTH_DAYS:
-        got[f"health {day}"] = run("health", "--on", day)
-    return got
-
-
-def quiet(*args: str) -> None:
-    call_command(*args, stdout=StringIO(), stderr=StringIO())
-
-
-def empty_database() -> None:
-    """What a new installation holds: no data, the health model versions of the migrations."""
-    with connection.cursor() as cursor:  # the test's transaction holds deferred foreign key checks: run them
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    quiet("flush", "--no-input")
-    import_module("health.migrations.0002_default_model").create_default_model(apps, None)
-    import_module("health.migrations.0008_revenue_trend_and_lifecycle").add_versions(apps, None)
+    return numbers(months=("2023-07", "2025-06"), days=HEALTH_DAYS)
 
 
 def bundle_without(account: str, into: Path) -> Path:
@@ -221,12 +200,12 @@ def test_an_erased_account_leaves_no_row_and_the_numbers_of_a_bundle_without_it(
     for name, file in (("ticket", "tickets"), ("subscriptionspan", "subscriptions"), ("usageevent", "usage")):
         assert deleted[name] == bundle_rows(file, ERASED), name
     assert entry.detail["recomputed"][1] == "2025-06-30"
-    after_erasure = numbers()
+    after_erasure = golden_numbers()
 
     empty_database()
     quiet("import_bundle", str(bundle_without(ERASED, tmp_path / "bundle")))
     quiet("snapshot", *RANGE)
-    fresh = numbers()
+    fresh = golden_numbers()
     assert after_erasure == fresh
     assert not any(row["account_id"] == ERASED for row in fresh["health 2025-04-30"])
 
@@ -238,7 +217,9 @@ def test_an_erased_contact_takes_its_answers_usage_and_invitations_and_the_numbe
     10. After Ann is erased, June's NPS is Bo's alone (100) and the account keeps Bo and its other user."""
     account = AccountFactory.create(external_id="A-1")
     SubscriptionSpanFactory(account=account, amount=100, starts_on=date(2025, 1, 1))
-    ann = ContactFactory.create(account=account, external_id="C-1", email="ann@a1.example", name="Ann Private")
+    ann = ContactFactory.create(
+        account=account, external_id="C-1", email="ann@a1.example", name="Ann Private"
+    )
     ContactFactory(account=account, external_id="C-2", email="bo@a1.example")
     at = datetime(2025, 6, 10, 10, tzinfo=UTC)
     for n, (contact_id, score) in enumerate((("C-1", 0), ("C-2", 10))):
