@@ -34,10 +34,7 @@ def account_erase_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 error = " ".join(problem.messages)
             else:
                 _done(request, erasure)
-                # The recompute's progress when there is one to follow; else the list, where it is gone.
-                return (
-                    redirect("snapshot_job", pk=erasure.job.pk) if erasure.job else redirect("account_list")
-                )
+                return redirect("account_list")
         else:
             error = "Type the account's name or external id exactly to erase it."
     context = {"section": "accounts", "account": account, "contact": None, "error": error}
