@@ -20,13 +20,18 @@ def quiet(*args: str) -> str:
     return out.getvalue()
 
 
-def numbers(*, months: tuple[str, str], days: tuple[str, ...]) -> dict[str, Any]:
-    """`kpis` of `months` (company, by CSM, by segment) and `health` on each of `days`."""
+def numbers(
+    *, months: tuple[str, str], days: tuple[str, ...], backtest: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """`kpis` of `months` (company, by CSM, by segment), `health` on each of `days`, and the `backtest` of its
+    months when given."""
     got: dict[str, Any] = {}
     for by in ("", "csm", "segment"):
         got[f"kpis {by}"] = run("kpis", "--from", months[0], "--to", months[1], *(["--by", by] if by else []))
     for day in days:
         got[f"health {day}"] = run("health", "--on", day)
+    if backtest is not None:
+        got["backtest"] = run("backtest", "--from", backtest[0], "--to", backtest[1])
     return got
 
 

@@ -49,7 +49,7 @@ HEALTH_DAYS = ("2024-06-30", "2024-12-31", "2025-04-30", "2025-06-30")
 
 def golden_numbers() -> dict[str, Any]:
     """Every kpis and health output the golden case defines, over its whole range."""
-    return numbers(months=("2023-07", "2025-06"), days=HEALTH_DAYS)
+    return numbers(months=("2023-07", "2025-06"), days=HEALTH_DAYS, backtest=("2024-07", "2025-03"))
 
 
 def bundle_without(account: str, into: Path) -> Path:

@@ -27,19 +27,24 @@ def files(directory: Path) -> dict[str, bytes]:
 
 
 def round_trip(
-    tmp_path: Path, *, snapshot: tuple[str, str], months: tuple[str, str], days: tuple[str, ...]
+    tmp_path: Path,
+    *,
+    snapshot: tuple[str, str],
+    months: tuple[str, str],
+    days: tuple[str, ...],
+    backtest: tuple[str, str] | None = None,
 ) -> None:
     """Compute and read the numbers, export, empty the database, import the export, compute and read again:
     the same numbers; exporting again writes the same bytes."""
     quiet("snapshot", "--from", snapshot[0], "--to", snapshot[1])
-    before = numbers(months=months, days=days)
+    before = numbers(months=months, days=days, backtest=backtest)
     call_command("export_bundle", str(tmp_path / "first"), stdout=(out := _Out()))
     assert "Exported" in out.text
     empty_database()
     assert not Account.objects.exists()
     quiet("import_bundle", str(tmp_path / "first"))
     quiet("snapshot", "--from", snapshot[0], "--to", snapshot[1])
-    after = numbers(months=months, days=days)
+    after = numbers(months=months, days=days, backtest=backtest)
     assert after == before
     quiet("export_bundle", str(tmp_path / "second"))
     assert files(tmp_path / "second") == files(tmp_path / "first")
@@ -63,6 +68,7 @@ def test_the_golden_bundle_round_trips_with_identical_kpis_and_health(tmp_path: 
         snapshot=("2023-07-01", "2025-06-30"),
         months=("2023-07", "2025-06"),
         days=("2024-06-30", "2024-12-31", "2025-04-30", "2025-06-30"),
+        backtest=("2024-07", "2025-03"),
     )
     golden_rows = {
         path.name: sum(1 for _ in csv.DictReader(path.open())) for path in (GOLDEN / "bundle").glob("*.csv")

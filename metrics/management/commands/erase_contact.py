@@ -4,6 +4,7 @@ recompute the snapshots of the days their answers and usage counted in."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,8 +41,9 @@ class Command(BaseCommand):
                 f"No contact has the {'email' if email else 'external id'} {email or external_id!r}."
             )
         for contact in contacts:
+            began = time.monotonic()
             try:
                 erasure = contact_erase(contact=contact, by=None, recompute="caller")
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
-            recompute(self, erasure)
+            recompute(self, erasure, took=time.monotonic() - began)
