@@ -16,6 +16,7 @@ from accounts.models import (
     Account,
     AccountOwnership,
     ApiToken,
+    AuditEntry,
     ChangedUsageDay,
     Contact,
     ImportRun,
@@ -328,3 +329,11 @@ class TimelineEntryAdmin(admin.ModelAdmin):
 @admin.register(TeamSettings)
 class TeamSettingsAdmin(admin.ModelAdmin):
     list_display = ("__str__", "fallback_owner", "slack_webhook_url")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit log (the Audit log page shows it to admins): never added, changed or deleted here."""
+
+    list_display = ("at", "actor_label", "action", "target_type", "target_id", "target_label")
+    list_filter = ("action",)

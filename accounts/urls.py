@@ -9,6 +9,7 @@ urlpatterns = [
     path("team/<int:pk>/role/", views.team_role, name="team_role"),
     path("team/<int:pk>/deactivate/", views.team_deactivate, name="team_deactivate"),
     path("team/<int:pk>/reactivate/", views.team_reactivate, name="team_reactivate"),
+    path("settings/audit/", views.audit_log, name="audit_log"),
     path("data/", views.data, name="data"),
     path("accounts/<int:pk>/timeline/", views.timeline_entry_new, name="timeline_entry_new"),
     path("timeline/<int:pk>/edit/", views.timeline_entry_edit, name="timeline_entry_edit"),

@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role, TeamSettings, User
+from accounts.services.audit import audit_record
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ def user_create(*, email: str, name: str, role: str, invited_by: User) -> User:
     try:
         with transaction.atomic():
             user = User.objects.create_user(email, None, name=name, role=role)
+            audit_record(
+                actor=invited_by, action="user.invite", target=user, detail={"role": role, "name": name}
+            )
     except IntegrityError:  # added by someone else since the check above
         raise ValidationError(f"{email} is already on the team.") from None
     log.info("%s added %s as %s", invited_by.email, email, role)
@@ -59,8 +63,11 @@ def user_role_change(*, user: User, role: str, changed_by: User) -> User:
     if user.pk == changed_by.pk and role != Role.ADMIN:
         raise ValidationError("You cannot remove your own admin role; ask another admin.")
     if user.role != role:
+        before = user.role
         user.role = role
-        user.save(update_fields=["role"])
+        with transaction.atomic():
+            user.save(update_fields=["role"])
+            audit_record(actor=changed_by, action="user.role", target=user, detail={"role": [before, role]})
         log.info("%s changed the role of %s to %s", changed_by.email, user.email, role)
     return user
 
@@ -72,7 +79,9 @@ def user_deactivate(*, user: User, by: User) -> User:
         raise ValidationError("You cannot deactivate yourself; ask another admin.")
     if user.is_active:
         user.is_active = False
-        user.save(update_fields=["is_active"])
+        with transaction.atomic():
+            user.save(update_fields=["is_active"])
+            audit_record(actor=by, action="user.deactivate", target=user, detail={"is_active": [True, False]})
         log.info("%s deactivated %s", by.email, user.email)
     return user
 
@@ -81,7 +90,9 @@ def user_reactivate(*, user: User, by: User) -> User:
     _check_admin(by)
     if not user.is_active:
         user.is_active = True
-        user.save(update_fields=["is_active"])
+        with transaction.atomic():
+            user.save(update_fields=["is_active"])
+            audit_record(actor=by, action="user.reactivate", target=user, detail={"is_active": [False, True]})
         log.info("%s reactivated %s", by.email, user.email)
     return user
 
@@ -92,7 +103,19 @@ def team_fallback_owner_set(*, owner: User | None, by: User) -> TeamSettings:
     _check_admin(by)
     if owner is not None and not owner.is_active:
         raise ValidationError(f"{owner.name} is deactivated: choose someone who can log in.")
-    settings, _ = TeamSettings.objects.update_or_create(pk=1, defaults={"fallback_owner": owner})
+    with transaction.atomic():
+        current = (
+            TeamSettings.objects.select_for_update(of=("self",)).select_related("fallback_owner").first()
+        )
+        previous = current.fallback_owner.email if current and current.fallback_owner else None
+        settings, _ = TeamSettings.objects.update_or_create(pk=1, defaults={"fallback_owner": owner})
+        audit_record(
+            actor=by,
+            action="team.fallback_owner",
+            target_type="team",
+            target_label="Fallback owner",
+            detail={"fallback_owner": [previous, owner.email if owner else None]},
+        )
     log.info("%s set the fallback owner to %s", by.email, owner.email if owner else "the first admin")
     return settings
 
@@ -139,6 +162,16 @@ def team_slack_webhook_set(*, url: str, by: User) -> TeamSettings:
     ValidationError naming the field and changes nothing."""
     _check_admin(by)
     url = slack_webhook_url_check(url, field="team_slack_webhook_url")
-    team, _ = TeamSettings.objects.update_or_create(pk=1, defaults={"slack_webhook_url": url})
+    with transaction.atomic():
+        before = TeamSettings.objects.filter(pk=1).values_list("slack_webhook_url", flat=True).first() or ""
+        team, _ = TeamSettings.objects.update_or_create(pk=1, defaults={"slack_webhook_url": url})
+        # Whether there is a webhook, never its URL: the URL is what lets anyone post to the channel.
+        audit_record(
+            actor=by,
+            action="team.slack_webhook",
+            target_type="team",
+            target_label="Team Slack webhook",
+            detail={"slack_webhook": [bool(before), bool(url)]},
+        )
     log.info("%s set the team's Slack webhook%s", by.email, "" if url else " to none")
     return team

@@ -69,7 +69,7 @@ def playbook_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def playbook_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     playbook = selectors.playbook_get(pk)
-    playbook_set_active(playbook=playbook, active=not playbook.is_active)
+    playbook_set_active(playbook=playbook, active=not playbook.is_active, by=request.user)
     state = "on" if playbook.is_active else "off"
     messages.success(request, f"Playbook \u201c{playbook.name}\u201d is {state}.")
     return redirect("playbook_list")

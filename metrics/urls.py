@@ -1,10 +1,12 @@
 from django.urls import path
 
-from metrics.views import accounts, dashboards, health_model, jobs, notifications, renewals
+from metrics.views import accounts, dashboards, erasure, health_model, jobs, notifications, renewals
 
 urlpatterns = [
     path("accounts/", accounts.account_list, name="account_list"),
     path("accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/erase/", erasure.account_erase_view, name="account_erase"),
+    path("contacts/<int:pk>/erase/", erasure.contact_erase_view, name="contact_erase"),
     path("dashboard/", dashboards.company, name="company_dashboard"),
     path("dashboard/csm/", dashboards.my_dashboard, name="my_dashboard"),
     path("dashboard/csm/<int:pk>/", dashboards.csm_dashboard, name="csm_dashboard"),

@@ -185,7 +185,7 @@ class SurveySendView(APIView):
         closed = {"errors": [{"field": None, "message": "This survey is closed: nothing is sent."}]}
         if survey.status == Survey.Status.CLOSED:
             return Response(closed, status=409)
-        queued = survey_send(survey=survey)
+        queued = survey_send(survey=survey, by=user)
         if survey.status == Survey.Status.CLOSED:  # it was past its close date
             return Response(closed, status=409)
         return Response({"queued": queued, "survey": SurveySerializer(_survey(user, pk)).data}, status=202)

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from accounts.models import Account, ImportRun, SegmentWriteKey, TimelineEntry, User
+from accounts.models import Account, Contact, ImportRun, SegmentWriteKey, TimelineEntry, User
 from health.models import Playbook, Task
 from metrics.models import SnapshotJob
 from surveys.models import Invitation, Survey
@@ -91,6 +91,14 @@ def timeline_entry(w: World, *, other: bool = False) -> int:
 
 
 LOGGED = {"kind": "call", "occurred_on": "2024-06-01", "text": "Walked them through the export"}
+
+
+def _contact(w: World) -> int:
+    """A contact of the CSM's own account (made on first use in each test)."""
+    contact, _ = Contact.objects.get_or_create(
+        external_id="perm-contact", defaults={"account": w.own, "email": "perm@own.example"}
+    )
+    return contact.pk
 
 
 def _playbook() -> int:
@@ -374,6 +382,41 @@ CASES = [
         data={"owner": ""},
     ),
     Case("team", "team", lambda w: reverse("team"), ADMIN_ONLY),
+    Case("audit_log", "audit log", lambda w: reverse("audit_log"), ADMIN_ONLY),
+    Case(
+        "account_erase",
+        "erase an account: the confirmation",
+        lambda w: reverse("account_erase", args=[w.own.pk]),
+        ADMIN_ONLY,
+    ),
+    Case(
+        "account_erase",
+        "erase an account without typing its name",
+        lambda w: reverse("account_erase", args=[w.own.pk]),
+        pages(403, 403, 400),
+        method="post",
+        data={"confirm": "not its name"},
+    ),
+    Case(
+        "contact_erase",
+        "erase a contact: the confirmation",
+        lambda w: reverse("contact_erase", args=[_contact(w)]),
+        ADMIN_ONLY,
+    ),
+    Case(
+        "contact_erase",
+        "erase a contact without typing its email",
+        lambda w: reverse("contact_erase", args=[_contact(w)]),
+        pages(403, 403, 400),
+        method="post",
+        data={"confirm": ""},
+    ),
+    Case(
+        "audit_log",
+        "audit log filtered",
+        lambda w: reverse("audit_log") + "?action=user.role&actor=keel&page=2",
+        ADMIN_ONLY,
+    ),
     Case(
         "team",
         "add a person",

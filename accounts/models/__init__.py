@@ -2,6 +2,7 @@
 imports, sources of data, the Segment endpoint); importing from `accounts.models` finds every one."""
 
 from accounts.models.api_tokens import ApiToken
+from accounts.models.audit import AuditEntry
 from accounts.models.book import (
     ANNUAL_FACTOR,
     BEGINNING_OF_TIME,
@@ -41,6 +42,7 @@ __all__ = [
     "Account",
     "AccountOwnership",
     "ApiToken",
+    "AuditEntry",
     "ChangedUsageDay",
     "Contact",
     "DataSource",

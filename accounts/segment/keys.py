@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import SegmentWriteKey, User
+from accounts.services.audit import audit_record
 from accounts.services.secrets import LAST_USED_EVERY_SECONDS, secret_hash, secret_new, secret_revoke
 
 _AUTHENTICATE = """
@@ -22,15 +23,20 @@ _AUTHENTICATE = """
 def write_key_create(*, name: str, user: User | None) -> tuple[SegmentWriteKey, str]:
     """A new key; returns it and its secret, which is not stored and cannot be shown again."""
     secret = secret_new(length=24)
-    key = SegmentWriteKey.objects.create(
-        name=name.strip(), key_hash=secret_hash(secret), prefix=secret[:6], created_by=user
-    )
+    with transaction.atomic():
+        key = SegmentWriteKey.objects.create(
+            name=name.strip(), key_hash=secret_hash(secret), prefix=secret[:6], created_by=user
+        )
+        audit_record(actor=user, action="segment_key.create", target=key)
     return key, secret
 
 
-def write_key_revoke(*, key: SegmentWriteKey) -> None:
-    """Requests with the key are refused from now on (401). Revoking twice keeps the first time."""
-    secret_revoke(SegmentWriteKey, key.pk)
+def write_key_revoke(*, key: SegmentWriteKey, by: User | None = None) -> None:
+    """Requests with the key are refused from now on (401). Revoking twice keeps the first time (and leaves
+    one entry in the audit log)."""
+    with transaction.atomic():
+        if secret_revoke(SegmentWriteKey, key.pk):
+            audit_record(actor=by, action="segment_key.revoke", target=key)
 
 
 def write_key_authenticate(secret: str) -> int | None:

@@ -13,6 +13,7 @@ from accounts.selectors.access import (
     money_field,
     with_current_mrr,
 )
+from accounts.selectors.audit import SYSTEM_ACTOR, audit_actions, audit_entries
 from accounts.selectors.segment import segment_backlog, segment_write_keys
 from accounts.selectors.sources import source_activity, source_rejections_recent
 from accounts.selectors.stripe import stripe_events_recent, stripe_quarantine
@@ -28,10 +29,13 @@ from accounts.selectors.team import (
 
 __all__ = [
     "DISTINCT_SEGMENTS_SQL",
+    "SYSTEM_ACTOR",
     "UNASSIGNED",
     "account_get_for_user",
     "account_search",
     "accounts_for_user",
+    "audit_actions",
+    "audit_entries",
     "csms_for_filter",
     "fallback_owner",
     "import_runs_recent",

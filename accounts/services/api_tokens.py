@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
+from accounts.services.audit import audit_record
 from accounts.services.secrets import LAST_USED_EVERY_SECONDS, secret_hash, secret_new, secret_revoke
 
 KEY_PREFIX = "keel_"
@@ -24,9 +26,17 @@ def api_token_create(*, name: str, user: User, created_by: User) -> tuple[ApiTok
     if not user.is_active:
         raise ValidationError({"user": f"{user.name} is deactivated."})
     key = secret_new(prefix=KEY_PREFIX)
-    token = ApiToken.objects.create(
-        name=name[:200], key_hash=api_token_hash(key), prefix=key[:12], user=user, created_by=created_by
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            name=name[:200], key_hash=api_token_hash(key), prefix=key[:12], user=user, created_by=created_by
+        )
+        audit_record(
+            actor=created_by,
+            action="api_token.create",
+            target=token,
+            target_label=f"{token.name} ({token.prefix}…)",
+            detail={"acts_as": user.email},
+        )
     return token, key
 
 
@@ -34,7 +44,14 @@ def api_token_revoke(*, token: ApiToken, by: User) -> None:
     """Revoke `token` for good (a revoked token stays listed). Admins only; revoking twice changes nothing."""
     if not (by.is_active and by.is_admin):
         raise ValidationError("Only admins revoke API tokens.")
-    secret_revoke(ApiToken, token.pk)
+    with transaction.atomic():
+        if secret_revoke(ApiToken, token.pk):
+            audit_record(
+                actor=by,
+                action="api_token.revoke",
+                target=token,
+                target_label=f"{token.name} ({token.prefix}…)",
+            )
 
 
 def api_token_used(*, token: ApiToken) -> None:

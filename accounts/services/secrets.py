@@ -23,6 +23,9 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def secret_revoke(model: type[models.Model], pk: int) -> None:
-    """The credential `pk` of `model` is refused from now on; revoking twice keeps the first time."""
-    model._default_manager.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def secret_revoke(model: type[models.Model], pk: int) -> bool:
+    """The credential `pk` of `model` is refused from now on; revoking twice keeps the first time. True when
+    this call revoked it (False: it was revoked already)."""
+    return bool(
+        model._default_manager.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    )

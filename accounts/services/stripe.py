@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, DataSource, StripeCustomer, StripeEvent, SubscriptionSpan, User
+from accounts.services.audit import audit_record
 from accounts.services.sources import source_accepted, source_rejected
 from accounts.services.stripe_terms import (
     Piece,
@@ -337,4 +338,12 @@ def stripe_customer_map(*, customer_id: str, account_external_id: str, by: User 
         customer.mapped_by = by
         customer.save(update_fields=["account", "mapped_at", "mapped_by"])
         states = _waiting_apply(customer)
+        audit_record(
+            actor=by,
+            action="stripe.map",
+            target_type="stripecustomer",
+            target_id=customer.customer_id,
+            target_label=customer.customer_id,
+            detail={"account": account.external_id, "events": states},
+        )
     return MappingResult(customer=customer, states=states)

@@ -3,6 +3,7 @@ keys, the timeline's logged entries). The pages of accounts read snapshots, so t
 (metrics.views.accounts)."""
 
 from accounts.views.api_tokens import api_token_revoke_view, api_tokens
+from accounts.views.audit import audit_log
 from accounts.views.data import data, import_run_detail, import_run_progress
 from accounts.views.segment import (
     segment_batch,
@@ -20,6 +21,7 @@ from accounts.views.timeline import timeline_entry_delete_view, timeline_entry_e
 __all__ = [
     "api_token_revoke_view",
     "api_tokens",
+    "audit_log",
     "data",
     "data_sources",
     "home",

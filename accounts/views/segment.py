@@ -99,6 +99,6 @@ def segment_settings(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def segment_key_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(SegmentWriteKey, pk=pk)
-    write_key_revoke(key=key)
+    write_key_revoke(key=key, by=request.user)
     messages.success(request, f"Revoked “{key.name}”: requests with it are refused from now on.")
     return redirect("segment_settings")

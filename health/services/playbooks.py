@@ -13,6 +13,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.selectors import fallback_owner
+from accounts.services.audit import audit_record, changed_fields
 from accounts.sql import SqlStep
 from health.models import Playbook, PlaybookStep, Task, Trigger
 from health.sql import files
@@ -91,8 +92,12 @@ def playbook_save(
         same_name = same_name.exclude(pk=playbook.pk)
     if same_name.exists():
         raise ValidationError({"name": "Another playbook has this name."})
+    creating = playbook is None
     if playbook is None:
         playbook = Playbook(created_by=by)
+        before: dict[str, object] = {}
+    else:
+        before = _audited(playbook)
     playbook.name = name
     playbook.trigger = trigger
     playbook.days = days if trigger == Trigger.RENEWAL else None
@@ -110,11 +115,40 @@ def playbook_save(
         )
         for position, item in enumerate(steps, start=1)
     )
+    audit_record(
+        actor=by,
+        action="playbook.create" if creating else "playbook.edit",
+        target=playbook,
+        target_label=playbook.name,
+        detail=changed_fields(before, _audited(playbook)),
+    )
     return playbook
 
 
-def playbook_set_active(*, playbook: Playbook, active: bool) -> Playbook:
-    Playbook.objects.filter(pk=playbook.pk).update(is_active=active)
+def _audited(playbook: Playbook) -> dict[str, object]:
+    """What the audit log compares of a playbook: its settings and its steps, as saved."""
+    return {
+        "name": playbook.name,
+        "trigger": playbook.trigger,
+        "days": playbook.days,
+        "is_active": playbook.is_active,
+        "steps": [
+            [step.title, step.offset_days, step.priority] for step in playbook.steps.order_by("position")
+        ],
+    }
+
+
+def playbook_set_active(*, playbook: Playbook, active: bool, by: User | None = None) -> Playbook:
+    with transaction.atomic():
+        changed = Playbook.objects.filter(pk=playbook.pk).exclude(is_active=active).update(is_active=active)
+        if changed:
+            audit_record(
+                actor=by,
+                action="playbook.activate" if active else "playbook.deactivate",
+                target=playbook,
+                target_label=playbook.name,
+                detail={"is_active": [not active, active]},
+            )
     playbook.is_active = active
     return playbook
 

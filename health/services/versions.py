@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.models import User
+from accounts.services.audit import audit_record
 from health.models import (
     ALWAYS_PRESENT,
     COMPONENT_LABELS,
@@ -196,6 +197,17 @@ def health_model_save(*, draft: HealthModel, by: User, note: str) -> HealthModel
             drop_points=draft.drop_points,
             drop_days=draft.drop_days,
         )
+        audit_record(
+            actor=by,
+            action="health_model.save",
+            target=model,
+            target_label=f"Health model v{version}",
+            detail={
+                "changes": changes,
+                "note": model.note,
+                "replaces": previous.version if previous else None,
+            },
+        )
     log.info("%s saved health model v%s: %s", by.email, version, "; ".join(changes))
     return model
 
@@ -217,6 +229,13 @@ def health_model_activate(*, model: HealthModel, by: User | None) -> HealthModel
             previous.is_active = False
             previous.save(update_fields=["is_active"])
         HealthModel.objects.filter(pk=model.pk).update(is_active=True)
+        audit_record(
+            actor=by,
+            action="health_model.activate",
+            target=model,
+            target_label=f"Health model v{model.version}",
+            detail={"active": [previous.version if previous else None, model.version]},
+        )
     model.refresh_from_db()
     log.info("%s activated health model v%s", by.email if by else "Keel", model.version)
     return model

@@ -26,6 +26,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg import sql
 
+from accounts.models import User
+from accounts.services.audit import audit_record
 from accounts.sql import compose
 from surveys.models import Invitation, Survey, SurveyOptOut
 from surveys.services.audience import invitations_create, opted_out
@@ -96,7 +98,7 @@ def _ids(statement: sql.Composed, params: dict[str, Any]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def survey_send(*, survey: Survey, now: datetime | None = None) -> int:
+def survey_send(*, survey: Survey, now: datetime | None = None, by: User | None = None) -> int:
     """Send what `survey` has due at `now` (default: now) and return how many emails were queued.
 
     - Its round, if one is due: the first when it is a draft; for a recurring survey round n starts
@@ -108,6 +110,9 @@ def survey_send(*, survey: Survey, now: datetime | None = None) -> int:
     They are queued as `invitations_send_task`s of BATCH invitations once the transaction commits (run in this
     process without REDIS_URL). A survey whose `closes_on` is past is closed, and a closed one sends nothing.
     A task queued twice (a lost task queued again) sends nothing twice: each invitation is claimed.
+
+    Starting a round is recorded in the audit log as `by`'s (None: Keel's, as beat starts a recurring round);
+    reminders and retries are not changes anyone made.
     """
     # A clock given (tests, a replay) is the clock of the sends it queues too; otherwise each task reads its own.
     clock = now.isoformat() if now is not None else None
@@ -124,10 +129,17 @@ def survey_send(*, survey: Survey, now: datetime | None = None) -> int:
         _opted_out_drop(Invitation.objects.filter(survey=locked), now=now)
         due = _round_due(locked, now)
         if due > locked.round:
-            invitations_create(survey=locked, round=due, now=now)
+            invited = invitations_create(survey=locked, round=due, now=now)
             locked.round, locked.started_at = due, locked.started_at or now
             locked.status = Survey.Status.SENDING
             locked.save(update_fields=["round", "started_at", "status"])
+            audit_record(
+                actor=by,
+                action="survey.send",
+                target=locked,
+                target_label=locked.name,
+                detail={"round": due, "invitations": invited},
+            )
         params = {"survey": locked.pk, **_times(now)}
         sends = _ids(_statement(_DUE, reminder=False), params)
         reminders = _ids(_statement(_DUE, reminder=True), params)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, SurveyKind, User
+from accounts.services.audit import audit_record, changed_fields
 from surveys.models import DEFAULT_QUESTIONS, Survey
 
 MAX_QUESTION = 500
@@ -141,10 +142,27 @@ def survey_create(*, by: User | None = None, **fields: Any) -> Survey:
     with transaction.atomic():
         survey = Survey.objects.create(created_by=by, **_columns(cleaned))
         survey.accounts.set(cleaned.account_ids)
+        audit_record(
+            actor=by, action="survey.create", target=survey, target_label=survey.name, detail=_audited(survey)
+        )
     return survey
 
 
-def survey_update(*, survey: Survey, **changes: Any) -> Survey:
+def _audited(survey: Survey) -> dict[str, Any]:
+    """What the audit log keeps of a survey's settings (JSON: dates as ISO strings)."""
+    return {
+        "name": survey.name,
+        "kind": survey.kind,
+        "audience": survey.audience,
+        "segment": survey.segment,
+        "accounts": sorted(survey.accounts.values_list("pk", flat=True)),
+        "every_days": survey.every_days,
+        "reminder_days": survey.reminder_days,
+        "closes_on": survey.closes_on.isoformat() if survey.closes_on else None,
+    }
+
+
+def survey_update(*, survey: Survey, by: User | None = None, **changes: Any) -> Survey:
     """`survey` with `changes` (any of FIELDS) applied and validated as `survey_create` does; only a draft may
     change (a ValidationError otherwise). Changing the kind of a survey whose question is its kind's default
     asks the new kind's default."""
@@ -175,19 +193,30 @@ def survey_update(*, survey: Survey, **changes: Any) -> Survey:
         ):
             changes["question"] = ""
         fields = survey_validate(**{**current, **changes})
+        before = _audited(locked)
         for column, value in _columns(fields).items():
             setattr(locked, column, value)
         locked.save()
         locked.accounts.set(fields.account_ids)
+        difference = changed_fields(before, _audited(locked))
+        if difference:
+            audit_record(
+                actor=by, action="survey.update", target=locked, target_label=locked.name, detail=difference
+            )
     return locked
 
 
-def survey_close(*, survey: Survey) -> Survey:
+def survey_close(*, survey: Survey, by: User | None = None) -> Survey:
     """`survey`, closed: it takes no more answers and sends nothing more (its waiting invitations stay unsent).
     Closing a closed survey changes nothing."""
-    Survey.objects.filter(pk=survey.pk).exclude(status=Survey.Status.CLOSED).update(
-        status=Survey.Status.CLOSED
-    )
+    with transaction.atomic():
+        closed = (
+            Survey.objects.filter(pk=survey.pk)
+            .exclude(status=Survey.Status.CLOSED)
+            .update(status=Survey.Status.CLOSED)
+        )
+        if closed:
+            audit_record(actor=by, action="survey.close", target=survey, target_label=survey.name)
     survey.refresh_from_db(fields=["status"])
     return survey
 

@@ -100,7 +100,7 @@ def survey_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = SurveyForm(request.POST, segments=segments)
     if form.is_valid():
         try:
-            survey = survey_update(survey=survey, **form.service_fields())
+            survey = survey_update(survey=survey, by=request.user, **form.service_fields())
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -144,7 +144,7 @@ def survey_send_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if survey.status == Survey.Status.CLOSED:
         messages.error(request, f"“{survey.name}” is closed: nothing was sent.")
         return redirect("survey_results", pk=survey.pk)
-    queued = survey_send(survey=survey)
+    queued = survey_send(survey=survey, by=request.user)
     if survey.status == Survey.Status.CLOSED:
         messages.error(
             request, f"“{survey.name}” was past its close date and is now closed: nothing was sent."
@@ -163,6 +163,6 @@ def survey_send_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @admin_required
 @require_POST
 def survey_close_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    survey = survey_close(survey=survey_get(pk))
+    survey = survey_close(survey=survey_get(pk), by=request.user)
     messages.success(request, f"Closed “{survey.name}”: it takes no more answers and sends nothing more.")
     return redirect("survey_results", pk=survey.pk)

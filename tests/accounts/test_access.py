@@ -160,9 +160,10 @@ def test_every_url_of_the_accounts_app_is_in_the_matrix() -> None:
         "timeline_entry_new",
         "timeline_entry_edit",
         "timeline_entry_delete",
+        "audit_log",
     }
-    # The account pages are metrics' (their own rows); API tokens, the fallback owner and the timeline's entries:
-    # tests/test_permissions.py.
+    # The account pages are metrics' (their own rows); API tokens, the fallback owner, the timeline's entries and
+    # the audit log: tests/test_permissions.py.
     assert {pattern.name for pattern in urlpatterns} == covered
 
 
