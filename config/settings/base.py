@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +88,28 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Security headers (README "Decisions"): scripts only from Keel's own static files (page data travels in
+# json_script blocks, which are not scripts), no <style> elements; style="" attributes are allowed because the
+# 360's timeline and the adoption bars size their bars with them, and an attribute cannot run script. Frames
+# are denied twice: frame-ancestors for today's browsers, X-Frame-Options for older ones.
+KEEL_CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "style-src-attr": "'unsafe-inline'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -244,6 +267,10 @@ SPECTACULAR_SETTINGS = {
         "SurveyKindEnum": "accounts.models.SurveyKind",
         "IntervalEnum": "accounts.models.Interval",
         "TicketStatusEnum": "accounts.models.TicketStatus",
+        "TicketPriorityEnum": "accounts.models.Priority",
+        "TimelineKindEnum": "accounts.models.TimelineEntry.Kind",
+        "TaskKindEnum": "health.models.Task.Kind",
+        "TaskPriorityEnum": "health.models.Task.Priority",
     },
 }
 
