@@ -1,16 +1,29 @@
 """`Authorization: Token <key>`: the API token's user, scoped by that user's role. A revoked token, an unknown
-key or a deactivated user is a 401."""
+key or a deactivated user is a 401; after KEEL_API_TOKEN_FAILURES_PER_ADDRESS unknown or revoked keys from one
+address within the window, every token from that address is a 429 for KEEL_LOCKOUT_SECONDS, so keys cannot be
+guessed at speed."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from accounts.models import ApiToken, User
+from accounts.rate_limits import Lockout, client_address, lockout_failure, lockout_wait
 from accounts.services.api_tokens import api_token_hash, api_token_used
+
+
+def token_lockout() -> Lockout:
+    return Lockout(
+        "api-token-address",
+        settings.KEEL_API_TOKEN_FAILURES_PER_ADDRESS,
+        settings.KEEL_LOCKOUT_WINDOW_SECONDS,
+        settings.KEEL_LOCKOUT_SECONDS,
+    )
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -22,12 +35,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Send `Authorization: Token <key>`, with one key.")
+        lockout, address = token_lockout(), client_address(request)
+        wait = lockout_wait(lockout, address)
+        if wait is not None:
+            raise exceptions.Throttled(wait, detail="Too many invalid tokens from this address.")
         try:
             key = header[1].decode("ascii")
         except UnicodeDecodeError:
+            lockout_failure(lockout, address)
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         token = ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key)).first()
         if token is None or token.revoked_at is not None:
+            lockout_failure(lockout, address)
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is deactivated.")
