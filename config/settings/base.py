@@ -87,7 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.security.ContentSecurityPolicyMiddleware",
+    "accounts.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,15 +97,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Security headers (README "Decisions"): scripts only from Keel's own static files (page data travels in
-# json_script blocks, which are not scripts), no <style> elements; style="" attributes are allowed because the
-# 360's timeline and the adoption bars size their bars with them, and an attribute cannot run script. Frames
-# are denied twice: frame-ancestors for today's browsers, X-Frame-Options for older ones.
+# Security headers (accounts.security, README "Decisions"): scripts and styles only from Keel's own static files
+# (page data travels in json_script blocks, which are not scripts; bars are sized through the CSSOM from data-
+# attributes, not style=""). Frames are denied twice: frame-ancestors for today's browsers, X-Frame-Options for
+# older ones; the survey preview's frames of Keel's own pages are allowed both ways.
 KEEL_CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "style-src-attr": "'unsafe-inline'",
     "img-src": "'self' data:",
     "font-src": "'self'",
     "connect-src": "'self'",
