@@ -13,6 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -62,6 +63,16 @@ class Lockout:
     failures: int
     window: int
     lockout: int
+
+
+def key_lockout() -> Lockout:
+    """Unknown or revoked API tokens and Segment write keys, counted per address (README "Configuration")."""
+    return Lockout(
+        "key-address",
+        settings.KEEL_KEY_FAILURES_PER_ADDRESS,
+        settings.KEEL_LOCKOUT_WINDOW_SECONDS,
+        settings.KEEL_LOCKOUT_SECONDS,
+    )
 
 
 def _keys(lockout: Lockout, key: str) -> tuple[str, str]:

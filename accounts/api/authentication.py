@@ -1,29 +1,19 @@
 """`Authorization: Token <key>`: the API token's user, scoped by that user's role. A revoked token, an unknown
-key or a deactivated user is a 401; after KEEL_API_TOKEN_FAILURES_PER_ADDRESS unknown or revoked keys from one
-address within the window, every token from that address is a 429 for KEEL_LOCKOUT_SECONDS, so keys cannot be
-guessed at speed."""
+key or a deactivated user is a 401; after KEEL_KEY_FAILURES_PER_ADDRESS unknown or revoked keys from one
+address within the window (Segment write keys count too), every token from that address is a 429 for
+KEEL_LOCKOUT_SECONDS, so keys cannot be guessed at speed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from accounts.models import ApiToken, User
-from accounts.rate_limits import Lockout, client_address, lockout_failure, lockout_wait
+from accounts.rate_limits import client_address, key_lockout, lockout_failure, lockout_wait
 from accounts.services.api_tokens import api_token_hash, api_token_used
-
-
-def token_lockout() -> Lockout:
-    return Lockout(
-        "api-token-address",
-        settings.KEEL_API_TOKEN_FAILURES_PER_ADDRESS,
-        settings.KEEL_LOCKOUT_WINDOW_SECONDS,
-        settings.KEEL_LOCKOUT_SECONDS,
-    )
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -35,7 +25,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Send `Authorization: Token <key>`, with one key.")
-        lockout, address = token_lockout(), client_address(request)
+        lockout, address = key_lockout(), client_address(request)
         wait = lockout_wait(lockout, address)
         if wait is not None:
             raise exceptions.Throttled(wait, detail="Too many invalid tokens from this address.")

@@ -56,10 +56,11 @@ STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_WEBHOOK_SECRET_PREVIOUS = env_str("STRIPE_WEBHOOK_SECRET_PREVIOUS")
 
 # Failed logins (accounts.backends): this many for one email, or from one address, within the window lock that
-# email (or address) out for KEEL_LOCKOUT_SECONDS; failed API tokens from one address likewise (0: no limit).
+# email (or address) out for KEEL_LOCKOUT_SECONDS; unknown API tokens and Segment write keys from one address
+# likewise (accounts.rate_limits.key_lockout; 0: no limit per address).
 KEEL_LOGIN_FAILURES = env_int("KEEL_LOGIN_FAILURES", 5, minimum=1)
 KEEL_LOGIN_FAILURES_PER_ADDRESS = env_int("KEEL_LOGIN_FAILURES_PER_ADDRESS", 50, minimum=0)
-KEEL_API_TOKEN_FAILURES_PER_ADDRESS = env_int("KEEL_API_TOKEN_FAILURES_PER_ADDRESS", 20, minimum=0)
+KEEL_KEY_FAILURES_PER_ADDRESS = env_int("KEEL_KEY_FAILURES_PER_ADDRESS", 20, minimum=0)
 KEEL_LOCKOUT_WINDOW_SECONDS = env_int("KEEL_LOCKOUT_WINDOW_SECONDS", 900, minimum=1)
 KEEL_LOCKOUT_SECONDS = env_int("KEEL_LOCKOUT_SECONDS", 900, minimum=1)
 

@@ -1,19 +1,23 @@
 """Failed logins lock out (accounts.backends): KEEL_LOGIN_FAILURES for one email, or
 KEEL_LOGIN_FAILURES_PER_ADDRESS from one address, within the window refuse every password, the right one too,
 for KEEL_LOCKOUT_SECONDS; the message is the same whether the email is anyone's; a login resets the email's
-count. Failed API tokens from one address lock that address out of the API likewise (429, Retry-After)."""
+count. Unknown API tokens and Segment write keys from one address lock that address out of the API and the
+Segment endpoint likewise (429, Retry-After)."""
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 
 import pytest
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from accounts.models import User
+from accounts.segment.keys import write_key_create
 from tests.conftest import PASSWORD, api_key
 
 LOGIN = reverse("login")
@@ -24,7 +28,7 @@ LOCKED = "Too many failed logins for this email or from this address."
 def _limits(settings: Settings) -> None:
     settings.KEEL_LOGIN_FAILURES = 3
     settings.KEEL_LOGIN_FAILURES_PER_ADDRESS = 10
-    settings.KEEL_API_TOKEN_FAILURES_PER_ADDRESS = 4
+    settings.KEEL_KEY_FAILURES_PER_ADDRESS = 4
     settings.KEEL_LOCKOUT_WINDOW_SECONDS = 600
     settings.KEEL_LOCKOUT_SECONDS = 900
 
@@ -116,3 +120,54 @@ def test_guessed_api_tokens_lock_the_address_out_of_the_api(client: Client, csm:
     assert response.json()["errors"][0]["message"].startswith("Too many invalid tokens from this address.")
     # the same key from elsewhere still works
     assert client.get(url, HTTP_AUTHORIZATION=f"Token {key}", REMOTE_ADDR="10.1.1.2").status_code == 200
+
+
+def test_guessed_segment_write_keys_lock_the_address_out_of_the_endpoint(client: Client, db: None) -> None:
+    """Segment's clients retry a 429 later, so what a locked-out address sends with a good key is not lost."""
+    key = write_key_create(name="Backend", user=None)[1]
+    body = {
+        "batch": [{"type": "track", "event": "login", "userId": "u1", "timestamp": "2025-01-01T00:00:00Z"}]
+    }
+
+    def send(secret: str, address: str = "10.2.2.2") -> HttpResponseBase:
+        auth = "Basic " + base64.b64encode(f"{secret}:".encode()).decode()
+        return client.post(
+            "/v1/batch", body, content_type="application/json", HTTP_AUTHORIZATION=auth, REMOTE_ADDR=address
+        )
+
+    assert send(key).status_code == 200
+    for number in range(4):
+        assert send(f"guess{number}").status_code == 401
+    response = send(key)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert response.json()["code"] == "rate_limited"
+    assert send(key, address="10.2.2.3").status_code == 200
+
+
+def test_the_counts_live_in_redis_shared_by_every_web_process(
+    client: Client, csm: User, redis_url: str, settings: Settings
+) -> None:
+    """With REDIS_URL the cache, and so the counts, are Redis's (config/settings/base.py): a lockout started
+    through one process's cache is seen by a fresh connection, as another gunicorn worker would see it."""
+    prefix = f"test-lockouts-{time.time_ns()}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    try:
+        for _ in range(3):
+            attempt(client, csm.email, "wrong")
+        keys = server.keys(f"{prefix}:*lockout:login-email:until:*")
+        assert len(keys) == 1
+        assert 890 <= server.ttl(keys[0]) <= 901
+        assert LOCKED in attempt(Client(), csm.email, PASSWORD)
+    finally:
+        for name in server.scan_iter(f"{prefix}:*"):
+            server.delete(name)
