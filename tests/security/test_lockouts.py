@@ -7,12 +7,11 @@ Segment endpoint likewise (429, Retry-After)."""
 from __future__ import annotations
 
 import base64
-import json
 import re
 import time
+from typing import TYPE_CHECKING
 
 import pytest
-from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
@@ -20,6 +19,9 @@ from pytest_django.fixtures import Settings
 from accounts.models import User
 from accounts.segment.keys import write_key_create
 from tests.conftest import PASSWORD, api_key
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 LOGIN = reverse("login")
 LOCKED = "Too many failed logins for this email or from this address."
@@ -130,7 +132,7 @@ def test_guessed_segment_write_keys_lock_the_address_out_of_the_endpoint(client:
         "batch": [{"type": "track", "event": "login", "userId": "u1", "timestamp": "2025-01-01T00:00:00Z"}]
     }
 
-    def send(secret: str, address: str = "10.2.2.2") -> HttpResponseBase:
+    def send(secret: str, address: str = "10.2.2.2") -> _MonkeyPatchedWSGIResponse:
         auth = "Basic " + base64.b64encode(f"{secret}:".encode()).decode()
         return client.post(
             "/v1/batch", body, content_type="application/json", HTTP_AUTHORIZATION=auth, REMOTE_ADDR=address
@@ -142,7 +144,7 @@ def test_guessed_segment_write_keys_lock_the_address_out_of_the_endpoint(client:
     response = send(key)
     assert response.status_code == 429
     assert response["Retry-After"] == "900"
-    assert json.loads(response.content)["code"] == "rate_limited"
+    assert response.json()["code"] == "rate_limited"
     assert send(key, address="10.2.2.3").status_code == 200
 
 
