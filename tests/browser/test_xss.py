@@ -20,7 +20,9 @@ from django.utils import timezone
 from accounts.importers.service import bundle_import
 from accounts.models import Account, Role, User
 from accounts.months import previous_month
+from health.models import Playbook, PlaybookStep
 from metrics.services.pipeline import snapshot_compute
+from surveys.models import Survey
 from tests.browser.watch import CLEAN, Watch
 from tests.conftest import PASSWORD, api_key
 
@@ -189,9 +191,25 @@ def hostile(transactional_db: None, tmp_path: Path, make_user: Callable[..., Use
         "description": f"Details {XSS} {LINK}",
     }
     assert client.post("/api/v1/tasks/", task, content_type="application/json").status_code == 201
+    # A rejected bundle whose report quotes what it was given; an admin's survey and playbook.
+    (tmp_path / "bad").mkdir()
+    _write(
+        tmp_path / "bad",
+        "contacts.csv",
+        ["id", "account_id", "email"],
+        [[f"C {XSS}", f"NO {XSS}", "x@y.example"]],
+    )
+    rejected = bundle_import(path=tmp_path / "bad")
+    assert not rejected.ok
+    survey = Survey.objects.create(name=f"Survey {XSS}", kind="nps", question=f"Question {XSS}")
+    playbook = Playbook.objects.create(name=f"Playbook {XSS}", trigger="turned_red", created_by=admin)
+    PlaybookStep.objects.create(playbook=playbook, position=1, title=f"Step {XSS}", description=f"Why {XSS}")
     started = today - timedelta(days=300)  # the yearly span of _hostile_bundle
     return {
         "renews": started.replace(year=started.year + 1),
+        "rejected": rejected.run.pk,
+        "survey": survey.pk,
+        "playbook": playbook.pk,
         "csm": csm,
         "admin": admin,
         "accounts": list(Account.objects.order_by("external_id")),
@@ -263,6 +281,14 @@ def test_hostile_text_runs_on_no_page_and_reads_literally(
     _check(watch, f"/renewals/forecast/?month={renewal:%Y-%m}", shows=(f"Paying {XSS}",))
     _check(watch, "/health/model/", shows=())
     _check(watch, "/data/", shows=())
+    _check(watch, f"/data/runs/{hostile['rejected']}/", shows=(f"unknown account 'NO {IMG}",))
+    _check(watch, "/surveys/", shows=(f"Survey {XSS}",))
+    _check(watch, f"/surveys/{hostile['survey']}/preview/", shows=(f"Survey {XSS}",))
+    for frame in page.frames[1:]:  # the email and the answer page, as a contact would see them
+        assert frame.evaluate("window.__xss ?? null") is None
+        assert f"Question {XSS}" in frame.inner_text("body")
+    _check(watch, "/playbooks/", shows=(f"Playbook {XSS}",))
+    _check(watch, f"/playbooks/{hostile['playbook']}/", shows=())
     _check(watch, "/data/sources/", shows=())
     _check(watch, "/team/", shows=(f"Casey {XSS}",))
     _check(watch, f"/tasks/new/?account={paying.pk}", shows=(f"Paying {XSS}",))
