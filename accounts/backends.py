@@ -27,8 +27,8 @@ def login_lockouts() -> tuple[Lockout, Lockout]:
 
 
 def _login_keys(request: HttpRequest | None, username: str | None) -> tuple[str, str]:
-    # Counted by the email as typed, whether or not it is anyone's: a locked-out address of no one looks like
-    # a locked-out person, so the message tells nobody who has an account.
+    # Counted by the email as typed, whether or not it is anyone's: a locked-out email of no one reads like a
+    # locked-out person's, so the message tells nobody who has an account.
     return (username or "").strip().lower(), client_address(request) if request is not None else "none"
 
 
@@ -36,9 +36,7 @@ def login_wait(request: HttpRequest | None, username: str | None) -> int | None:
     """The seconds before this email may try a password again from this address, or None when it may now."""
     by_email, by_address = login_lockouts()
     email, address = _login_keys(request, username)
-    return lockout_wait(by_email, email) or (
-        lockout_wait(by_address, address) if by_address.failures else None
-    )
+    return lockout_wait(by_email, email) or lockout_wait(by_address, address)
 
 
 class LoginLocked(PermissionDenied):
