@@ -3,6 +3,7 @@ selectors and services with it."""
 
 from __future__ import annotations
 
+import math
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -14,11 +15,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
+from accounts.backends import login_wait
 from accounts.models import Account, Contact, Role, TimelineEntry, User
 from accounts.services.timeline import MAX_TEXT
 
 
 class LoginForm(AuthenticationForm):
+    """Email and password; after too many failures (accounts.backends) it says so, the same words whether the
+    email is anyone's or not."""
+
     username = forms.EmailField(
         label="Email",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -26,7 +31,25 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "Wrong email or password.",
+        "locked": (
+            "Too many failed logins for this email or from this address. Try again in %(minutes)s, or reset "
+            "your password."
+        ),
     }
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            wait = login_wait(self.request, self.cleaned_data.get("username"))
+            if wait is None:
+                raise
+            minutes = math.ceil(wait / 60)
+            raise ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": f"{minutes} minute{'s' if minutes != 1 else ''}"},
+            ) from None
 
 
 class KeelPasswordResetForm(PasswordResetForm):

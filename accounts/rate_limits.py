@@ -13,6 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -51,3 +52,63 @@ def client_address(request: HttpRequest) -> str:
     proxy's address for everyone, unless the proxy hands the client's address on as REMOTE_ADDR (gunicorn's
     --proxy-protocol); X-Forwarded-For is not read, since anyone can write it."""
     return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """After `failures` failed attempts of one key of `name` within `window` seconds (counted from the first),
+    every attempt of that key is refused for `lockout` seconds. `failures` 0: never locked."""
+
+    name: str
+    failures: int
+    window: int
+    lockout: int
+
+
+def key_lockout() -> Lockout:
+    """Unknown or revoked API tokens and Segment write keys, counted per address (README "Configuration")."""
+    return Lockout(
+        "key-address",
+        settings.KEEL_KEY_FAILURES_PER_ADDRESS,
+        settings.KEEL_LOCKOUT_WINDOW_SECONDS,
+        settings.KEEL_LOCKOUT_SECONDS,
+    )
+
+
+def _keys(lockout: Lockout, key: str) -> tuple[str, str]:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"lockout:{lockout.name}:failures:{digest}", f"lockout:{lockout.name}:until:{digest}"
+
+
+def lockout_wait(lockout: Lockout, key: str, *, now: float | None = None) -> int | None:
+    """The seconds `key` is still locked out for (at least 1), or None when it may try."""
+    now = time.time() if now is None else now
+    until = cache.get(_keys(lockout, key)[1])
+    if until is None or until <= now:
+        return None
+    return max(1, math.ceil(until - now))
+
+
+def lockout_failure(lockout: Lockout, key: str, *, now: float | None = None) -> int | None:
+    """Count one failed attempt of `key`: None while it stays under the limit, else the seconds of the lockout
+    it has just started."""
+    if lockout.failures <= 0:
+        return None
+    now = time.time() if now is None else now
+    failures_key, until_key = _keys(lockout, key)
+    cache.add(failures_key, 0, timeout=lockout.window)
+    try:
+        count = cache.incr(failures_key)
+    except ValueError:  # the window ended between add() and incr()
+        cache.set(failures_key, 1, timeout=lockout.window)
+        count = 1
+    if count < lockout.failures:
+        return None
+    cache.set(until_key, now + lockout.lockout, timeout=lockout.lockout + 1)
+    cache.delete(failures_key)
+    return lockout.lockout
+
+
+def lockout_clear(lockout: Lockout, key: str) -> None:
+    """Forget the failures of `key` (a successful login): its count starts again from 0."""
+    cache.delete(_keys(lockout, key)[0])

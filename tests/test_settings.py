@@ -39,6 +39,9 @@ def run_check(**env: str) -> subprocess.CompletedProcess[str]:
         ("DATABASE_URL", "mysql://localhost/keel", "must start with one of"),
         ("REDIS_URL", "localhost:6379", "must start with one of"),
         ("KEEL_LOG_LEVEL", "LOUD", "must be one of"),
+        ("KEEL_LOGIN_FAILURES", "0", "below the minimum"),
+        ("KEEL_LOCKOUT_SECONDS", "soon", "not a whole number"),
+        ("KEEL_KEY_FAILURES_PER_ADDRESS", "-1", "below the minimum"),
     ],
 )
 def test_bad_setting_stops_start_up_naming_the_variable(variable: str, value: str, message: str) -> None:

@@ -20,6 +20,7 @@ from accounts import selectors
 from accounts.access import AuthenticatedRequest, admin_required
 from accounts.forms import WriteKeyForm
 from accounts.models import SegmentWriteKey
+from accounts.rate_limits import client_address, key_lockout, lockout_failure, lockout_wait
 from accounts.segment import ingest
 from accounts.segment.keys import write_key_authenticate, write_key_create, write_key_revoke
 
@@ -44,6 +45,15 @@ def _track_endpoint(kind: str | None) -> Callable[[HttpRequest], HttpResponse]:
             return JsonResponse({"success": False, "code": "method", "message": "POST only"}, status=405)
         authorization = request.META.get("HTTP_AUTHORIZATION", "")
         key_id = None
+        lockout, address = key_lockout(), client_address(request)
+        wait = lockout_wait(lockout, address)
+        if wait is not None:  # too many unknown keys from here (README "Configuration"); clients retry a 429
+            response = JsonResponse(
+                {"success": False, "code": "rate_limited", "message": "too many invalid write keys"},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
         try:
             body = ingest.body_read(
                 request.read,
@@ -54,6 +64,8 @@ def _track_endpoint(kind: str | None) -> Callable[[HttpRequest], HttpResponse]:
             secret = ingest.write_key_of(authorization, data)
             key_id = write_key_authenticate(secret) if secret else None
             if key_id is None:
+                if secret:  # a key was tried: a guess, or a revoked key
+                    lockout_failure(lockout, address)
                 raise ingest.SegmentRequestError(401, "unauthorized", "no valid write key")
             batch, fields = ingest.messages_of(data or ingest.body_parse(body), kind)
             result = ingest.intake(batch, fields, received_at=ingest.received_now())

@@ -55,6 +55,15 @@ KEEL_BASE_URL = env_str("KEEL_BASE_URL", "http://127.0.0.1:8000")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_WEBHOOK_SECRET_PREVIOUS = env_str("STRIPE_WEBHOOK_SECRET_PREVIOUS")
 
+# Failed logins (accounts.backends): this many for one email, or from one address, within the window lock that
+# email (or address) out for KEEL_LOCKOUT_SECONDS; unknown API tokens and Segment write keys from one address
+# likewise (accounts.rate_limits.key_lockout; 0: no limit per address).
+KEEL_LOGIN_FAILURES = env_int("KEEL_LOGIN_FAILURES", 5, minimum=1)
+KEEL_LOGIN_FAILURES_PER_ADDRESS = env_int("KEEL_LOGIN_FAILURES_PER_ADDRESS", 50, minimum=0)
+KEEL_KEY_FAILURES_PER_ADDRESS = env_int("KEEL_KEY_FAILURES_PER_ADDRESS", 20, minimum=0)
+KEEL_LOCKOUT_WINDOW_SECONDS = env_int("KEEL_LOCKOUT_WINDOW_SECONDS", 900, minimum=1)
+KEEL_LOCKOUT_SECONDS = env_int("KEEL_LOCKOUT_SECONDS", 900, minimum=1)
+
 # --- Django -----------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -79,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +99,27 @@ MIDDLEWARE = [
     # Last, so it sees a view's exception first: a database away is a 503 with Retry-After (config.unavailable).
     "config.unavailable.DatabaseUnavailableMiddleware",
 ]
+
+# Security headers (accounts.security, README "Decisions"): scripts and styles only from Keel's own static files
+# (page data travels in json_script blocks, which are not scripts; bars are sized through the CSSOM from data-
+# attributes, not style=""). Frames are denied twice: frame-ancestors for today's browsers, X-Frame-Options for
+# older ones; the survey preview's frames of Keel's own pages are allowed both ways.
+KEEL_CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -251,6 +282,10 @@ SPECTACULAR_SETTINGS = {
         "SurveyKindEnum": "accounts.models.SurveyKind",
         "IntervalEnum": "accounts.models.Interval",
         "TicketStatusEnum": "accounts.models.TicketStatus",
+        "TicketPriorityEnum": "accounts.models.Priority",
+        "TimelineKindEnum": "accounts.models.TimelineEntry.Kind",
+        "TaskKindEnum": "health.models.Task.Kind",
+        "TaskPriorityEnum": "health.models.Task.Priority",
     },
 }
 

@@ -133,3 +133,18 @@ def env_path(name: str, default: Path) -> Path:
     if not path.is_absolute():
         raise ImproperlyConfigured(f"{name}={value!r} is not an absolute path.")
     return path
+
+
+def env_proxy_ssl_header(name: str, default: str) -> tuple[str, str] | None:
+    """`Header-Name: value` (the header a TLS-terminating proxy sets, and its value on https) as Django's
+    SECURE_PROXY_SSL_HEADER, e.g. ("HTTP_X_FORWARDED_PROTO", "https"); `none` when no proxy sits in front."""
+    value = _raw(name) or default
+    if value.lower() == "none":
+        return None
+    header, colon, expected = value.partition(":")
+    header, expected = header.strip(), expected.strip()
+    if not colon or not re.fullmatch(r"[A-Za-z0-9-]+", header) or not expected:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} must be `Header-Name: value` (e.g. `X-Forwarded-Proto: https`) or `none`."
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), expected

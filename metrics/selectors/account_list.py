@@ -3,7 +3,7 @@ choices of its filters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import overload
 
 from django.db.models import F, Q, QuerySet
@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from accounts.models import Account, User
 from accounts.numbers import cents
 from accounts.selectors import UNASSIGNED, accounts_for_user
+from accounts.spreadsheet import Cell
 from health.models import Stage
 
 # Sorts of the account list: by name, or by a figure of the latest snapshot (AccountCurrent) either way with the
@@ -138,10 +139,11 @@ EXPORT_HEADER = [
 ]
 
 
-def account_export_rows(accounts: QuerySet[Account]) -> Iterator[list[str]]:
+def account_export_rows(accounts: QuerySet[Account]) -> Iterator[Sequence[Cell]]:
     """The CSV export of the account list: the header, then one line per account of `accounts` (every one, in
     list order), read in chunks through a server-side cursor so that 100k accounts stream in constant memory.
-    Money to the cent; scores unrounded, as the API gives them."""
+    Money to the cent; scores unrounded, as the API gives them. Text cells are text and numbers are numbers, so
+    the writer (accounts.spreadsheet) defuses formulas in the text and leaves Keel's own numbers numeric."""
     yield EXPORT_HEADER
     rows = accounts.values_list(
         "name",
@@ -172,22 +174,17 @@ def account_export_rows(accounts: QuerySet[Account]) -> Iterator[list[str]]:
         day,
     ) in rows.iterator(chunk_size=2000):
         yield [
-            _cell(name),
-            _cell(external_id),
-            _cell(segment or ""),
+            name,
+            external_id,
+            segment or "",
             email or "",
-            "" if arr is None else str(cents(arr / 12)),
-            "" if arr is None else str(cents(arr)),
-            "" if mau is None else str(mau),
-            "" if score is None else repr(score),
+            None if arr is None else cents(arr / 12),
+            None if arr is None else cents(arr),
+            mau,
+            score,
             status or "",
             "" if at_risk is None else ("yes" if at_risk else "no"),
-            "" if change is None else repr(change),
+            change,
             stage or "",
-            "" if day is None else day.isoformat(),
+            day,
         ]
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula ("=HYPERLINK(…)") gets a leading quote (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

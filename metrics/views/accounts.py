@@ -6,7 +6,6 @@ Views are thin: access (`accounts.selectors.accounts_for_user`, `account_page_fo
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 from typing import cast
 
@@ -22,6 +21,7 @@ from accounts.access import AuthenticatedRequest
 from accounts.forms import TimelineEntryForm
 from accounts.models import Account
 from accounts.selectors import csms_for_filter, segments_for_user
+from accounts.spreadsheet import SpreadsheetWriter
 from health.forms import SNOOZE_CHOICES
 from metrics.forms import AccountFilterForm
 from metrics.models import AccountCurrent
@@ -79,7 +79,7 @@ def _current(account: Account) -> AccountCurrent | None:
 
 
 class _Echo:
-    """csv.writer's file: each line is handed straight to the streaming response."""
+    """The CSV writer's file: each line is handed straight to the streaming response."""
 
     def write(self, value: str) -> str:
         return value
@@ -87,7 +87,7 @@ class _Echo:
 
 def _export(accounts: QuerySet[Account]) -> StreamingHttpResponse:
     """Streamed, so 100k accounts never sit in memory; the same scoping as the page (accounts_for_user)."""
-    writer = csv.writer(_Echo())
+    writer = SpreadsheetWriter(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in account_export_rows(accounts)),
         content_type="text/csv; charset=utf-8",

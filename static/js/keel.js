@@ -117,6 +117,13 @@
 
   document.querySelectorAll("table[data-sortable]").forEach(sortable);
 
+  // Bars drawn in HTML (the 360's subscription timeline, feature adoption) carry their size as data-left and
+  // data-width (CSS lengths); the CSSOM sets them, which the Content-Security-Policy allows and style="" is not.
+  document.querySelectorAll("[data-left], [data-width]").forEach(function (bar) {
+    if (bar.dataset.left) bar.style.left = bar.dataset.left;
+    if (bar.dataset.width) bar.style.width = bar.dataset.width;
+  });
+
   // Follows a background job: fetches `url` as JSON 2 s from now and hands the answer to update(answer), again
   // while update returns true; a network error retries after 5 s, a refused request stops (the page's Refresh
   // link still shows the same numbers).

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest, admin_required
 from accounts.numbers import number, one_decimal, ratio
+from accounts.security import csp_allow
 from accounts.selectors import segments_for_user
 from surveys.forms import AnswerForm, SurveyForm
 from surveys.models import DEFAULT_QUESTIONS, Survey
@@ -33,6 +34,10 @@ from surveys.services import (
     survey_update,
 )
 from surveys.views.public import answer_page
+
+# An email's HTML is styled inline (mail programs ignore style sheets): its preview frame allows inline styles,
+# and no script at all (the frame is sandboxed too).
+EMAIL_PREVIEW = {"style-src": "'unsafe-inline'", "script-src": "'none'"}
 
 
 def percent(rate: float | None) -> str:
@@ -122,6 +127,7 @@ def survey_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @xframe_options_sameorigin
+@csp_allow(EMAIL_PREVIEW)
 def survey_preview_email(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The HTML part of a sample invitation, for the preview's frame."""
     email = invitation_email(invitation_sample(survey=survey_get(pk)))
