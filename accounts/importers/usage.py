@@ -27,6 +27,7 @@ from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog, FileCounts
 from accounts.importers.specs import ACCOUNTS, USAGE
 from accounts.importers.staging import FileRows, file_rows
+from accounts.importers.usage_copy import usage_copy_import
 from accounts.services import usage_days_changed
 from accounts.sql import compose
 
@@ -56,6 +57,9 @@ def usage_import(
     Returns the counts when written. The local days of the events written go into the usage journal
     (`usage_days_changed`), in the import's transaction.
     """
+    taken, counts = usage_copy_import(cursor, file=file, log=log, write=write, progress=progress)
+    if taken:
+        return counts
     accounts = _account_ids(cursor)
     problems = log.total
     with csv_records(file) as records:
