@@ -33,7 +33,7 @@ from accounts.demo.bundle import bundle_write
 from accounts.importers import bundle_import
 from metrics.services.rollups import usage_rollups_refresh
 from tests.bench.databases import dataset
-from tests.bench.pipeline import backfill, nightly
+from tests.bench.pipeline import _slowest, _steps, backfill, nightly
 
 Row = tuple[str, str, str]
 ORDER = ("team", "accounts", "contacts", "subscriptions", "tickets", "responses", "spend", "usage")
@@ -308,6 +308,7 @@ def bench_dense(*, accounts: int, density: float, end: date, fresh: bool) -> lis
                 f"{measured.seconds / duck_seconds:.1f}×; goal ≤ 120 s at 20,000",
             )
         )
+        rows.append((f"backfill 36 months ({label}), slowest steps", "", _steps(measured)))
         measured = nightly(end=end)
         duck_seconds, _ = duck_nightly(bundle, end)
         rows.append(
@@ -317,6 +318,9 @@ def bench_dense(*, accounts: int, density: float, end: date, fresh: bool) -> lis
                 f"DuckDB's figures of the day {duck_seconds:.1f} s: {measured.seconds / duck_seconds:.2f}×; "
                 "goal ≤ 1×",
             )
+        )
+        rows.append(
+            (f"nightly day ({label}), slowest steps", "", f"{_steps(measured)}; {_slowest(measured)}")
         )
     half = accounts // 2
     if backfills.get(half):
