@@ -1,6 +1,9 @@
 """usage.csv, the file with millions of rows (DATA.md §1): product usage events, keyed by
 (account, user_id, event, occurred_at as an instant); a key repeated in the file is one event, the last row wins.
 
+A plain file goes the fast way first (`usage_copy.py`: COPYed as it is, checked set-based); what follows is the
+path of the files it leaves, and the reader of its rows that are not plain.
+
 Rows are checked in Python (account ids resolved from a map of Keel's accounts, which by then include the
 bundle's) and, while the bundle has no problem, COPYed straight into accounts_usageevent in chunks sorted by
 key: PostgreSQL inserts one chunk while Python parses the next. That path holds only while every key is new.
