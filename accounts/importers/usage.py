@@ -1,9 +1,6 @@
 """usage.csv, the file with millions of rows (DATA.md §1): product usage events, keyed by
 (account, user_id, event, occurred_at as an instant); a key repeated in the file is one event, the last row wins.
 
-A plain file goes the fast way first (`usage_copy.py`: COPYed as it is, checked set-based); what follows is the
-path of the files it leaves, and the reader of its rows that are not plain.
-
 Rows are checked in Python (account ids resolved from a map of Keel's accounts, which by then include the
 bundle's) and, while the bundle has no problem, COPYed straight into accounts_usageevent in chunks sorted by
 key: PostgreSQL inserts one chunk while Python parses the next. That path holds only while every key is new.
@@ -30,7 +27,6 @@ from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog, FileCounts
 from accounts.importers.specs import ACCOUNTS, USAGE
 from accounts.importers.staging import FileRows, file_rows
-from accounts.importers.usage_copy import usage_copy_import
 from accounts.services import usage_days_changed
 from accounts.sql import compose
 
@@ -60,9 +56,6 @@ def usage_import(
     Returns the counts when written. The local days of the events written go into the usage journal
     (`usage_days_changed`), in the import's transaction.
     """
-    taken, counts = usage_copy_import(cursor, file=file, log=log, write=write, progress=progress)
-    if taken:
-        return counts
     accounts = _account_ids(cursor)
     problems = log.total
     with csv_records(file) as records:
