@@ -96,11 +96,13 @@ def bundle_write(
     usage_days: int | None,
     currency: str,
     time_zone: str,
+    usage_density: float = 1.0,
 ) -> BundleSummary:
     """Write the demo company's bundle into `directory` (created if missing; its bundle files are replaced).
 
     The same arguments always give the same bytes. `usage_days` keeps only the usage of the last that many days
-    up to `end`; every other history covers the 36 months ending on `end`.
+    up to `end`; every other history covers the 36 months ending on `end`. `usage_density` scales how active
+    the accounts' users are (histories.usage_lines): 1.0 is the demo's rhythm.
     """
     directory.mkdir(parents=True, exist_ok=True)
     timeline = timeline_build(end=end, time_zone=time_zone, seed=seed)
@@ -149,7 +151,9 @@ def bundle_write(
             out["tickets.csv"].writerows(ticket_lines)
             responses = response_rows(plan, tickets, timeline=timeline, seed=seed)
             out["responses.csv"].writerows(responses)
-            usage = usage_lines(plan, timeline=timeline, seed=seed, first_day=first_usage_day)
+            usage = usage_lines(
+                plan, timeline=timeline, seed=seed, first_day=first_usage_day, density=usage_density
+            )
             files["usage.csv"].write("".join(usage))
 
             rows["accounts.csv"] += 1

@@ -65,8 +65,13 @@ def _users(rng: random.Random, plan: AccountPlan) -> tuple[list[str], list[float
     return ids, chances
 
 
-def usage_lines(plan: AccountPlan, *, timeline: Timeline, seed: int, first_day: int) -> list[str]:
+def usage_lines(
+    plan: AccountPlan, *, timeline: Timeline, seed: int, first_day: int, density: float = 1.0
+) -> list[str]:
     """usage.csv lines: one per user, event name and active day (`count` = how many times), from `first_day`.
+
+    `density` scales every user's chance of being active on a day (1.0: the demo's own rhythm, about 1,900 rows
+    an account over 36 months; the bench's event-dense bundle takes less or more of it without another generator).
 
     Lines are built as strings rather than through csv.writer: this is the hot path, and every field is an
     identifier or a number the demo makes, none of which needs quoting.
@@ -83,7 +88,7 @@ def usage_lines(plan: AccountPlan, *, timeline: Timeline, seed: int, first_day: 
     export_until = report_chance + 0.05
     project_until = export_until + 0.015
     alert_until = project_until + 0.004
-    level = 0.55 + 0.6 * plan.fit
+    level = (0.55 + 0.6 * plan.fit) * density
     api_from = timeline.index(plan.api_from) if plan.api_from else 1 << 30
     api_calls = API_CALLS_PER_DAY[plan.segment]
     api_head = f"{account_id},api-{plan.number},api_call,"
