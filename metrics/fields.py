@@ -16,9 +16,15 @@ from metrics.models import AccountDay, MonthlyKpi
 TWELVE = Decimal(12)
 
 
+def cohort_rate(now: Decimal | None, base: Decimal | None) -> Decimal | None:
+    """METRICS.md `nrr_12m`: Σ_C MRR(end of m) / Σ_C MRR(end of m−12), cohort C paying at the end of m−12 (the
+    stored annualised sums divide to the same rate)."""
+    return ratio(now, base)
+
+
 def nrr_12m(row: MonthlyKpi) -> Decimal | None:
-    """METRICS.md `nrr_12m`: Σ_C MRR(end of m) / Σ_C MRR(end of m−12), cohort C paying at the end of m−12."""
-    return ratio(row.cohort_arr_now, row.cohort_arr_base)
+    """METRICS.md `nrr_12m` of a stored row."""
+    return cohort_rate(row.cohort_arr_now, row.cohort_arr_base)
 
 
 def stickiness(dau_sum_30: int | None, mau: int | None) -> Decimal | None:

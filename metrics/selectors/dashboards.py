@@ -22,7 +22,7 @@ from accounts.models import Account, User
 from accounts.months import month_end, month_from_text, months_in, previous_month
 from accounts.numbers import money, number
 from health.models import Task, tasks_awake
-from metrics.fields import TWELVE, kpi_fields, nrr_12m
+from metrics.fields import TWELVE, cohort_rate, kpi_fields
 from metrics.models import AccountDay, MonthlyKpi, Scope
 from metrics.selectors.explanations import at_risk_reason
 from metrics.selectors.figures import (
@@ -166,12 +166,22 @@ def _empty(month: date) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class GroupOwner:
+    """The CSM of a table row: what the row shows of them (a User would cost a model instance a row)."""
+
+    pk: int
+    name: str
+    email: str
+    is_active: bool
+
+
+@dataclass(frozen=True)
 class GroupRow:
     """One CSM or segment in a month, for the dashboard's tables: the five figures they show, computed as
     `kpi_fields` computes them (a test holds the two together) but without the other fifty, which a table of a
     few hundred CSMs would otherwise pay for on every visit."""
 
-    csm: User | None
+    csm: GroupOwner | None
     segment: str | None
     customers: int
     mrr: str | None
@@ -179,7 +189,8 @@ class GroupRow:
     at_risk_arr: str | None
     average_health: float | None
 
-    # What `of` reads of a MonthlyKpi row (and of its CSM), for QuerySet.only().
+    # What `of` reads of a MonthlyKpi row and of its CSM (QuerySet.values(): at 100k accounts the same 305 rows
+    # as model instances took 15.5 ms to read, as dicts 5.0 ms).
     READS = (
         "scope",
         "segment",
@@ -190,24 +201,31 @@ class GroupRow:
         "at_risk_arr",
         "health_score_sum",
         "health_scored",
+        "csm_id",
         "csm__name",
         "csm__email",
         "csm__is_active",
     )
 
     @classmethod
-    def of(cls, row: MonthlyKpi) -> GroupRow:
+    def of(cls, row: dict[str, Any]) -> GroupRow:
+        """The row of `row`, a MonthlyKpi row's READS as QuerySet.values() gives them."""
         with localcontext() as context:
             context.prec = 40  # as kpi_fields
-            mrr = row.arr / TWELVE
+            mrr = row["arr"] / TWELVE
+        csm = (
+            GroupOwner(row["csm_id"], row["csm__name"], row["csm__email"], row["csm__is_active"])
+            if row["scope"] == Scope.CSM and row["csm_id"] is not None
+            else None
+        )
         return cls(
-            csm=row.csm if row.scope == Scope.CSM else None,
-            segment=row.segment if row.scope == Scope.SEGMENT else None,
-            customers=row.customers,
+            csm=csm,
+            segment=row["segment"] if row["scope"] == Scope.SEGMENT else None,
+            customers=row["customers"],
             mrr=money(mrr),
-            nrr_12m=number(nrr_12m(row)),
-            at_risk_arr=money(row.at_risk_arr),
-            average_health=row.health_score_sum / row.health_scored if row.health_scored else None,
+            nrr_12m=number(cohort_rate(row["cohort_arr_now"], row["cohort_arr_base"])),
+            at_risk_arr=money(row["at_risk_arr"]),
+            average_health=row["health_score_sum"] / row["health_scored"] if row["health_scored"] else None,
         )
 
     @property
@@ -215,6 +233,19 @@ class GroupRow:
         if self.csm is not None:
             return self.csm.name or self.csm.email
         return self.segment or ""
+
+
+def group_rows_of(month: date) -> tuple[list[GroupRow], list[GroupRow]]:
+    """The dashboard's tables of `month`: every CSM's row and every segment's, each in the tables' order. One
+    query."""
+    rows = MonthlyKpi.objects.filter(scope__in=[Scope.CSM, Scope.SEGMENT], month=month).values(
+        *GroupRow.READS
+    )
+    csms: list[GroupRow] = []
+    segments: list[GroupRow] = []
+    for row in rows:
+        (csms if row["scope"] == Scope.CSM else segments).append(GroupRow.of(row))
+    return sorted(csms, key=_group_order), sorted(segments, key=_group_order)
 
 
 @dataclass
@@ -282,11 +313,7 @@ def company_dashboard(*, months: MonthRange) -> Dashboard:
         return Dashboard(range=months)
     before = previous_month(last)
     company = _kpis_by_month(months, before, scope=Scope.COMPANY)
-    groups = list(
-        MonthlyKpi.objects.filter(scope__in=[Scope.CSM, Scope.SEGMENT], month=last)
-        .select_related("csm")
-        .only(*GroupRow.READS)
-    )
+    csms, segments = group_rows_of(last)
     return Dashboard(
         range=months,
         series=[company[month] for month in months.months if month in company],
@@ -294,8 +321,8 @@ def company_dashboard(*, months: MonthRange) -> Dashboard:
         previous=company.get(before),
         tile_keys=COMPANY_TILES,
         section_keys=COMPANY_SECTIONS,
-        csms=sorted((GroupRow.of(row) for row in groups if row.scope == Scope.CSM), key=_group_order),
-        segments=sorted((GroupRow.of(row) for row in groups if row.scope == Scope.SEGMENT), key=_group_order),
+        csms=csms,
+        segments=segments,
     )
 
 

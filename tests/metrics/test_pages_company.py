@@ -16,7 +16,7 @@ from pytest_django import DjangoAssertNumQueries
 from accounts.models import User
 from metrics.fields import kpi_fields
 from metrics.models import MonthlyKpi, Scope
-from metrics.selectors.dashboards import GroupRow
+from metrics.selectors.dashboards import GroupOwner, GroupRow, group_rows_of
 from metrics.selectors.figures import COMPANY_SECTIONS, COMPANY_TILES, FIGURES
 from metrics.templatetags.dashboard_tags import group_rows
 from tests.metrics.pages_book import Book, element, june_book, table_rows, text, tile, tile_exact
@@ -214,20 +214,30 @@ def test_the_group_tables_figures_are_those_kpis_prints(book: Book) -> None:
     """The tables compute their five figures without the rest of `kpi_fields`: the same values, row by row."""
     rows = MonthlyKpi.objects.filter(scope__in=[Scope.CSM, Scope.SEGMENT]).select_related("csm")
     assert rows.exists()
-    for row in rows:
-        fields = kpi_fields(row, gross_margin=Decimal("0.8"), event_names=())
-        group = GroupRow.of(row)
-        names = ("customers", "mrr", "nrr_12m", "at_risk_arr", "average_health")
-        assert {name: getattr(group, name) for name in names} == {name: fields[name] for name in names}
-        assert (group.csm, group.segment) == (
-            (row.csm, None) if row.scope == Scope.CSM else (None, row.segment)
-        )
+    for month in {row.month for row in rows}:
+        csms, segments = group_rows_of(month)
+        shown: dict[tuple[str, object], GroupRow] = {
+            ("csm", group.csm.pk if group.csm else None): group for group in csms
+        }
+        shown |= {("segment", group.segment): group for group in segments}
+        kept = [row for row in rows if row.month == month]
+        assert len(shown) == len(kept)
+        for row in kept:
+            fields = kpi_fields(row, gross_margin=Decimal("0.8"), event_names=())
+            group = shown["csm", row.csm_id] if row.scope == Scope.CSM else shown["segment", row.segment]
+            names = ("customers", "mrr", "nrr_12m", "at_risk_arr", "average_health")
+            assert {name: getattr(group, name) for name in names} == {name: fields[name] for name in names}
+            if row.csm is not None:
+                assert (group.label, group.csm and group.csm.is_active) == (
+                    row.csm.name or row.csm.email,
+                    row.csm.is_active,
+                )
 
 
 def test_group_rows_escape_names_and_link_each_group() -> None:
     """The rows rendered in Python (dashboard_tags.group_rows) escape what a user typed and link a CSM to their
     dashboard and each at-risk figure to its group's drill-down; no CSM and no segment read as such."""
-    eve = User(pk=7, email="eve@example.com", name="<b>Eve</b>", is_active=False)
+    eve = GroupOwner(pk=7, email="eve@example.com", name="<b>Eve</b>", is_active=False)
     row = GroupRow(eve, None, 3, "630.00", 0.9, "6360.00", 55.25)
     html = group_rows([row, GroupRow(None, None, 1, "0.00", None, "0.00", None)], "csm", "/at-risk/")
     assert "&lt;b&gt;Eve&lt;/b&gt;" in html and "<b>" not in html
