@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.templatetags.keel import money, url_around
+from accounts.templatetags.keel import account_url, money, url_around
 from health.templatetags.health_tags import percent, score
 from metrics.selectors.dashboards import BridgeRow, GroupRow
 from metrics.selectors.figures import Tile, value_text
@@ -145,11 +145,6 @@ def bridge_body(rows: Iterable[BridgeRow], in_progress: date | None, query: str 
     return mark_safe("\n".join(lines))  # Keel's own numbers and labels
 
 
-def _around_pk(name: str) -> tuple[str, str]:
-    """The URL named `name` before and after its pk: reversed once, not once a row."""
-    return url_around(name, True)
-
-
 def _name(row: GroupRow, kind: str, dashboard_url: tuple[str, str]) -> str:
     if kind == "csm":
         if row.csm is None:
@@ -171,7 +166,7 @@ def group_rows(rows: Iterable[GroupRow], kind: str, at_risk_url: str) -> SafeStr
     """The <tr>s of a CSM (`kind` "csm") or segment table: name (a CSM's links to their dashboard), accounts, MRR,
     NRR 12m, at-risk ARR (linked to its drill-down for the row's group) and average health, each cell with the
     `data-value` the page script sorts by."""
-    dashboard_url, at_risk = _around_pk("csm_dashboard"), escape(at_risk_url)
+    dashboard_url, at_risk = url_around("csm_dashboard", True), escape(at_risk_url)
     lines = []
     for row in rows:
         group = (
@@ -201,11 +196,10 @@ def _health(renewal: Renewal) -> str:
 def renewal_rows(renewals: Iterable[Renewal]) -> SafeString:
     """The <tr>s of a CSM's renewals: the day, the account (linked to its page), the subscription, its billing,
     its ARR, and the account's health today (score, status, at risk)."""
-    before, after = _around_pk("account_detail")
     return mark_safe(  # every value is escaped or a number of Keel's own
         "\n".join(
             f'<tr><td class="nowrap">{date_format(renewal.on)}</td>'
-            f'<td><a href="{before}{renewal.account_id}{after}">{escape(renewal.account_name)}</a></td>'
+            f'<td><a href="{account_url(renewal.account_id)}">{escape(renewal.account_name)}</a></td>'
             f'<td class="mono hide-sm">{escape(renewal.subscription_id)}</td>'
             f'<td class="hide-sm">{escape(str(renewal.interval))}</td>'
             f'<td class="num">{money(renewal.arr)}</td>'
