@@ -17,16 +17,25 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from psycopg import sql
 from psycopg.errors import UniqueViolation
 
 from accounts.importers.fields import shown
-from accounts.importers.progress import ImportProgress
+from accounts.importers.progress import ImportProgress, QuietProgress
 from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog, FileCounts
 from accounts.importers.specs import ACCOUNTS, USAGE
 from accounts.importers.staging import FileRows, file_rows
+from accounts.importers.usage_copy import (
+    CopyRead,
+    odd_records,
+    usage_copy_done,
+    usage_copy_insert,
+    usage_copy_read,
+    usage_copy_seen,
+    usage_copy_stage,
+)
 from accounts.services import usage_days_changed
 from accounts.sql import compose
 
@@ -36,11 +45,12 @@ FIRST_CHUNK_ROWS = 1_000
 DIRECT_CHUNK_ROWS = 100_000
 _STAGED = "imp_usage"
 _DAYS = "imp_usage_days"
-_COLUMNS = ("account_id", "user_id", "event", "occurred_at", "count")
-_TYPES = ["bigint", "text", "text", "timestamptz", "integer"]
+# In the order of accounts_usageevent's primary key (account_id, occurred_at, user_id, event), then count.
+_COLUMNS = ("account_id", "occurred_at", "user_id", "event", "count")
+_TYPES = ["bigint", "timestamptz", "text", "text", "integer"]
 _COPY_EVENTS = compose("COPY accounts_usageevent ({columns}) FROM STDIN (FORMAT binary)", columns=_COLUMNS)
 
-Event = tuple[int, str, str, Any, int]  # account pk, user_id, event, occurred_at, count
+Event = tuple[int, Any, str, str, int]  # account pk, occurred_at, user_id, event, count: sorted as the key
 Line = tuple[int, Event | None]
 
 
@@ -54,8 +64,95 @@ def usage_import(
     """Check every row of usage.csv and, when `write` and no problem turns up, write its events.
 
     Returns the counts when written. The local days of the events written go into the usage journal
-    (`usage_days_changed`), in the import's transaction.
+    (`usage_days_changed`), in the import's transaction. PostgreSQL reads the file when it reads it as Python
+    would (`usage_copy`), Python otherwise.
     """
+    problems = log.total
+    copied = usage_copy_read(cursor, file=file, log=log, progress=progress)
+    if copied is None:
+        return _python_import(cursor, file=file, log=log, write=write, progress=progress)
+    try:
+        if write and not usage_copy_seen(cursor, copied=copied, lines=FIRST_CHUNK_ROWS):
+            try:
+                return _copy_straight(cursor, copied=copied, log=log, problems=problems)
+            except IntegrityError:
+                pass  # a key stored already, or twice in the file: merge
+        staged = usage_staging_create(cursor)
+        if write:
+            usage_copy_stage(cursor, copied=copied, staged=staged)
+        _stage_odd(cursor, copied=copied, log=log)
+    finally:
+        usage_copy_done(cursor)
+    if not write or log.total > problems:
+        return None
+    return usage_merge(cursor, has_count="count" in copied.present)
+
+
+class _Rejected(Exception):
+    pass
+
+
+def _copy_straight(cursor: Any, *, copied: CopyRead, log: ErrorLog, problems: int) -> FileCounts | None:
+    """Every event of the file straight into accounts_usageevent, the plain rows in one statement and the others
+    after Python has read them, in a savepoint. Raises IntegrityError, rolled back, when a key is there already."""
+    try:
+        with transaction.atomic():
+            _days_table(cursor)
+            written = usage_copy_insert(
+                cursor, copied=copied, columns=_COLUMNS, days=_DAYS, tz=settings.KEEL_TIMEZONE
+            )
+            usage_staging_create(cursor)
+            # Every row written means every row plain: none for Python (the odd rows' query reads the whole file).
+            if written < copied.rows and _stage_odd(cursor, copied=copied, log=log):
+                if log.total > problems:
+                    raise _Rejected
+                written += usage_copy_odd_insert(cursor)
+            usage_days_changed(table=_DAYS)
+            return FileCounts(created=written)
+    except _Rejected:
+        return None
+
+
+def usage_copy_odd_insert(cursor: Any) -> int:
+    """The staged events (the rows Python read) into accounts_usageevent, and their days into the days table."""
+    cursor.execute(
+        compose(
+            """WITH events AS (
+                   INSERT INTO accounts_usageevent ({columns}) SELECT {columns} FROM {staged}
+                   ORDER BY account_id, occurred_at, user_id COLLATE "C", event COLLATE "C"
+                   RETURNING occurred_at
+               ), marked AS (
+                   INSERT INTO {days}
+                   SELECT DISTINCT ((occurred_at AT TIME ZONE %(tz)s)::date + time '12:00') AT TIME ZONE %(tz)s
+                   FROM events
+               )
+               SELECT count(*) FROM events""",
+            columns=_COLUMNS,
+            staged=_STAGED,
+            days=_DAYS,
+        ),
+        {"tz": settings.KEEL_TIMEZONE},
+    )
+    return int(cursor.fetchone()[0])
+
+
+def _stage_odd(cursor: Any, *, copied: CopyRead, log: ErrorLog) -> bool:
+    """Read the rows COPY did not vouch for in Python, their problems into `log` and their events into the
+    staging table; whether there were any."""
+    accounts: dict[str, int | None] | None = None
+    for batch in odd_records(cursor, copied=copied):
+        accounts = accounts if accounts is not None else _account_ids(cursor)
+        events = _events(FileRows(USAGE, copied.header, iter(batch), log, QuietProgress()), accounts, log)
+        _stage_events(cursor, events, log)
+        _drain(events, log)
+    return accounts is not None
+
+
+def _python_import(
+    cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool, progress: ImportProgress
+) -> FileCounts | None:
+    """usage.csv read in Python: COPYed straight into accounts_usageevent while every key is new, else staged and
+    merged (the module's docstring)."""
     accounts = _account_ids(cursor)
     problems = log.total
     with csv_records(file) as records:
@@ -110,7 +207,7 @@ def _events(rows: FileRows, accounts: dict[str, int | None], log: ErrorLog) -> I
             yield line, None
             continue
         count = values[at_count] if at_count is not None else 1
-        yield line, (account, values[at_user], values[at_event], values[at_time], count)  # type: ignore[misc]
+        yield line, (account, values[at_time], values[at_user], values[at_event], count)  # type: ignore[misc]
 
 
 def _drain(events: Iterator[Line], log: ErrorLog) -> None:
@@ -136,8 +233,8 @@ def _copy_direct(cursor: Any, events: Iterator[Line], log: ErrorLog) -> tuple[in
         with transaction.atomic(), ThreadPoolExecutor(max_workers=1) as worker:
             copying: Future[None] | None = None
             for chunk in _chunks(events, log):  # parses the next chunk while the last one is copied
-                chunk.sort()  # by key: (account, user_id, event, occurred_at), as the unique index
-                hours.update(int(event[3].timestamp()) // 3600 for event in chunk)
+                chunk.sort()  # by key: (account, occurred_at, user_id, event), as the primary key
+                hours.update(int(event[1].timestamp()) // 3600 for event in chunk)
                 written += len(chunk)
                 if copying is not None:
                     copying.result()
@@ -216,25 +313,28 @@ def _merge_staged(
         if rows is None:  # pragma: no cover - it was read once already
             return None
         events = _events(rows, accounts, log)
-        copy_lines = compose(
-            "COPY {staged} ({columns}) FROM STDIN (FORMAT binary)",
-            staged=_STAGED,
-            columns=["line", *_COLUMNS],
-        )
-        with cursor.copy(copy_lines) as copy:
-            copy.set_types(["bigint", *_TYPES])
-            write = copy.write_row
-            try:
-                for line, event in events:
-                    if event is None:
-                        break
-                    write((line, *event))
-            except ReadError as error:
-                log.add(USAGE.name, error.line, "row", error.reason)
+        _stage_events(cursor, events, log)
         _drain(events, log)
     if log.total > problems:
         return None
     return usage_merge(cursor, has_count="count" in rows.present)
+
+
+def _stage_events(cursor: Any, events: Iterator[Line], log: ErrorLog) -> None:
+    """COPY events into the staging table until the events end or a bad row comes (the rest stays in `events`)."""
+    copy_lines = compose(
+        "COPY {staged} ({columns}) FROM STDIN (FORMAT binary)", staged=_STAGED, columns=["line", *_COLUMNS]
+    )
+    with cursor.copy(copy_lines) as copy:
+        copy.set_types(["bigint", *_TYPES])
+        write = copy.write_row
+        try:
+            for line, event in events:
+                if event is None:
+                    break
+                write((line, *event))
+        except ReadError as error:
+            log.add(USAGE.name, error.line, "row", error.reason)
 
 
 def usage_staging_create(cursor: Any) -> str:
@@ -280,15 +380,15 @@ def usage_merge(cursor: Any, *, has_count: bool) -> FileCounts:
         compose(
             """
             WITH events AS MATERIALIZED (
-                SELECT DISTINCT ON (account_id, user_id COLLATE "C", event COLLATE "C", occurred_at)
-                       account_id, user_id, event, occurred_at, count
+                SELECT DISTINCT ON (account_id, occurred_at, user_id COLLATE "C", event COLLATE "C")
+                       account_id, occurred_at, user_id, event, count
                 FROM {staged}
-                ORDER BY account_id, user_id COLLATE "C", event COLLATE "C", occurred_at, line DESC
+                ORDER BY account_id, occurred_at, user_id COLLATE "C", event COLLATE "C", line DESC
             ),
             changed AS ({changed}),
             created AS (
                 INSERT INTO accounts_usageevent ({columns})
-                SELECT e.account_id, e.user_id, e.event, e.occurred_at, e.count FROM events e
+                SELECT e.account_id, e.occurred_at, e.user_id, e.event, e.count FROM events e
                 WHERE NOT EXISTS (SELECT FROM accounts_usageevent u WHERE {key})
                 RETURNING occurred_at
             ),
