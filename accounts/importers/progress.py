@@ -40,22 +40,6 @@ class ImportProgress:
         cache.delete(_key(self.run_id))
 
 
-class QuietProgress(ImportProgress):
-    """Progress nobody follows: a header read ahead, rows read a second time."""
-
-    def __init__(self) -> None:
-        super().__init__(0)
-
-    def file(self, name: str) -> None:
-        pass
-
-    def rows(self, count: int) -> None:
-        pass
-
-    def clear(self) -> None:
-        pass
-
-
 def import_progress(run_id: int) -> dict[str, Any]:
     """{"file": name, "rows": count} of a run being imported; {} before it starts and once it is finished."""
     found: dict[str, Any] | None = cache.get(_key(run_id))

@@ -80,7 +80,7 @@ class FileRows:
         self.spec = spec
         self.columns = [column for column in spec.columns if column.name in header]
         self.present = frozenset(column.name for column in self.columns)
-        self.header = header
+        self._header = header
         self._records = records
         self._log = log
         self._progress = progress
@@ -93,7 +93,7 @@ class FileRows:
         spec, log = self.spec, self._log
         plan = [
             (
-                self.header.index(column.name),
+                self._header.index(column.name),
                 column.name,
                 column.parse,
                 column.required,
@@ -103,7 +103,7 @@ class FileRows:
             for column in self.columns
         ]
         rules = spec.row_rules
-        width = len(self.header)
+        width = len(self._header)
         progress, report_at = self._progress, PROGRESS_ROWS
         line = 1
         for line, values in self._records:

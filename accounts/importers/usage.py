@@ -17,25 +17,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from psycopg import sql
 from psycopg.errors import UniqueViolation
 
 from accounts.importers.fields import shown
-from accounts.importers.progress import ImportProgress, QuietProgress
+from accounts.importers.progress import ImportProgress
 from accounts.importers.reader import BundleFile, ReadError, csv_records
 from accounts.importers.report import ErrorLog, FileCounts
 from accounts.importers.specs import ACCOUNTS, USAGE
 from accounts.importers.staging import FileRows, file_rows
-from accounts.importers.usage_copy import (
-    CopyRead,
-    odd_records,
-    usage_copy_done,
-    usage_copy_insert,
-    usage_copy_read,
-    usage_copy_seen,
-    usage_copy_stage,
-)
 from accounts.services import usage_days_changed
 from accounts.sql import compose
 
@@ -64,95 +55,8 @@ def usage_import(
     """Check every row of usage.csv and, when `write` and no problem turns up, write its events.
 
     Returns the counts when written. The local days of the events written go into the usage journal
-    (`usage_days_changed`), in the import's transaction. PostgreSQL reads the file when it reads it as Python
-    would (`usage_copy`), Python otherwise.
+    (`usage_days_changed`), in the import's transaction.
     """
-    problems = log.total
-    copied = usage_copy_read(cursor, file=file, log=log, progress=progress)
-    if copied is None:
-        return _python_import(cursor, file=file, log=log, write=write, progress=progress)
-    try:
-        if write and not usage_copy_seen(cursor, copied=copied, lines=FIRST_CHUNK_ROWS):
-            try:
-                return _copy_straight(cursor, copied=copied, log=log, problems=problems)
-            except IntegrityError:
-                pass  # a key stored already, or twice in the file: merge
-        staged = usage_staging_create(cursor)
-        if write:
-            usage_copy_stage(cursor, copied=copied, staged=staged)
-        _stage_odd(cursor, copied=copied, log=log)
-    finally:
-        usage_copy_done(cursor)
-    if not write or log.total > problems:
-        return None
-    return usage_merge(cursor, has_count="count" in copied.present)
-
-
-class _Rejected(Exception):
-    pass
-
-
-def _copy_straight(cursor: Any, *, copied: CopyRead, log: ErrorLog, problems: int) -> FileCounts | None:
-    """Every event of the file straight into accounts_usageevent, the plain rows in one statement and the others
-    after Python has read them, in a savepoint. Raises IntegrityError, rolled back, when a key is there already."""
-    try:
-        with transaction.atomic():
-            _days_table(cursor)
-            written = usage_copy_insert(
-                cursor, copied=copied, columns=_COLUMNS, days=_DAYS, tz=settings.KEEL_TIMEZONE
-            )
-            usage_staging_create(cursor)
-            # Every row written means every row plain: none for Python (the odd rows' query reads the whole file).
-            if written < copied.rows and _stage_odd(cursor, copied=copied, log=log):
-                if log.total > problems:
-                    raise _Rejected
-                written += usage_copy_odd_insert(cursor)
-            usage_days_changed(table=_DAYS)
-            return FileCounts(created=written)
-    except _Rejected:
-        return None
-
-
-def usage_copy_odd_insert(cursor: Any) -> int:
-    """The staged events (the rows Python read) into accounts_usageevent, and their days into the days table."""
-    cursor.execute(
-        compose(
-            """WITH events AS (
-                   INSERT INTO accounts_usageevent ({columns}) SELECT {columns} FROM {staged}
-                   ORDER BY account_id, occurred_at, user_id COLLATE "C", event COLLATE "C"
-                   RETURNING occurred_at
-               ), marked AS (
-                   INSERT INTO {days}
-                   SELECT DISTINCT ((occurred_at AT TIME ZONE %(tz)s)::date + time '12:00') AT TIME ZONE %(tz)s
-                   FROM events
-               )
-               SELECT count(*) FROM events""",
-            columns=_COLUMNS,
-            staged=_STAGED,
-            days=_DAYS,
-        ),
-        {"tz": settings.KEEL_TIMEZONE},
-    )
-    return int(cursor.fetchone()[0])
-
-
-def _stage_odd(cursor: Any, *, copied: CopyRead, log: ErrorLog) -> bool:
-    """Read the rows COPY did not vouch for in Python, their problems into `log` and their events into the
-    staging table; whether there were any."""
-    accounts: dict[str, int | None] | None = None
-    for batch in odd_records(cursor, copied=copied):
-        accounts = accounts if accounts is not None else _account_ids(cursor)
-        events = _events(FileRows(USAGE, copied.header, iter(batch), log, QuietProgress()), accounts, log)
-        _stage_events(cursor, events, log)
-        _drain(events, log)
-    return accounts is not None
-
-
-def _python_import(
-    cursor: Any, *, file: BundleFile, log: ErrorLog, write: bool, progress: ImportProgress
-) -> FileCounts | None:
-    """usage.csv read in Python: COPYed straight into accounts_usageevent while every key is new, else staged and
-    merged (the module's docstring)."""
     accounts = _account_ids(cursor)
     problems = log.total
     with csv_records(file) as records:
@@ -313,33 +217,30 @@ def _merge_staged(
         if rows is None:  # pragma: no cover - it was read once already
             return None
         events = _events(rows, accounts, log)
-        _stage_events(cursor, events, log)
+        copy_lines = compose(
+            "COPY {staged} ({columns}) FROM STDIN (FORMAT binary)",
+            staged=_STAGED,
+            columns=["line", *_COLUMNS],
+        )
+        with cursor.copy(copy_lines) as copy:
+            copy.set_types(["bigint", *_TYPES])
+            write = copy.write_row
+            try:
+                for line, event in events:
+                    if event is None:
+                        break
+                    write((line, *event))
+            except ReadError as error:
+                log.add(USAGE.name, error.line, "row", error.reason)
         _drain(events, log)
     if log.total > problems:
         return None
     return usage_merge(cursor, has_count="count" in rows.present)
 
 
-def _stage_events(cursor: Any, events: Iterator[Line], log: ErrorLog) -> None:
-    """COPY events into the staging table until the events end or a bad row comes (the rest stays in `events`)."""
-    copy_lines = compose(
-        "COPY {staged} ({columns}) FROM STDIN (FORMAT binary)", staged=_STAGED, columns=["line", *_COLUMNS]
-    )
-    with cursor.copy(copy_lines) as copy:
-        copy.set_types(["bigint", *_TYPES])
-        write = copy.write_row
-        try:
-            for line, event in events:
-                if event is None:
-                    break
-                write((line, *event))
-        except ReadError as error:
-            log.add(USAGE.name, error.line, "row", error.reason)
-
-
 def usage_staging_create(cursor: Any) -> str:
     """Create (empty) the temp table `usage_merge` reads, dropped at commit; returns its name. Its columns: line
-    (the higher wins among events of one key), account_id, user_id, event, occurred_at, count."""
+    (the higher wins among events of one key), account_id, occurred_at, user_id, event, count."""
     # The columns' types are SQL written in this module: code, never input.
     typed = [
         compose("{name} {type}", name=name, type=sql.SQL(sql_type))

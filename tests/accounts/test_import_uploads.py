@@ -126,16 +126,12 @@ def test_the_page_and_the_endpoint_show_how_far_a_running_import_has_read(
     }
 
 
-@pytest.mark.parametrize("reader", ["python", "copy"])
 def test_progress_is_recorded_per_file_and_every_so_many_rows(
-    tmp_path: Path, db: None, monkeypatch: pytest.MonkeyPatch, reader: str
+    tmp_path: Path, db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With PROGRESS_ROWS = 3, usage.csv's 7 rows are recorded at its start (0), after rows 3 and 6, and at its
-    end (7); nothing is left in the cache once the run is finished. Whichever reads usage.csv: Python (a quoted
-    value sends it there) or COPY (here given one 36-byte line at a time, as it is given 1 MB at a time)."""
+    end (7); nothing is left in the cache once the run is finished."""
     monkeypatch.setattr("accounts.importers.staging.PROGRESS_ROWS", 3)
-    monkeypatch.setattr("accounts.importers.usage_copy.PROGRESS_ROWS", 3)
-    monkeypatch.setattr("accounts.importers.usage_copy._BLOCK", 36)
     recorded: list[tuple[str, int]] = []
     rows = ImportProgress.rows
 
@@ -144,9 +140,8 @@ def test_progress_is_recorded_per_file_and_every_so_many_rows(
         rows(self, count)
 
     monkeypatch.setattr(ImportProgress, "rows", spy)
-    user = '"u{n}"' if reader == "python" else "u{n}"
     usage = "account_id,user_id,event,occurred_at\n" + "".join(
-        f"ACC-1,{user.format(n=n)},login,2024-03-0{n}T09:00:00Z\n" for n in range(1, 8)
+        f"ACC-1,u{n},login,2024-03-0{n}T09:00:00Z\n" for n in range(1, 8)
     )
     files = {"team.csv": TEAM_CSV, "accounts.csv": ACCOUNTS_CSV, "usage.csv": usage}
     result = bundle_import(path=write_bundle(tmp_path, files))

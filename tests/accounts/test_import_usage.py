@@ -25,18 +25,11 @@ def events() -> list[tuple[str, str, str, datetime, int]]:
     ]
 
 
-@pytest.fixture(
-    params=[("copy", 100_000), ("python", 100_000), ("python", 2)],
-    ids=["read by COPY", "read in Python, one chunk", "read in Python, chunks of 2"],
-)
+@pytest.fixture(params=[100_000, 2], ids=["one chunk", "chunks of 2"])
 def chunk_rows(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Run each test with each reader of usage.csv: PostgreSQL's COPY (accounts.importers.usage_copy; these files
-    are all plain), and the Python reader, which writes chunk by chunk, with one chunk and with many."""
-    reader, rows = request.param
-    if reader == "python":
-        monkeypatch.setattr("accounts.importers.usage.usage_copy_read", lambda *args, **kwargs: None)
-    monkeypatch.setattr("accounts.importers.usage.DIRECT_CHUNK_ROWS", rows)
-    return int(rows)
+    """The direct path writes chunk by chunk: run each test with one chunk and with many."""
+    monkeypatch.setattr("accounts.importers.usage.DIRECT_CHUNK_ROWS", request.param)
+    return int(request.param)
 
 
 def test_the_same_instant_written_with_two_offsets_is_one_event_and_the_last_row_wins(
