@@ -33,7 +33,6 @@ from accounts.models import (
     TeamSettings,
     Ticket,
     TimelineEntry,
-    UsageEvent,
     User,
 )
 
@@ -185,12 +184,9 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-@admin.register(UsageEvent)
-class UsageEventAdmin(OfAnAccountAdmin):
-    """The largest table: no filters or search (each would scan it), no full count, ids instead of a select."""
-
-    list_display = ("occurred_at", "account", "user_id", "event", "count")
-    paginator = EstimatedCountPaginator
+# UsageEvent is not in the admin: its key is composite (account, occurred_at, user_id, event; see the model), which
+# Django's admin cannot register. An account's events are read through its usage rollups on the 360 page, exported
+# with `export_bundle`, and erased with the account or contact.
 
 
 class RecordAdmin(admin.ModelAdmin):

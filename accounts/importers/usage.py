@@ -36,11 +36,12 @@ FIRST_CHUNK_ROWS = 1_000
 DIRECT_CHUNK_ROWS = 100_000
 _STAGED = "imp_usage"
 _DAYS = "imp_usage_days"
-_COLUMNS = ("account_id", "user_id", "event", "occurred_at", "count")
-_TYPES = ["bigint", "text", "text", "timestamptz", "integer"]
+# In the order of accounts_usageevent's primary key (account_id, occurred_at, user_id, event), then count.
+_COLUMNS = ("account_id", "occurred_at", "user_id", "event", "count")
+_TYPES = ["bigint", "timestamptz", "text", "text", "integer"]
 _COPY_EVENTS = compose("COPY accounts_usageevent ({columns}) FROM STDIN (FORMAT binary)", columns=_COLUMNS)
 
-Event = tuple[int, str, str, Any, int]  # account pk, user_id, event, occurred_at, count
+Event = tuple[int, Any, str, str, int]  # account pk, occurred_at, user_id, event, count: sorted as the key
 Line = tuple[int, Event | None]
 
 
@@ -110,7 +111,7 @@ def _events(rows: FileRows, accounts: dict[str, int | None], log: ErrorLog) -> I
             yield line, None
             continue
         count = values[at_count] if at_count is not None else 1
-        yield line, (account, values[at_user], values[at_event], values[at_time], count)  # type: ignore[misc]
+        yield line, (account, values[at_time], values[at_user], values[at_event], count)  # type: ignore[misc]
 
 
 def _drain(events: Iterator[Line], log: ErrorLog) -> None:
@@ -136,8 +137,8 @@ def _copy_direct(cursor: Any, events: Iterator[Line], log: ErrorLog) -> tuple[in
         with transaction.atomic(), ThreadPoolExecutor(max_workers=1) as worker:
             copying: Future[None] | None = None
             for chunk in _chunks(events, log):  # parses the next chunk while the last one is copied
-                chunk.sort()  # by key: (account, user_id, event, occurred_at), as the unique index
-                hours.update(int(event[3].timestamp()) // 3600 for event in chunk)
+                chunk.sort()  # by key: (account, occurred_at, user_id, event), as the primary key
+                hours.update(int(event[1].timestamp()) // 3600 for event in chunk)
                 written += len(chunk)
                 if copying is not None:
                     copying.result()
@@ -239,7 +240,7 @@ def _merge_staged(
 
 def usage_staging_create(cursor: Any) -> str:
     """Create (empty) the temp table `usage_merge` reads, dropped at commit; returns its name. Its columns: line
-    (the higher wins among events of one key), account_id, user_id, event, occurred_at, count."""
+    (the higher wins among events of one key), account_id, occurred_at, user_id, event, count."""
     # The columns' types are SQL written in this module: code, never input.
     typed = [
         compose("{name} {type}", name=name, type=sql.SQL(sql_type))
@@ -280,15 +281,15 @@ def usage_merge(cursor: Any, *, has_count: bool) -> FileCounts:
         compose(
             """
             WITH events AS MATERIALIZED (
-                SELECT DISTINCT ON (account_id, user_id COLLATE "C", event COLLATE "C", occurred_at)
-                       account_id, user_id, event, occurred_at, count
+                SELECT DISTINCT ON (account_id, occurred_at, user_id COLLATE "C", event COLLATE "C")
+                       account_id, occurred_at, user_id, event, count
                 FROM {staged}
-                ORDER BY account_id, user_id COLLATE "C", event COLLATE "C", occurred_at, line DESC
+                ORDER BY account_id, occurred_at, user_id COLLATE "C", event COLLATE "C", line DESC
             ),
             changed AS ({changed}),
             created AS (
                 INSERT INTO accounts_usageevent ({columns})
-                SELECT e.account_id, e.user_id, e.event, e.occurred_at, e.count FROM events e
+                SELECT e.account_id, e.occurred_at, e.user_id, e.event, e.count FROM events e
                 WHERE NOT EXISTS (SELECT FROM accounts_usageevent u WHERE {key})
                 RETURNING occurred_at
             ),
