@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from celery import shared_task
+from celery.exceptions import ChordError
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ def snapshot_step_task(self: Any, step: dict[str, Any], job_id: int | None = Non
 def snapshot_job_failed_task(request: Any, exc: Exception, traceback: Any, job_id: int) -> None:
     from metrics.services.pipeline import snapshot_job_end
 
-    snapshot_job_end(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+    snapshot_job_end(job_id=job_id, error=f"{type(exc).__name__}: {exc}", wrapped=isinstance(exc, ChordError))
 
 
 @shared_task(bind=True, acks_late=True)

@@ -213,12 +213,14 @@ def snapshot_job_step(*, job_id: int | None, steps: int = 1) -> None:
     )
 
 
-def snapshot_job_end(*, job_id: int | None, error: str) -> None:
-    """A failed run: the job says why."""
+def snapshot_job_end(*, job_id: int | None, error: str, wrapped: bool = False) -> None:
+    """A failed run: the job says why. A `wrapped` error (a chord's, around the failure of a step of its group)
+    never replaces the step's own, which Celery reports too, before or after it."""
     if job_id is not None:
-        SnapshotJob.objects.filter(pk=job_id).update(
-            state=SnapshotJob.State.FAILED, error=error, finished_at=timezone.now()
-        )
+        jobs = SnapshotJob.objects.filter(pk=job_id)
+        if wrapped:
+            jobs = jobs.exclude(state=SnapshotJob.State.FAILED)
+        jobs.update(state=SnapshotJob.State.FAILED, error=error, finished_at=timezone.now())
 
 
 def snapshot_compute(
