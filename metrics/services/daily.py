@@ -162,11 +162,24 @@ def _days_stored(days: list[date]) -> list[date]:
         return [day for (day,) in cursor.fetchall()]
 
 
+# The days stored before the cutoff, one probe of the (day, account) key each (a loose index scan): past the
+# window only month-ends are left, so a nightly run finds a few dozen days and deletes one, where
+# `day < cutoff` scanned every row (13M at 20,000 event-dense accounts: 1.4 s a night, growing with history).
+_EXPIRED = """
+WITH RECURSIVE stored (day) AS (
+    (SELECT day FROM metrics_accountday WHERE day < %(cutoff)s ORDER BY day LIMIT 1)
+    UNION ALL
+    SELECT (SELECT a.day FROM metrics_accountday a WHERE a.day > stored.day AND a.day < %(cutoff)s
+            ORDER BY a.day LIMIT 1)
+    FROM stored WHERE stored.day IS NOT NULL
+)
+DELETE FROM metrics_accountday
+WHERE day = ANY(ARRAY(SELECT day FROM stored WHERE day IS NOT NULL AND day <> keel_month_end(day)))
+"""
+
+
 def account_days_expire(*, today: date, retention_days: int) -> int:
     """Drop daily rows older than the retention window, keeping month-ends forever; return how many went."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM metrics_accountday WHERE day < %s AND day <> keel_month_end(day)",
-            [date.fromordinal(today.toordinal() - retention_days)],
-        )
+        cursor.execute(_EXPIRED, {"cutoff": date.fromordinal(today.toordinal() - retention_days)})
         return cursor.rowcount
