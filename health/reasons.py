@@ -44,6 +44,30 @@ class AtRiskReason:
         return {"kind": "at_risk", **asdict(self)}
 
 
+def at_risk_words(
+    *,
+    score: float | None,
+    at_risk: bool | None,
+    red: bool,
+    yellow_min: float | None,
+    drop_points: float | None,
+    drop_days: int | None,
+    before: float | None,
+) -> str:
+    """A stored day's reason in words, "" when the day gives none: not scored, not at risk, or without its model
+    (`yellow_min` None). The account 360's explanation and the CSM dashboard's list both say it through this."""
+    if score is None or not at_risk or yellow_min is None or drop_points is None or drop_days is None:
+        return ""
+    return AtRiskReason(
+        score=score,
+        red=red,
+        yellow_min=yellow_min,
+        drop_points=drop_points,
+        drop_days=drop_days,
+        before=before,
+    ).words()
+
+
 @dataclass(frozen=True)
 class AnswerReason:
     survey_kind: str  # nps, csat, ces

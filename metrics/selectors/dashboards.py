@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.months import month_end, month_from_text, months_in, previous_month
 from accounts.numbers import money, number
 from health.models import Task, tasks_awake
-from health.reasons import AtRiskReason
+from health.reasons import at_risk_words
 from metrics.fields import TWELVE, cohort_rate, kpi_fields
 from metrics.models import MonthlyKpi, Scope
 from metrics.selectors.figures import (
@@ -466,17 +466,14 @@ def accounts_at_risk(*, csm: User, limit: int = AT_RISK_SHOWN) -> tuple[list[AtR
             score=score,
             status=status,
             change=change,
-            reason=(
-                AtRiskReason(
-                    score=scored,
-                    red=bool(red),
-                    yellow_min=yellow_min,
-                    drop_points=drop_points,
-                    drop_days=drop_days,
-                    before=before,
-                ).words()
-                if scored is not None and at_risk and yellow_min is not None
-                else ""
+            reason=at_risk_words(
+                score=scored,
+                at_risk=at_risk,
+                red=bool(red),
+                yellow_min=yellow_min,
+                drop_points=drop_points,
+                drop_days=drop_days,
+                before=before,
             ),
         )
         for (

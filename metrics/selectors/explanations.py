@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from accounts.models import Account, Priority, SurveyKind, span_active_on
 from accounts.numbers import compact, one_decimal, one_decimal_fall
 from health.models import COMPONENT_LABELS, COMPONENTS, DEFAULT_PARAMETERS, HealthModel, Stage
-from health.reasons import AtRiskReason
+from health.reasons import at_risk_words
 from metrics.models import AccountDay
 
 COMPARED_DAYS = (7, 30)
@@ -287,16 +287,17 @@ def at_risk_reason(row: AccountDay | None, before: AccountDay | None) -> str:
     """METRICS.md "At risk" of a stored day in words (health.reasons, as its task says it): red, or at least
     drop_points below the score drop_days before (`before`: that day's row, when it is stored)."""
     model = row.health_model if row is not None else None
-    if row is None or model is None or row.score is None or not row.at_risk:
+    if row is None or model is None:
         return ""
-    return AtRiskReason(
+    return at_risk_words(
         score=row.score,
+        at_risk=row.at_risk,
         red=row.status == "red",
         yellow_min=model.yellow_min,
         drop_points=model.drop_points,
         drop_days=model.drop_days,
         before=before.score if before is not None else None,
-    ).words()
+    )
 
 
 def _rows(account: Account, day: date | None) -> dict[date, AccountDay]:
