@@ -294,6 +294,21 @@ def test_the_360_erases_after_the_name_is_typed_and_queues_the_recompute(
     assert AuditEntry.objects.get(action="account.erase").actor == admin_user
 
 
+def test_a_contact_is_erased_from_its_page_after_its_email_is_typed(client: Client, admin_user: User) -> None:
+    contact = ContactFactory.create(external_id="C-7", email="Jane@Acme.example")
+    client.force_login(admin_user)
+    wrong = client.post(reverse("contact_erase", args=[contact.pk]), {"confirm": "jane"})
+    assert wrong.status_code == 400
+    assert "Type the contact&#x27;s email or external id exactly to erase it." in wrong.content.decode()
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    done = client.post(reverse("contact_erase", args=[contact.pk]), {"confirm": " jane@acme.EXAMPLE "})
+    assert done.status_code == 302 and done["Location"] == reverse(
+        "account_detail", args=[contact.account_id]
+    )
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    assert AuditEntry.objects.get(action="contact.erase").actor == admin_user
+
+
 @pytest.mark.parametrize("role", ["csm", "vp"])
 def test_only_admins_see_or_use_the_erase_buttons(
     client: Client, role: str, request: pytest.FixtureRequest
