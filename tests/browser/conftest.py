@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -87,6 +88,16 @@ def login() -> Callable[..., None]:
         page.wait_for_url("**/dashboard/**" if user.is_vp else "**/dashboard/csm/")
 
     return log_in
+
+
+def wait_true(page: Page, expression: str, *, timeout: float = 5.0) -> None:
+    """Wait until the page's `expression` is true. Not `page.wait_for_function`: when its first look is false it
+    polls through `eval` in the page, which Keel's Content-Security-Policy (no unsafe-eval) refuses; `evaluate`
+    goes through the browser's protocol, which the policy does not govern."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout:g} s: {expression}"
+        page.wait_for_timeout(50)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from accounts.models import Role, User
 from accounts.months import previous_month
 from metrics.models import MonthlyKpi, Scope
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, wait_true
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -81,7 +81,7 @@ def test_a_vp_reads_the_company_dashboard_and_drills_down(
     page.goto("/dashboard/")
     page.set_viewport_size(TABLET)  # type: ignore[arg-type]
     # charts resize after the viewport does (Chart.js listens for it): wait for the layout to settle
-    page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth", timeout=5000)
+    wait_true(page, "document.documentElement.scrollWidth <= window.innerWidth")
     assert inked(page, "chart-bridge") > 500
     screenshot(page, "tablet-company.png", full_page=True)
 

@@ -25,6 +25,7 @@ from metrics.services.pipeline import snapshot_compute
 from surveys.models import Invitation, Survey
 from surveys.services import survey_create, survey_send
 from surveys.services.answers import response_record
+from tests.browser.conftest import wait_true
 from tests.factories import AccountFactory, ContactFactory, SubscriptionSpanFactory
 from tests.smtp import SmtpServer
 
@@ -225,7 +226,7 @@ def test_an_admin_makes_previews_sends_and_reads_a_survey(
     page.reload()  # Send came back to the survey's results
     expect(page.locator("#tile-answers .tile__value")).to_have_text("18")
     expect(page.locator("#tile-rate .tile__value")).to_have_text("75.0%")
-    page.wait_for_function("() => window.Chart !== undefined")
+    wait_true(page, "window.Chart !== undefined")
     for canvas in ("chart-months", "chart-distribution"):
         assert inked(page, canvas) > 500, f"{canvas} is blank"
     screenshot(page, "survey-results.png", full_page=True)
