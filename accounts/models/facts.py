@@ -27,7 +27,9 @@ class TicketStatus(models.TextChoices):
 
 class Ticket(models.Model):
     external_id = models.CharField(max_length=200, unique=True)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tickets")
+    account = models.ForeignKey(  # indexed by ticket_account_created, which leads with it
+        Account, on_delete=models.CASCADE, related_name="tickets", db_index=False
+    )
     subject = models.CharField(max_length=500, blank=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(max_length=10, choices=TicketStatus.choices, blank=True)
@@ -108,10 +110,11 @@ class SurveyResponse(models.Model):
     kind = models.CharField(max_length=4, choices=SurveyKind.choices)
     score = models.SmallIntegerField()
     responded_at = models.DateTimeField()
+    # Indexed by response_contact_time and response_account_time, which lead with them.
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="responses"
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="responses", db_index=False
     )
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="responses")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="responses", db_index=False)
     comment = models.TextField(blank=True)
 
     class Meta:

@@ -14,6 +14,7 @@ FROM (
     SELECT (m.month - make_interval(months => j - 1))::date - 1
     FROM _months m, (VALUES (1), (2), (3), (4), (5), (6), (12)) AS back (j)
 ) p;
+ANALYZE _points;
 
 -- ARR of every account with a span active at a point (starts_on ≤ pt < ends_on). Zero-priced spans give 0.
 CREATE TEMP TABLE _arr_at ON COMMIT DROP AS

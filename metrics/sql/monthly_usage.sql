@@ -74,12 +74,16 @@ usage AS (
            COALESCE(a.csm_id, d.csm_id, t.csm_id) AS csm_id,
            COALESCE(a.segment, d.segment, t.segment) AS segment,
            a.active_accounts, d.feature_customers, t.days
+    -- the COALESCEs make the joins hashable (as in monthly_store.sql); IS NOT DISTINCT FROM keeps null and '' apart
     FROM active a
     FULL JOIN adoption d
       ON d.month = a.month AND d.scope = a.scope
+     AND COALESCE(d.csm_id, 0) = COALESCE(a.csm_id, 0) AND COALESCE(d.segment, '') = COALESCE(a.segment, '')
      AND d.csm_id IS NOT DISTINCT FROM a.csm_id AND d.segment IS NOT DISTINCT FROM a.segment
     FULL JOIN time_to_value t
       ON t.month = COALESCE(a.month, d.month) AND t.scope = COALESCE(a.scope, d.scope)
+     AND COALESCE(t.csm_id, 0) = COALESCE(a.csm_id, d.csm_id, 0)
+     AND COALESCE(t.segment, '') = COALESCE(a.segment, d.segment, '')
      AND t.csm_id IS NOT DISTINCT FROM COALESCE(a.csm_id, d.csm_id)
      AND t.segment IS NOT DISTINCT FROM COALESCE(a.segment, d.segment)
 )

@@ -184,3 +184,21 @@ def test_the_forecast_and_the_360_use_the_contract_date(facts: Facts) -> None:
     renewal_forecast_refresh()
     assert list(RenewalDue.objects.values_list("term_end", flat=True)) == [date(2024, 6, 15)]
     assert next_renewal([span], day=date(2024, 5, 31)) == (date(2024, 6, 15), span)
+
+
+@pytest.mark.django_db
+def test_the_months_between_two_dates_are_those_of_their_years_and_months() -> None:
+    """keel_term_months (by date_part, accounts 0021) against the years and months counted in integers, for
+    anchors on every 29th day of 1950 … 2100 and months from 1990 to 2060: never a month off."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*), count(*) FILTER (
+                WHERE keel_term_months(a.day::date, m.month::date)
+                      <> ((extract(year FROM m.month)::int - extract(year FROM a.day)::int) * 12
+                          + extract(month FROM m.month)::int - extract(month FROM a.day)::int))
+            FROM generate_series('1950-01-01'::date, '2100-12-31'::date, '29 days') AS a (day)
+            CROSS JOIN generate_series('1990-01-01'::date, '2060-12-01'::date, '1 month') AS m (month)"""
+        )
+        tried, wrong = cursor.fetchone()
+    assert tried > 1_500_000 and wrong == 0
