@@ -6,8 +6,9 @@
 --full adds the 100k-account dataset (seeding it takes several minutes, once) and measures the pages and the load
 test on it instead of 10k accounts; --fresh rebuilds cached datasets. `dense` is the event-dense bundle
 (tests/bench/dense.py): N accounts (default 20,000, and half as many for the ratio) at usage density D (default
-0.35, about 730 usage rows an account), beside DuckDB over the same CSV files. It is not in the default run
-(generating and importing 20,000 dense accounts takes about 50 minutes on 2 cores): ask for it with --only dense.
+0.35, about 730 usage rows an account), beside DuckDB over the same CSV files; with --full, 100,000 accounts (and
+50,000) unless --dense-accounts says otherwise. It is not in the default run (generating and importing 20,000 dense
+accounts takes about 50 minutes on 2 cores): ask for it with --only dense.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ def main(argv: list[str]) -> int:
         choices=["import", "dense", "pipeline", "pages", "load", "surveys", "segment", "api", "stripe"],
         action="append",
     )
-    parser.add_argument("--dense-accounts", type=int, default=20_000, help="accounts of the dense bundle")
+    parser.add_argument(
+        "--dense-accounts",
+        type=int,
+        default=None,
+        help="accounts of the dense bundle (20,000; --full 100,000)",
+    )
     parser.add_argument("--dense-density", type=float, default=0.35, help="usage density of the dense bundle")
     parser.add_argument("--full", action="store_true", help="also 100,000 accounts")
     parser.add_argument("--fresh", action="store_true", help="rebuild cached bench databases")
@@ -52,9 +58,8 @@ def main(argv: list[str]) -> int:
     if "import" in only:
         rows += bench_import(accounts=550, end=end)
     if "dense" in only:
-        rows += bench_dense(
-            accounts=args.dense_accounts, density=args.dense_density, end=end, fresh=args.fresh
-        )
+        dense_accounts = args.dense_accounts or (100_000 if args.full else 20_000)
+        rows += bench_dense(accounts=dense_accounts, density=args.dense_density, end=end, fresh=args.fresh)
     if "pipeline" in only:
         rows += bench_pipeline(end=end, full=args.full, fresh=args.fresh)
     if "pages" in only:
