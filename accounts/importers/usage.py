@@ -42,6 +42,7 @@ _DAYS = "imp_usage_days"
 # In the order of accounts_usageevent's primary key (account_id, occurred_at, user_id, event), then count.
 _COLUMNS = ("account_id", "occurred_at", "user_id", "event", "count")
 _TYPES = ["bigint", "timestamptz", "text", "text", "integer"]
+_REQUIRED = frozenset(column.name for column in USAGE.columns if column.required)
 _COPY_EVENTS = compose("COPY accounts_usageevent ({columns}) FROM STDIN (FORMAT binary)", columns=_COLUMNS)
 
 Event = tuple[int, Any, str, str, int]  # account pk, occurred_at, user_id, event, count: sorted as the key
@@ -65,6 +66,9 @@ def usage_import(
     with csv_records(file) as records:
         rows = file_rows(USAGE, records, log, progress)
         if rows is None:
+            return None
+        if not rows.present >= _REQUIRED:  # said by the header's check: rows without it are no events
+            _drain(((line, None) for line, _, _ in rows), log)  # their other problems, for the report
             return None
         events = _events(rows, accounts, log)
         if not write or log.total > problems:

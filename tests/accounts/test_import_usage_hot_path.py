@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from accounts.importers.report import ErrorLog
 from accounts.importers.specs import USAGE
 from accounts.importers.staging import FileRows, file_rows
 from accounts.importers.usage import _clean
+from tests.accounts.test_import_helpers import run
 
 HEADER = ["account_id", "user_id", "event", "occurred_at", "count"]
 ACCOUNTS: dict[str, int | None] = {"ACC-1": 11, "ACC-2": 12, "ACC-NEW": None}  # ACC-NEW: a refused bundle's
@@ -100,3 +102,15 @@ def test_columns_in_another_order_are_read_by_name() -> None:
     record = ["2024-03-01T10:00:00Z", "4", "login", "ACC-2", "u9"]
     assert clean(record) == (12, datetime(2024, 3, 1, 10, tzinfo=UTC), "u9", "login", 4)
     assert clean(record) == _checked(header, record)[0]
+
+
+@pytest.mark.parametrize("missing", ["user_id", "event", "occurred_at", "account_id"])
+def test_a_usage_file_without_a_required_column_is_refused_for_it(
+    tmp_path: Path, db: None, missing: str
+) -> None:
+    header = [name for name in HEADER if name != missing]
+    record = dict(zip(HEADER, ["ACC-1", "u1", "login", "2024-03-01T10:00:00Z", "1"], strict=True))
+    usage = ",".join(header) + "\n" + ",".join(record[name] for name in header) + "\n"
+    result = run(tmp_path, {"accounts.csv": "id,name\nACC-1,Acme\n", "usage.csv": usage})
+    assert not result.ok
+    assert result.errors == [f"usage.csv:1: {missing}: required column is missing"]
