@@ -34,9 +34,9 @@ from accounts.sql import compose
 # Rows per chunk written straight to accounts_usageevent: sorting bigger chunks helps PostgreSQL more, but
 # two of them are in memory at once (about 250 bytes a row).
 FIRST_CHUNK_ROWS = 1_000
+DIRECT_CHUNK_ROWS = 100_000
 # Different count texts whose parse the hot path keeps (counts are small numbers, repeated).
 _COUNTS_KEPT = 10_000
-DIRECT_CHUNK_ROWS = 100_000
 _STAGED = "imp_usage"
 _DAYS = "imp_usage_days"
 # In the order of accounts_usageevent's primary key (account_id, occurred_at, user_id, event), then count.
