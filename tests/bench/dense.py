@@ -253,6 +253,13 @@ def _build(
     return rates, rollups[0] if rollups else -1.0
 
 
+def dense_open(*, accounts: int, density: float, end: date) -> int:
+    """Open the event-dense database of `accounts` (built as bench_dense builds it when missing), for the load
+    test; the accounts it holds."""
+    _build(accounts, density, end, fresh=False)
+    return accounts
+
+
 def bench_dense(*, accounts: int, density: float, end: date, fresh: bool) -> list[Row]:
     rows: list[Row] = []
     backfills: dict[int, float] = {}

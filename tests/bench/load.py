@@ -93,9 +93,22 @@ def _person(
     client.close()
 
 
-def bench_load(*, end: date, full: bool, users: int = USERS, seconds: int = SECONDS) -> list[Row]:
-    accounts, usage_days = (100_000, 120) if full else (10_000, None)
-    seeded(accounts=accounts, usage_days=usage_days, end=end, fresh=False)
+def bench_load(
+    *,
+    end: date,
+    full: bool,
+    users: int = USERS,
+    seconds: int = SECONDS,
+    dense: Callable[[], int] | None = None,
+) -> list[Row]:
+    """The load test on the pages' bench database, or on the event-dense one that `dense` opens (it returns the
+    accounts it holds: `--load-on-dense`)."""
+    if dense is not None:
+        accounts, dense_label = dense(), "event-dense "
+    else:
+        accounts, usage_days = (100_000, 120) if full else (10_000, None)
+        seeded(accounts=accounts, usage_days=usage_days, end=end, fresh=False)
+        dense_label = ""
     vp = User.objects.filter(role=Role.VP, is_active=True).first()
     admin = User.objects.filter(role=Role.ADMIN, is_active=True).first()
     assert vp is not None and admin is not None
@@ -167,7 +180,7 @@ def bench_load(*, end: date, full: bool, users: int = USERS, seconds: int = SECO
         elapsed = _run(people, tally, workers=workers, seconds=seconds)
     finally:
         token.delete()  # the bench database keeps no token of its runs (their audit entries stay, as audit does)
-    label = f"{accounts:,} accounts"
+    label = f"{accounts:,} {dense_label}accounts"
     rows: list[Row] = []
     total = sum(len(times) for times in tally.times.values())
     errors = sum(tally.errors.values())
