@@ -105,37 +105,44 @@ def _account_ids(cursor: Any) -> dict[str, int | None]:
 def _events(rows: FileRows, accounts: dict[str, int | None], log: ErrorLog) -> Iterator[Line]:
     """Each row's line and event ready to write, or None for a bad row (its problems are in the log).
 
-    A row `_clean` vouches for is taken as it is; any other goes through the file's own checks (FileRows.check),
-    which say what is wrong with it, if anything."""
+    A row `_clean` vouches for is taken as it is; any other is read by `_checked`, which says what is wrong with
+    it, if anything."""
+    clean, checked = _clean(rows, accounts), _checked(rows, accounts, log)
+    for line, record in rows.records():
+        yield line, clean(record) or checked(line, record)
+
+
+def _checked(
+    rows: FileRows, accounts: dict[str, int | None], log: ErrorLog
+) -> Callable[[int, list[str]], Event | None]:
+    """A record read by the file's own checks (FileRows.check) and its account looked up: its event, or None
+    when it has a problem (in the log) or its account is not written (a refused bundle's)."""
     at_account, at_user, at_event, at_time = (
         rows.index(name) for name in ("account_id", "user_id", "event", "occurred_at")
     )
     at_count = rows.index("count") if "count" in rows.present else None
-    clean, check = _clean(rows, accounts), rows.check
-    for line, record in rows.records():
-        event = clean(record)
-        if event is not None:
-            yield line, event
-            continue
-        checked = check(line, record)
-        if checked is None:
-            continue
-        ok, values = checked
+
+    def checked(line: int, record: list[str]) -> Event | None:
+        read = rows.check(line, record)
+        if read is None:
+            return None
+        ok, values = read
         external_id = values[at_account]
         account = accounts.get(external_id) if isinstance(external_id, str) else None
         if isinstance(external_id, str) and external_id not in accounts:
             log.add(USAGE.name, line, "account_id", f"unknown account {shown(external_id)}")
             ok = False
         if not ok or account is None:
-            yield line, None
-            continue
+            return None
         count = values[at_count] if at_count is not None else 1
-        yield line, (account, values[at_time], values[at_user], values[at_event], count)  # type: ignore[misc]
+        return account, values[at_time], values[at_user], values[at_event], count  # type: ignore[return-value]
+
+    return checked
 
 
 def _clean(rows: FileRows, accounts: dict[str, int | None]) -> Callable[[list[str]], Event | None]:
     """The hot path of usage.csv (millions of rows, each costing Python time while PostgreSQL inserts): a raw
-    record's event when the record is plainly good, else None, and FileRows.check reads it instead.
+    record's event when the record is plainly good, else None, and `_checked` reads it instead.
 
     It vouches only for what the file's checks would accept with the same values: the header's number of values;
     an account id Keel writes to; user_id and event within their text limits, without NUL; an ISO 8601 instant

@@ -1,5 +1,5 @@
 """usage.csv's hot path (accounts.importers.usage._clean) takes a row as it is only when the file's own checks
-(FileRows.check) accept it with the same values: every row below, good and bad, is read by both."""
+(usage._checked, by FileRows.check) accept it with the same values: every row below, good and bad, is read by both."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from accounts.importers.progress import ImportProgress
 from accounts.importers.report import ErrorLog
 from accounts.importers.specs import USAGE
 from accounts.importers.staging import FileRows, file_rows
-from accounts.importers.usage import _clean
+from accounts.importers.usage import Event, _clean
+from accounts.importers.usage import _checked as checked_path
 from tests.accounts.test_import_helpers import run
 
 HEADER = ["account_id", "user_id", "event", "occurred_at", "count"]
@@ -58,20 +59,11 @@ def _rows(header: list[str], log: ErrorLog) -> FileRows:
     return rows
 
 
-def _checked(header: list[str], record: list[str]) -> tuple[tuple[int, datetime, str, str, int] | None, bool]:
-    """What FileRows.check makes of the record, as an event (None when it refuses it), and whether it logged."""
+def _checked(header: list[str], record: list[str]) -> tuple[Event | None, bool]:
+    """What the file's own checks make of the record (usage._checked, the path of every row the hot path does
+    not take): its event or None, and whether they logged a problem."""
     log = ErrorLog(["usage"])
-    rows = _rows(header, log)
-    checked = rows.check(2, record)
-    if checked is None or not checked[0]:
-        return None, bool(log)
-    values = dict(zip((column.name for column in rows.columns), checked[1], strict=True))
-    account = ACCOUNTS.get(str(values["account_id"]))
-    if account is None:
-        return None, bool(log)
-    count = values.get("count", 1)
-    event = (account, values["occurred_at"], values["user_id"], values["event"], count)
-    return event, bool(log)  # type: ignore[return-value]
+    return checked_path(_rows(header, log), ACCOUNTS, log)(2, record), bool(log)
 
 
 @pytest.mark.parametrize("record", GOOD + BAD, ids=[repr(r)[:60] for r in GOOD + BAD])
