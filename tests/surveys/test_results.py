@@ -4,6 +4,7 @@ naming another CSM is a 404; the page's query count does not grow with the answe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -242,6 +243,8 @@ def test_a_csm_reads_their_own_comments_and_another_csms_are_a_404(
 ) -> None:
     client.force_login(csm)
     html = client.get(results_url(answered.survey)).content.decode()
+    # The logout form's CSRF token is 64 random letters and digits: "Zoe" turned up in one once.
+    html = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]*"', r'\1"', html)
     assert "Support got slower" in html and "Harbor Lights Inc" in html
     for secret in ("Too slow", "Love it", "Zephyr", "Zed", "Zoe", "Nobody Ltd"):
         assert secret not in html
