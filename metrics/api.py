@@ -53,6 +53,8 @@ class MonthlyKpisView(APIView):
 
 
 class HealthScoresView(GenericAPIView[Any]):
+    cursor_order_unique = True  # one row per account on the day, by the account's (unique) external id
+
     @extend_schema(
         parameters=[OpenApiParameter("on", str, required=True, description="the day, YYYY-MM-DD")],
         responses={200: dict},

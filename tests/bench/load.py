@@ -3,6 +3,9 @@ database (`--full`: 100,000 accounts), over loopback. Each person is a logged-in
 or an API client, and does what they would: the VP opens the company dashboard, the account list and a 360; a CSM
 their own dashboard, their book and one of their accounts; the API client reads accounts and health scores.
 
+The API client reads as a client syncing a list does: it opens a page by number (a random one, where an earlier
+sync left off) and follows the `next` links from there, WALK_PAGES pages in all, then starts again.
+
 Like a person (and like locust's `between(1, 2)`), each waits 1–2 s between requests: 20 clients that never wait
 would measure a queue, not the pages, on a 2-core machine. Reported per request kind: requests, p50, p95 and
 errors (any status but 200, or no answer within 30 s); and for all of them, requests per second.
@@ -11,6 +14,7 @@ errors (any status but 200, or no answer within 30 s); and for all of them, requ
 from __future__ import annotations
 
 import http.client
+import json
 import random
 import statistics
 import threading
@@ -18,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -63,6 +68,31 @@ def _session(user: User) -> str:
 
 
 Visit = tuple[str, str]  # (kind, path)
+WALK_PAGES = 10  # pages an API client reads by `next` from the page it opened by number
+
+
+class ApiWalk:
+    """An API client's visits: a page by number from one of `lists`, then its `next` links (`seen` gives it
+    each answer)."""
+
+    def __init__(self, lists: list[Callable[[random.Random], str]]) -> None:
+        self.lists = lists
+        self.next: str | None = None
+        self.left = 0
+
+    def __call__(self, rng: random.Random) -> Visit:
+        if self.next is not None and self.left > 0:
+            self.left -= 1
+            return ("api", self.next)
+        self.left = WALK_PAGES - 1
+        return ("api", rng.choice(self.lists)(rng))
+
+    def seen(self, body: bytes) -> None:
+        try:
+            link = json.loads(body).get("next") if body else None
+        except ValueError:
+            link = None
+        self.next = None if not link else urlunsplit(("", "", *urlsplit(link)[2:4], ""))
 
 
 def _person(
@@ -82,13 +112,15 @@ def _person(
         try:
             client.request("GET", path, headers=headers)
             response = client.getresponse()
-            response.read()
+            body = response.read()
             ok = response.status == 200
         except (OSError, http.client.HTTPException):
-            ok = False
+            ok, body = False, b""
             client.close()
             client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         tally.add(kind, (time.perf_counter() - began) * 1000, ok)
+        if isinstance(visits, ApiWalk):
+            visits.seen(body if ok else b"")
         time.sleep(rng.uniform(*WAIT))
     client.close()
 
@@ -153,11 +185,11 @@ def bench_load(
 
         return visits
 
-    def api_visits(rng: random.Random) -> Visit:
-        return rng.choice(
+    def api_lists() -> ApiWalk:
+        return ApiWalk(
             [
-                ("api", f"{api_accounts}?page={rng.randint(1, pages)}"),
-                ("api", f"{api_health}?on={scored_on}&page={rng.randint(1, pages)}"),
+                lambda rng: f"{api_accounts}?page={rng.randint(1, pages)}",
+                lambda rng: f"{api_health}?on={scored_on}&page={rng.randint(1, pages)}",
             ]
         )
 
@@ -165,7 +197,7 @@ def bench_load(
     people: list[tuple[dict[str, str], Callable[[random.Random], Visit]]] = []
     for n in range(users):
         if n % 5 == 4:
-            people.append(({"Authorization": f"Token {key}"}, api_visits))
+            people.append(({"Authorization": f"Token {key}"}, api_lists()))
         elif n % 4 == 0:
             people.append(({"Cookie": f"{settings.SESSION_COOKIE_NAME}={_session(vp)}"}, vp_visits))
         else:

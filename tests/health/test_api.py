@@ -73,8 +73,14 @@ def test_scores_are_paginated(book: Facts, client: Client, vp: User) -> None:
     score_day(book)
     first = get(client, vp, HEALTH, on=D.isoformat()).json()
     assert (first["count"], len(first["results"])) == (103, 100)
-    assert first["next"].endswith(f"on={D.isoformat()}&page=2")
-    assert len(client.get(first["next"]).json()["results"]) == 3
+    by_number = get(client, vp, HEALTH, on=D.isoformat(), page="2").json()
+    assert (by_number["count"], len(by_number["results"]), by_number["next"]) == (103, 3, None)
+    # `next` is a cursor (the page after the last account of page 1): the same rows as page 2
+    assert "cursor=" in first["next"] and f"on={D.isoformat()}" in first["next"]
+    second = client.get(first["next"]).json()
+    assert (second["count"], second["results"], second["next"]) == (103, by_number["results"], None)
+    back = client.get(second["previous"]).json()
+    assert (back["results"], back["previous"]) == (first["results"], None)
 
 
 @pytest.mark.parametrize(
