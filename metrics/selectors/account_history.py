@@ -26,7 +26,12 @@ points AS (
            c.day = keel_month_end(c.day) OR c.day = latest.day AS month_point
     FROM metrics_computedday c
     CROSS JOIN latest
-    LEFT JOIN metrics_accountday d ON d.account_id = %(account)s AND d.day = c.day
+    -- one probe of the account's key per day shown (OFFSET 0 keeps the planner from flattening it into a scan of
+    -- all the account's rows: 400 days of daily rows kept, each on its own page, where about 126 are shown; at
+    -- 100,000 accounts a 360 not in the cache read 105 pages instead of 400, 10–20 ms instead of 60)
+    LEFT JOIN LATERAL (
+        SELECT * FROM metrics_accountday a WHERE a.account_id = %(account)s AND a.day = c.day OFFSET 0
+    ) d ON true
     WHERE c.day > latest.day - %(days)s OR c.day = keel_month_end(c.day)
 ),
 months AS (
