@@ -77,7 +77,10 @@ class AccountDay(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["account", "day"], name="account_day_account"),
+            # One account's rows by day, with what the 360's timeline reads of each (its health changes: status and
+            # score of every row the account has), so that an index-only scan reads the account's few index pages
+            # instead of a heap page per day: 17.5 → 2.0 ms p50 for an account not in the cache at 100k accounts.
+            models.Index(fields=["account", "day"], include=["status", "score"], name="account_day_account"),
             # The drill-downs compare every account's ARR at two month-ends: read from this narrow copy of the
             # month-ends (an index-only scan, 31 MB at 100k accounts and 13 months) rather than from the wide rows.
             # The drill-down's SQL repeats the condition (MONTH_END_SQL) so that the planner may use it.
