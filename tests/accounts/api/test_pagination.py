@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Ticket, User
-from config.api_pagination import _order_key
+from config.api_pagination import DeferredPaginator, _order_key
 from metrics.models import AccountDay
 from tests.conftest import api_key
 
@@ -154,3 +154,11 @@ def test_only_a_unique_order_of_non_null_fields_gets_cursors() -> None:
     scores = AccountDay.objects.order_by("account__external_id")
     assert _order_key(scores, trusted=False) is None
     assert _order_key(scores, trusted=True) == [("account__external_id", False)]
+
+
+def test_a_distinct_list_is_sliced_as_it_is() -> None:
+    Account.objects.bulk_create(Account(external_id=f"D{n:02d}", name=f"d{n % 3}") for n in range(30))
+    rows = Account.objects.order_by("name", "pk").distinct()
+    page = DeferredPaginator(rows, 10).page(2)
+    expected = list(rows.values_list("external_id", flat=True))[10:20]
+    assert [account.external_id for account in page] == expected
