@@ -162,3 +162,12 @@ def test_a_distinct_list_is_sliced_as_it_is() -> None:
     page = DeferredPaginator(rows, 10).page(2)
     expected = list(rows.values_list("external_id", flat=True))[10:20]
     assert [account.external_id for account in page] == expected
+
+
+def test_the_browsable_api_opens_pages_by_number_and_by_cursor(client: Client, vp: User) -> None:
+    Account.objects.bulk_create(Account(external_id=f"H{n:03d}", name=f"h{n:03d}") for n in range(150))
+    client.force_login(vp)
+    first = client.get("/api/v1/accounts/", HTTP_ACCEPT="application/json").json()
+    for url in ("/api/v1/accounts/?page=2", first["next"]):
+        page = client.get(url, HTTP_ACCEPT="text/html")
+        assert page.status_code == 200 and b"H149" in page.content
