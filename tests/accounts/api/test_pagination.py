@@ -156,7 +156,7 @@ def test_only_a_unique_order_of_non_null_fields_gets_cursors() -> None:
     assert _order_key(scores, trusted=True) == [("account__external_id", False)]
 
 
-def test_a_distinct_list_is_sliced_as_it_is() -> None:
+def test_a_distinct_list_read_through_its_keys_gives_the_rows_of_its_page() -> None:
     Account.objects.bulk_create(Account(external_id=f"D{n:02d}", name=f"d{n % 3}") for n in range(30))
     rows = Account.objects.order_by("name", "pk").distinct()
     page = DeferredPaginator(rows, 10).page(2)
