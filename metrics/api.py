@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_fields import DayQuery, MonthRangeQuery, request_user
-from accounts.selectors import accounts_for_user
+from accounts.selectors import visible_to
 from metrics.selectors import MonthsNotComputed, monthly_kpis
 from metrics.selectors.scores import health_score_fields, health_scores_missing, health_scores_on
 
@@ -67,7 +67,7 @@ class HealthScoresView(GenericAPIView[Any]):
         problem = health_scores_missing(day)
         if problem:
             return Response({"errors": [{"field": "on", "message": problem}]}, status=409)
-        scores = health_scores_on(day=day, accounts=accounts_for_user(request_user(request)))
+        scores = visible_to(request_user(request), health_scores_on(day=day))
         page = self.paginate_queryset(scores)
         assert page is not None  # the project sets a default pagination class
         return self.get_paginated_response([health_score_fields(score) for score in page])

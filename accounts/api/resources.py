@@ -34,7 +34,7 @@ from accounts.api.base import (
 from accounts.api_fields import request_user
 from accounts.importers.specs import FileSpec
 from accounts.models import Account, User
-from accounts.selectors import accounts_for_user
+from accounts.selectors import visible_to
 
 
 def request_body(request: Request) -> Any:
@@ -66,8 +66,7 @@ class FactViewSet(viewsets.GenericViewSet[Any]):
         return [column.name for column in self.spec.columns if column.name != "id"]
 
     def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset()
-        return queryset.filter(account__in=accounts_for_user(request_user(self.request)))
+        return visible_to(request_user(self.request), super().get_queryset())
 
     def stored(self, external_id: str) -> Model | None:
         """The record as stored, whoever's it is (a PUT on another CSM's record is a 404, not a create)."""

@@ -36,7 +36,7 @@ from accounts.api.resources import request_body
 from accounts.api_fields import request_user
 from accounts.importers.specs import SUBSCRIPTIONS
 from accounts.models import Interval, SubscriptionSpan, spans_active_on
-from accounts.selectors import accounts_for_user
+from accounts.selectors import visible_to
 
 MAX_SPANS = 1_000
 _SPAN_COLUMNS = [c.name for c in SUBSCRIPTIONS.columns if c.name not in ("subscription_id", "account_id")]
@@ -135,9 +135,8 @@ class SubscriptionViewSet(viewsets.GenericViewSet[SubscriptionSpan]):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[SubscriptionSpan]:
-        accounts = accounts_for_user(request_user(self.request))
         return (
-            SubscriptionSpan.objects.filter(account__in=accounts)
+            visible_to(request_user(self.request), SubscriptionSpan.objects.all())
             .select_related("account")
             .order_by("subscription_id", "starts_on")
         )

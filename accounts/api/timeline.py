@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from accounts.api.base import error_responses
 from accounts.api_fields import paginated, request_user
 from accounts.models import Account, Contact, TimelineEntry
-from accounts.selectors import accounts_for_user
+from accounts.selectors import accounts_for_user, visible_to
 from accounts.services import timeline_entry_create, timeline_entry_delete, timeline_entry_update
 from accounts.services.timeline import MAX_TEXT
 
@@ -65,7 +65,7 @@ class TimelineQuery(serializers.Serializer[dict[str, Any]]):
 
 def _entries(request: Request) -> QuerySet[TimelineEntry]:
     return (
-        TimelineEntry.objects.filter(account__in=accounts_for_user(request_user(request)))
+        visible_to(request_user(request), TimelineEntry.objects.all())
         .select_related("account", "author")
         .prefetch_related("contacts")
         .order_by("-occurred_on", "-pk")

@@ -11,6 +11,7 @@ from accounts.selectors.access import (
     account_search,
     accounts_for_user,
     money_field,
+    visible_to,
     with_current_mrr,
 )
 from accounts.selectors.audit import SYSTEM_ACTOR, audit_actions, audit_entries
@@ -49,5 +50,6 @@ __all__ = [
     "stripe_quarantine",
     "team_members",
     "team_settings",
+    "visible_to",
     "with_current_mrr",
 ]

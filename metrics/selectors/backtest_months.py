@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Window
 
 from accounts.models import User
-from accounts.selectors import accounts_for_user
+from accounts.selectors import visible_to
 from health.models import BacktestChurner, HealthModel, Status
 from health.selectors import Backtest, backtest_churners
 from metrics.selectors.paging import CountedPage
@@ -45,8 +45,7 @@ def churned_while_green(
     then by ARR, largest first. For one day, as many as the backtest's green churned count when `user` sees
     every account."""
     churners = (
-        backtest_churners(model=model, days=days, status=Status.GREEN)
-        .filter(account__in=accounts_for_user(user))
+        visible_to(user, backtest_churners(model=model, days=days, status=Status.GREEN))
         .annotate(total=Window(Count("*")))
         .select_related("account")
         .order_by("-day", F("arr").desc(), "account__name", "account_id")

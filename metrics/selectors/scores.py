@@ -13,17 +13,14 @@ from accounts.months import month_end
 from metrics.models import AccountDay, ComputedDay
 
 
-def health_scores_on(*, day: date, accounts: QuerySet[Any] | None = None) -> QuerySet[AccountDay]:
-    """The scored accounts of a day (daily rows are kept KEEL_DAILY_RETENTION_DAYS, month-ends forever)."""
-    scores = (
+def health_scores_on(*, day: date) -> QuerySet[AccountDay]:
+    """The scored accounts of a day (daily rows are kept KEEL_DAILY_RETENTION_DAYS, month-ends forever); the API
+    limits them to the caller's accounts (accounts.selectors.visible_to)."""
+    return (
         AccountDay.objects.filter(day=day, score__isnull=False)
         .select_related("account")
         .order_by("account__external_id")
     )
-    if accounts is not None and accounts.query.has_filters():
-        # a scope without a filter (VPs and admins: every account) adds no semi-join over all the accounts
-        scores = scores.filter(account__in=accounts)
-    return scores
 
 
 def health_score_fields(score: AccountDay) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,9 +17,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.access import admin_required, vp_required
-from accounts.models import Account, ImportRun, User
+from accounts.models import Account, ImportRun, Ticket, User
 from accounts.segment.keys import write_key_create
-from accounts.selectors import account_get_for_user, accounts_for_user
+from accounts.selectors import account_get_for_user, accounts_for_user, visible_to
 
 ANON, CSM, VP, ADMIN = "anonymous", "csm", "vp", "admin"
 LOGIN = "login"  # expected: a redirect to the login page
@@ -212,6 +213,20 @@ def test_accounts_for_user_is_the_csms_own_book_and_everything_for_vp_and_admin(
     assert list(accounts_for_user(other_csm)) == [other_account]
     assert set(accounts_for_user(vp)) == {own_account, other_account}
     assert set(accounts_for_user(admin_user)) == {own_account, other_account}
+
+
+def test_visible_to_keeps_a_csms_own_records_and_adds_no_join_for_vp_and_admin(
+    csm: User, vp: User, admin_user: User, own_account: Account, other_account: Account
+) -> None:
+    Ticket.objects.bulk_create(
+        Ticket(external_id=f"T-{account.pk}", account=account, created_at=datetime(2024, 5, 1, tzinfo=UTC))
+        for account in (own_account, other_account)
+    )
+    tickets = Ticket.objects.order_by("external_id")
+    assert [t.account for t in visible_to(csm, tickets)] == [own_account]
+    for user in (vp, admin_user):
+        assert visible_to(user, tickets) is tickets  # every account: no `account_id IN (every account)`
+    assert {t.account for t in tickets} == {own_account, other_account}
 
 
 def test_account_get_for_user_404s_outside_the_scope(
