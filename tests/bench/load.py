@@ -250,7 +250,7 @@ def bench_load(
     return rows
 
 
-PAUSE = 1.5  # seconds: a person's wait between requests
+PAUSE = sum(WAIT) / 2  # seconds: a person's mean wait between requests
 
 
 def _idle_effect(work: Callable[[], object], *, times: int = 8) -> tuple[float, float]:
